@@ -36,6 +36,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "e2e/devcluster/semantics/field_validation.h"
 #include "e2e/devcluster/store/api_error.h"
 #include "e2e/devcluster/store/resource_registry.h"
 #include "e2e/devcluster/store/watch.h"
@@ -54,11 +55,11 @@ struct ResourcePath {
   std::string subresource;  // "", "status" or "scale"
 };
 
-// ?fieldValidation=: Ignore prunes silently, Warn (the server default) adds warnings, Strict fails
-// with 400 BadRequest `strict decoding error: unknown field "spec.foo", duplicate field "spec.size"`.
-enum class FieldValidation { kIgnore, kWarn, kStrict };
-// Parses "Ignore"/"Warn"/"Strict" ("" → kWarn); anything else → 400 BadRequest with the real text.
-ApiResult<FieldValidation> ParseFieldValidation(std::string_view text);
+// ?fieldValidation= (semantics' FieldValidationMode, parsed with ParseFieldValidationMode): Ignore
+// prunes silently, Warn (the server default) adds warnings, Strict fails with 400 BadRequest
+// `<Kind> in version "<v>" cannot be handled as a <Kind>: strict decoding error: unknown field
+// "spec.foo", duplicate field "spec.size"`.
+using FieldValidation = FieldValidationMode;
 
 struct WriteOptions {
   FieldValidation field_validation = FieldValidation::kWarn;
