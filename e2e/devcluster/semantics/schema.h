@@ -7,8 +7,8 @@
 // format (int32, int64, date-time, date, byte, ...; best effort), default (any depth),
 // x-kubernetes-int-or-string, x-kubernetes-preserve-unknown-fields,
 // x-kubernetes-embedded-resource, x-kubernetes-list-type (set/map uniqueness), allOf/anyOf/oneOf/not
-// (value validation only). Paths are dotted with [i] for list items and [key] for map entries:
-// "spec.template.spec.containers[0].name". Pure functions; thread-safe.
+// (value validation only). Paths are dotted, with [i] for list items (map entries are ".key", as the
+// real pruning reports them): "spec.template.spec.containers[0].name". Pure functions; thread-safe.
 #pragma once
 
 #include <string>
@@ -42,7 +42,8 @@ void ApplyDefaults(const nlohmann::json& schema, nlohmann::json& object);
 
 // Removes every field the schema does not declare (unless x-kubernetes-preserve-unknown-fields, or a
 // map via additionalProperties). At the root and in x-kubernetes-embedded-resource objects,
-// apiVersion, kind and metadata are kept. Returns the removed paths, sorted ("spec.foo",
+// apiVersion, kind and metadata are kept, and metadata (unless the schema details it) is pruned to
+// the fields of ObjectMeta. Returns the removed paths, sorted ("spec.foo",
 // "spec.containers[0].imagePullPolicyy"), for fieldValidation Strict/Warn.
 std::vector<std::string> PruneUnknownFields(const nlohmann::json& schema, nlohmann::json& object);
 
