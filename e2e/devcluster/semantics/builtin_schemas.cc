@@ -214,7 +214,7 @@ const Registry& GetRegistry() {
     }
     const nlohmann::json& definitions = (*parsed)["definitions"];
     for (auto it = definitions.begin(); it != definitions.end(); ++it) {
-      auto inlined = internal::InlineSchema(*it, definitions);
+      auto inlined = internal::InlineSchema(nlohmann::json{{"$ref", it.key()}}, definitions);
       if (!inlined.ok()) {
         std::fprintf(stderr, "lifeboat: broken built-in schema %s: %s\n", it.key().c_str(),
                      inlined.status().message().c_str());
