@@ -87,6 +87,9 @@ class WatchSubscription {
   // ---- Called by ObjectStore ----
   // Queues a synthetic initial ADDED event (list-then-watch from "" or "0").
   void PushInitial(std::shared_ptr<const nlohmann::json> object, uint64_t resource_version);
+  // Queues the BOOKMARK that ends the initial events of a sendInitialEvents watch (annotated
+  // "k8s.io/initial-events-end": "true").
+  void PushInitialEventsEnd(uint64_t resource_version);
   // Queues a committed change (filtered later, on the consumer thread).
   void Publish(const std::shared_ptr<const StoreChange>& change);
 
@@ -95,6 +98,7 @@ class WatchSubscription {
     std::shared_ptr<const StoreChange> change;   // null for an initial event
     std::shared_ptr<const nlohmann::json> initial;
     uint64_t resource_version = 0;
+    bool initial_events_end = false;
   };
   std::optional<WatchEvent> Translate(const Item& item);
   bool Matches(const nlohmann::json& object) const;
