@@ -103,6 +103,30 @@ std::string GoNumber(const nlohmann::json& number) {
   return number.dump();
 }
 
+std::string GoV(const nlohmann::json& value) {
+  switch (value.type()) {
+    case nlohmann::json::value_t::object: {
+      std::string out = "map[";
+      bool first = true;
+      for (auto it = value.begin(); it != value.end(); ++it) {  // nlohmann keeps keys sorted, as Go prints them
+        if (!first) out += " ";
+        first = false;
+        out += it.key() + ":" + GoV(*it);
+      }
+      return out + "]";
+    }
+    case nlohmann::json::value_t::array: {
+      std::string out = "[";
+      for (size_t i = 0; i < value.size(); ++i) out += (i ? " " : "") + GoV(value[i]);
+      return out + "]";
+    }
+    case nlohmann::json::value_t::string: return value.get<std::string>();
+    case nlohmann::json::value_t::null: return "<nil>";
+    case nlohmann::json::value_t::boolean: return value.get<bool>() ? "true" : "false";
+    default: return GoNumber(value);
+  }
+}
+
 std::string GoFieldValue(const nlohmann::json& value) {
   switch (value.type()) {
     case nlohmann::json::value_t::string: return GoQuote(value.get_ref<const std::string&>());

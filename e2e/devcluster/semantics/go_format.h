@@ -20,4 +20,7 @@ std::string GoNumber(const nlohmann::json& number);
 // objects and lists in Go's %#v form (map[string]interface {}{"a":1}).
 std::string GoFieldValue(const nlohmann::json& value);
 
+// A value as Go's %v prints decoded JSON: map[a:1 b:[x y]] (keys sorted), strings bare, null as <nil>.
+std::string GoV(const nlohmann::json& value);
+
 }  // namespace lifeboat::devcluster

@@ -374,17 +374,37 @@ class Validator {
     }
   }
 
+  // As kube-openapi's object validator: property-count limits end the check of this object; then
+  // map values and properties (in name order), then required properties.
   void ValidateObject(const json& schema, const json& v, const std::string& path) {
     if (const json* min = Member(schema, "minProperties"); min != nullptr && min->is_number() && v.size() < min->get<double>()) {
       Invalid(path, *min, In(path) + " should have at least " + GoNumber(*min) + " properties");
+      return;
     }
     if (const json* max = Member(schema, "maxProperties"); max != nullptr && max->is_number() && v.size() > max->get<double>()) {
       Add("FieldValueTooMany", path, "Too many: " + GoNumber(*max) + ": must have at most " + GoNumber(*max) + " items");
+      return;
+    }
+    const json* props = Properties(schema);
+    const json* additional = AdditionalProperties(schema);
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (props != nullptr && props->contains(it.key())) {
+        Validate((*props)[it.key()], *it, Child(path, it.key()));
+      } else if (additional != nullptr) {
+        Validate(*additional, *it, Child(path, it.key()));
+      }
     }
     if (const json* required = Member(schema, "required"); required != nullptr && required->is_array()) {
       for (const json& name : *required) {
         if (name.is_string() && !v.contains(name.get<std::string>())) {
-          Add("FieldValueRequired", Child(path, name.get<std::string>()), "Required value");
+          std::string message = "Required value";
+          const json* prop = props != nullptr ? Member(*props, name.get_ref<const std::string&>().c_str()) : nullptr;
+          if (prop != nullptr) {
+            if (const json* detail = Member(*prop, "x-lifeboat-required-detail"); detail != nullptr && detail->is_string()) {
+              message += ": " + detail->get<std::string>();
+            }
+          }
+          Add("FieldValueRequired", Child(path, name.get<std::string>()), message);
         }
       }
     }
@@ -394,15 +414,6 @@ class Validator {
         if (it == v.end() || (it->is_string() && it->get<std::string>().empty())) {
           Add("FieldValueRequired", Child(path, key), "Required value: must not be empty");
         }
-      }
-    }
-    const json* props = Properties(schema);
-    const json* additional = AdditionalProperties(schema);
-    for (auto it = v.begin(); it != v.end(); ++it) {
-      if (props != nullptr && props->contains(it.key())) {
-        Validate((*props)[it.key()], *it, Child(path, it.key()));
-      } else if (additional != nullptr) {
-        Validate(*additional, *it, Child(path, it.key()));
       }
     }
   }

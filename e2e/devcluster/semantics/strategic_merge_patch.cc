@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "e2e/devcluster/semantics/builtin_schemas.h"
+#include "e2e/devcluster/semantics/go_format.h"
 
 namespace lifeboat::devcluster {
 namespace {
@@ -72,103 +73,138 @@ StatusOr<json> Fresh(const json& patch, const json& schema) {
   return patch;
 }
 
-// Reorders `list` so that elements named in `order` (by merge key, or by value for scalars) come
-// first, in that order; the others keep their relative order after them.
-json ApplyElementOrder(const json& list, const json& order, const std::string& merge_key) {
-  json ordered = json::array();
-  std::vector<bool> used(list.size(), false);
-  for (const json& wanted : order) {
-    for (size_t i = 0; i < list.size(); ++i) {
-      if (used[i]) continue;
-      const json& item = list[i];
-      bool match = merge_key.empty()
-                       ? item == wanted
-                       : (item.is_object() && wanted.is_object() && item.contains(merge_key) &&
-                          wanted.contains(merge_key) && item[merge_key] == wanted[merge_key]);
-      if (match) {
-        ordered.push_back(item);
-        used[i] = true;
-        break;
+// Where `item` sits in `list`: by merge-key value for lists of maps, by value for scalars; -1 if absent.
+int IndexIn(const json& list, const json& item, const std::string& merge_key) {
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (merge_key.empty()) {
+      if (list[i] == item) return static_cast<int>(i);
+    } else if (list[i].is_object() && item.is_object()) {
+      auto a = list[i].find(merge_key);
+      auto b = item.find(merge_key);
+      if (a != list[i].end() && b != item.end() && *a == *b) return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+void StableSortBy(std::vector<json>& items, const json& order, const std::string& merge_key) {
+  std::stable_sort(items.begin(), items.end(), [&](const json& a, const json& b) {
+    int ia = IndexIn(order, a, merge_key);
+    int ib = IndexIn(order, b, merge_key);
+    if (ia >= 0 && ib >= 0) return ia < ib;
+    return ia >= 0 && ib < 0;
+  });
+}
+
+// The element order the real server gives a merged list: the items named by the patch (or by its
+// $setElementOrder list) in that order, the server-only items in their live order, interleaved
+// so that a server-only item stays in front of a patch item it preceded in the live list.
+json NormalizeElementOrder(const json& merged, const json& patch_order, const json& server_order,
+                           const std::string& merge_key) {
+  std::vector<json> patch_items, server_only;
+  for (const json& item : merged) {
+    (IndexIn(patch_order, item, merge_key) >= 0 ? patch_items : server_only).push_back(item);
+  }
+  StableSortBy(patch_items, patch_order, merge_key);
+  StableSortBy(server_only, server_order, merge_key);
+  json result = json::array();
+  size_t i = 0, j = 0;
+  while (i < server_only.size() || j < patch_items.size()) {
+    if (i >= server_only.size()) {
+      result.push_back(patch_items[j++]);
+    } else if (j >= patch_items.size()) {
+      result.push_back(server_only[i++]);
+    } else {
+      int li = IndexIn(server_order, server_only[i], merge_key);
+      int ri = IndexIn(server_order, patch_items[j], merge_key);
+      if (li >= 0 && ri >= 0 && li < ri) {
+        result.push_back(server_only[i++]);
+      } else {
+        result.push_back(patch_items[j++]);
       }
     }
   }
-  for (size_t i = 0; i < list.size(); ++i) {
-    if (!used[i]) ordered.push_back(list[i]);
-  }
-  return ordered;
+  return result;
+}
+
+Status NoMergeKey(const json& item, const std::string& key) {
+  return InvalidArgumentError("map: " + GoV(item) + " does not contain declared merge key: " + key);
 }
 
 StatusOr<json> MergeList(const json& original, const json& patch, const json& schema) {
   ListStrategy strategy = StrategyOf(schema);
   const json& items_schema = ItemsSchema(schema);
-  // A {"$patch": "replace"} element replaces the whole list with the other elements.
-  bool replace = false;
-  json elements = json::array();
-  for (const json& item : patch) {
-    if (item.is_object() && item.contains(kPatchDirective)) {
-      const json& d = item[std::string(kPatchDirective)];
-      if (d == "replace" && item.size() == 1) {
-        replace = true;
-        continue;
-      }
-    }
-    elements.push_back(item);
-  }
-  if (!strategy.merge || replace) {
+  if (!strategy.merge) {
+    // Lists without a merge strategy are replaced.
     json result = json::array();
-    for (const json& item : elements) {
-      if (item.is_object() && item.contains(kPatchDirective) && item[std::string(kPatchDirective)] == "delete") continue;
+    for (const json& item : patch) {
+      if (item.is_object() && item.contains(kPatchDirective)) continue;
       auto fresh = Fresh(item, items_schema);
       if (!fresh.ok()) return fresh.status();
       result.push_back(std::move(*fresh));
     }
     return result;
   }
-  json result = original.is_array() ? original : json::array();
+  if (original.empty() && patch.empty()) return original;
   if (strategy.merge_key.empty()) {
-    // A merged list of scalars is a set union: existing values first, new ones appended.
-    for (const json& item : elements) {
-      if (item.is_object() && item.contains(kPatchDirective)) {
-        return InvalidArgumentError("invalid patch format of primitive list: unexpected " + item.dump());
+    // A merged list of scalars is a set union.
+    json merged = original;
+    for (const json& item : patch) {
+      if (item.is_object() || item.is_array()) {
+        return InvalidArgumentError("list element types are not identical: " + GoV(original) + " " + GoV(patch));
       }
-      if (std::find(result.begin(), result.end(), item) == result.end()) result.push_back(item);
+      if (IndexIn(merged, item, "") < 0) merged.push_back(item);
     }
-    return result;
+    return NormalizeElementOrder(merged, patch, original, "");
   }
   const std::string& key = strategy.merge_key;
-  for (const json& item : elements) {
-    if (!item.is_object() || !item.contains(key)) {
-      return InvalidArgumentError("map: " + item.dump() + " does not contain declared merge key: " + key);
-    }
-    auto found = std::find_if(result.begin(), result.end(), [&](const json& existing) {
-      return existing.is_object() && existing.contains(key) && existing[key] == item[key];
-    });
-    std::string directive;
-    if (item.contains(kPatchDirective) && item[std::string(kPatchDirective)].is_string()) {
-      directive = item[std::string(kPatchDirective)].get<std::string>();
-    }
-    if (directive == "delete") {
-      if (found != result.end()) result.erase(found);
+  json live = original;
+  json rest = json::array();
+  bool replace = false;
+  for (const json& item : patch) {
+    if (!item.is_object()) return InvalidArgumentError("value for key " + key + " is not a map.");
+    auto d = item.find(kPatchDirective);
+    if (d == item.end()) {
+      rest.push_back(item);
       continue;
     }
-    if (!directive.empty() && directive != "merge" && directive != "replace") {
-      return InvalidArgumentError("unknown patch type: " + directive + " in map: " + item.dump());
-    }
-    if (found == result.end()) {
-      auto fresh = Fresh(item, items_schema);
-      if (!fresh.ok()) return fresh.status();
-      result.push_back(std::move(*fresh));
-    } else if (directive == "replace") {
-      auto fresh = Fresh(item, items_schema);
-      if (!fresh.ok()) return fresh.status();
-      *found = std::move(*fresh);
+    if (*d == "delete") {
+      if (!item.contains(key)) return NoMergeKey(item, key);
+      json kept = json::array();
+      for (const json& existing : live) {
+        if (!(existing.is_object() && existing.contains(key) && existing[key] == item[key])) kept.push_back(existing);
+      }
+      live = std::move(kept);
+    } else if (*d == "replace") {
+      replace = true;
+    } else if (*d == "merge") {
+      return InvalidArgumentError("merging lists cannot yet be specified in the patch");
     } else {
-      auto merged = MergeMap(*found, item, items_schema);
-      if (!merged.ok()) return merged.status();
-      *found = std::move(*merged);
+      return InvalidArgumentError("unknown patch type: " + GoV(*d) + " in map: " + GoV(item));
     }
   }
-  return result;
+  if (replace) {
+    live = json::array();
+    for (const json& item : rest) {
+      auto fresh = Fresh(item, items_schema);
+      if (!fresh.ok()) return fresh.status();
+      live.push_back(std::move(*fresh));
+    }
+    return live;
+  }
+  json merged = live;
+  for (const json& item : rest) {
+    if (!item.contains(key)) return NoMergeKey(item, key);
+    int found = IndexIn(merged, item, key);
+    StatusOr<json> value = found < 0 ? Fresh(item, items_schema) : MergeMap(merged[found], item, items_schema);
+    if (!value.ok()) return value.status();
+    if (found < 0) {
+      merged.push_back(std::move(*value));
+    } else {
+      merged[found] = std::move(*value);
+    }
+  }
+  return NormalizeElementOrder(merged, rest, live, key);
 }
 
 StatusOr<json> MergeValue(const json& original, const json& patch, const json& schema) {
@@ -181,45 +217,40 @@ StatusOr<json> MergeValue(const json& original, const json& patch, const json& s
 
 StatusOr<json> MergeMap(const json& original, const json& patch, const json& schema) {
   json result = original.is_object() ? original : json::object();
-  std::string directive;
   if (auto d = patch.find(kPatchDirective); d != patch.end()) {
-    if (!d->is_string()) return InvalidArgumentError("unknown patch type: " + d->dump() + " in map: " + patch.dump());
-    directive = d->get<std::string>();
-    if (directive == "replace") {
+    if (*d == "replace") {
       json rest = patch;
       rest.erase(std::string(kPatchDirective));
       return MergeMap(json::object(), rest, schema);
     }
-    if (directive == "delete") return json::object();
-    if (directive != "merge") return InvalidArgumentError("unknown patch type: " + directive + " in map: " + patch.dump());
+    if (*d == "delete") return json::object();
+    return InvalidArgumentError("unknown patch type: " + GoV(*d) + " in map: " + GoV(patch));
   }
-  // $retainKeys: only the listed keys survive from the original.
+  // $retainKeys: only the listed keys survive from the original, and the patch may set no others.
   if (auto retain = patch.find(kRetainKeys); retain != patch.end()) {
     if (!retain->is_array()) return InvalidArgumentError("invalid patch format of retainKeys");
-    std::vector<std::string> keep;
-    for (const json& k : *retain) {
-      if (!k.is_string()) return InvalidArgumentError("invalid patch format of retainKeys");
-      keep.push_back(k.get<std::string>());
-    }
     for (auto it = patch.begin(); it != patch.end(); ++it) {
-      if (StartsWith(it.key(), "$") || it->is_null()) continue;
-      if (std::find(keep.begin(), keep.end(), it.key()) == keep.end()) {
-        return FailedPreconditionError("patch content doesn't match retainKeys list");
+      const std::string& k = it.key();
+      if (k == kRetainKeys || it->is_null() || StartsWith(k, kDeleteFromPrimitiveList) || StartsWith(k, kSetElementOrder)) {
+        continue;
+      }
+      if (std::find(retain->begin(), retain->end(), json(k)) == retain->end()) {
+        return InvalidArgumentError("invalid patch format of retainKeys");
       }
     }
     for (auto it = result.begin(); it != result.end();) {
-      if (std::find(keep.begin(), keep.end(), it.key()) == keep.end()) {
+      if (std::find(retain->begin(), retain->end(), json(it.key())) == retain->end()) {
         it = result.erase(it);
       } else {
         ++it;
       }
     }
   }
-  // $deleteFromPrimitiveList/<field>: remove values from a list of scalars before merging.
+  // $deleteFromPrimitiveList/<field>: remove values from a merged list of scalars.
   for (auto it = patch.begin(); it != patch.end(); ++it) {
     if (!StartsWith(it.key(), kDeleteFromPrimitiveList)) continue;
     std::string field = it.key().substr(kDeleteFromPrimitiveList.size());
-    if (!it->is_array()) return InvalidArgumentError("invalid patch format of primitive list");
+    if (field.empty() || !it->is_array()) return InvalidArgumentError("invalid patch format of primitive list");
     auto target = result.find(field);
     if (target == result.end() || !target->is_array()) continue;
     json kept = json::array();
@@ -228,38 +259,38 @@ StatusOr<json> MergeMap(const json& original, const json& patch, const json& sch
     }
     *target = std::move(kept);
   }
+  // $setElementOrder/<field>: merge that list now and give it the order the client asked for.
+  std::vector<std::string> ordered_fields;
+  for (auto it = patch.begin(); it != patch.end(); ++it) {
+    if (!StartsWith(it.key(), kSetElementOrder)) continue;
+    std::string field = it.key().substr(kSetElementOrder.size());
+    if (field.empty() || !it->is_array()) return InvalidArgumentError("invalid patch format of setElementOrder list");
+    const json& field_schema = PropertySchema(schema, field);
+    auto live = result.find(field);
+    auto change = patch.find(field);
+    bool have_live = live != result.end() && live->is_array();
+    bool have_change = change != patch.end() && change->is_array();
+    if (!have_live && !have_change) continue;
+    json live_list = have_live ? *live : json::array();
+    StatusOr<json> merged = have_change ? MergeList(live_list, *change, field_schema) : StatusOr<json>(live_list);
+    if (!merged.ok()) return merged.status();
+    result[field] = NormalizeElementOrder(*merged, *it, live_list, StrategyOf(field_schema).merge_key);
+    ordered_fields.push_back(field);
+  }
   for (auto it = patch.begin(); it != patch.end(); ++it) {
     const std::string& key = it.key();
-    if (StartsWith(key, "$")) {
-      if (key == kPatchDirective || key == kRetainKeys || StartsWith(key, kSetElementOrder) ||
-          StartsWith(key, kDeleteFromPrimitiveList)) {
-        continue;
-      }
-      return InvalidArgumentError("unknown patch directive: " + key);
-    }
+    if (key == kRetainKeys || StartsWith(key, kSetElementOrder) || StartsWith(key, kDeleteFromPrimitiveList)) continue;
+    if (std::find(ordered_fields.begin(), ordered_fields.end(), key) != ordered_fields.end()) continue;
     if (it->is_null()) {
       result.erase(key);
       continue;
     }
     const json& field_schema = PropertySchema(schema, key);
-    if (it->is_object() && it->contains(kPatchDirective) && (*it)[std::string(kPatchDirective)] == "delete") {
-      result.erase(key);
-      continue;
-    }
     auto existing = result.find(key);
     StatusOr<json> merged = existing == result.end() ? Fresh(*it, field_schema)
                                                      : MergeValue(*existing, *it, field_schema);
     if (!merged.ok()) return merged.status();
     result[key] = std::move(*merged);
-  }
-  // $setElementOrder/<field>: the final order of a merged list.
-  for (auto it = patch.begin(); it != patch.end(); ++it) {
-    if (!StartsWith(it.key(), kSetElementOrder)) continue;
-    std::string field = it.key().substr(kSetElementOrder.size());
-    if (!it->is_array()) return InvalidArgumentError("invalid patch format of setElementOrder list");
-    auto target = result.find(field);
-    if (target == result.end() || !target->is_array()) continue;
-    *target = ApplyElementOrder(*target, *it, StrategyOf(PropertySchema(schema, field)).merge_key);
   }
   return result;
 }

@@ -22,8 +22,10 @@ namespace lifeboat::devcluster {
 // Applies `patch` to a copy of `doc`, an object of built-in `kind` (e.g. "Deployment"; the group is
 // found from the kind). Unknown kinds are InvalidArgument (custom resources do not support strategic
 // merge patch: the http layer answers 415 before calling this). Malformed patches and directives
-// are InvalidArgument (400 BadRequest), e.g. "map: {...} does not contain declared merge key: name";
-// content that contradicts its own $retainKeys is FailedPrecondition (422), as the real server does.
+// are InvalidArgument (400 BadRequest) with the real texts, e.g.
+// "map: map[image:x] does not contain declared merge key: name", "invalid patch format of retainKeys".
+// Keys starting with "$" that are no directive are kept as plain fields (pruning reports them), and
+// a map patched with {"$patch": "delete"} becomes {}, as in the real server.
 StatusOr<nlohmann::json> ApplyStrategicMergePatch(const nlohmann::json& doc, const nlohmann::json& patch,
                                                    std::string_view kind);
 

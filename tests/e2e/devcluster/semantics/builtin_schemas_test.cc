@@ -136,12 +136,12 @@ TEST(BuiltinSchemasTest, ValidatesWhatTheRealServerRejects) {
   pod_spec["containers"][0]["imagePullPolicy"] = "Sometimes";
   pod_spec["containers"][0]["ports"] = {{{"containerPort", "http"}}};
   EXPECT_THAT(Strings(Validate(SchemaFor(job), job)),
-              ElementsAre("FieldValueRequired spec.template.spec.containers[0].name: Required value",
-                          "FieldValueNotSupported spec.template.spec.containers[0].imagePullPolicy: Unsupported value: "
+              ElementsAre("FieldValueNotSupported spec.template.spec.containers[0].imagePullPolicy: Unsupported value: "
                           "\"Sometimes\": supported values: \"Always\", \"IfNotPresent\", \"Never\"",
                           "FieldValueTypeInvalid spec.template.spec.containers[0].ports[0].containerPort: Invalid value: "
                           "\"string\": spec.template.spec.containers[0].ports[0].containerPort in body must be of type "
                           "integer: \"string\"",
+                          "FieldValueRequired spec.template.spec.containers[0].name: Required value",
                           "FieldValueNotSupported spec.template.spec.restartPolicy: Unsupported value: \"Sometimes\": "
                           "supported values: \"Always\", \"OnFailure\", \"Never\""));
 }
