@@ -145,8 +145,9 @@ class Parser {
       std::tie(tok, lit) = Consume(true);
     }
     if (tok != Token::kIdentifier) return InvalidArgumentError("found '" + lit + "', expected: identifier");
+    // The real parser validates the key with a nil field path, hence the "<nil>: " prefix.
     if (std::string err = ValidateQualifiedName(lit); !err.empty()) {
-      return InvalidArgumentError("key: Invalid value: \"" + lit + "\": " + err);
+      return InvalidArgumentError("<nil>: Invalid value: \"" + lit + "\": " + err);
     }
     r.key = lit;
     auto [next, next_lit] = Lookahead(true);

@@ -253,7 +253,8 @@ class Validator {
     }
     if (const json* max = Member(schema, "maxLength"); max != nullptr && max->is_number()) {
       if (runes > max->get<double>()) {
-        Add("FieldValueTooLong", path, "Too long: may not be longer than " + GoNumber(*max));
+        // Kubernetes 1.32 wording (field.TooLong); 1.24 said "may not be longer than N".
+        Add("FieldValueTooLong", path, "Too long: may not be more than " + GoNumber(*max) + " bytes");
       }
     }
     if (const json* min = Member(schema, "minLength"); min != nullptr && min->is_number()) {

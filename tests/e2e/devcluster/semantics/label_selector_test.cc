@@ -78,7 +78,7 @@ TEST(LabelSelectorTest, RejectsBadSelectorsWithTheRealTexts) {
       {"app==(x)", "unable to parse requirement: found '(', expected: identifier"},
       {"!app=x", "found '=', expected: ',' or 'end of string'"},
       {"-app=x",
-       "unable to parse requirement: key: Invalid value: \"-app\": name part must consist of alphanumeric "
+       "unable to parse requirement: <nil>: Invalid value: \"-app\": name part must consist of alphanumeric "
        "characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or "
        "'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"},
       {"app=-web",

@@ -104,7 +104,7 @@ TEST(SchemaValidateTest, ReportsEachKeywordWithTheRealReasonAndText) {
       {"minLength", R"({"type":"object","properties":{"s":{"type":"string","minLength":3}}})", R"({"s":"ab"})",
        {"FieldValueInvalid s: Invalid value: \"ab\": s in body should be at least 3 chars long"}},
       {"maxLength", R"({"type":"object","properties":{"s":{"type":"string","maxLength":3}}})", R"({"s":"abcd"})",
-       {"FieldValueTooLong s: Too long: may not be longer than 3"}},
+       {"FieldValueTooLong s: Too long: may not be more than 3 bytes"}},
       {"maxLength counts characters", R"({"type":"object","properties":{"s":{"type":"string","maxLength":2}}})",
        R"({"s":"éé"})", {}},
       {"maximum", R"({"type":"object","properties":{"n":{"type":"integer","maximum":10}}})", R"({"n":11})",
