@@ -188,7 +188,13 @@ std::vector<std::string> FindDuplicateFields(std::string_view raw_json) {
   std::vector<std::string> duplicates;
   DuplicateScanner scanner(raw_json);
   if (!scanner.Run(duplicates)) return {};
-  return duplicates;
+  // Like the real decoder, report each path once.
+  std::vector<std::string> unique;
+  std::set<std::string> seen;
+  for (std::string& d : duplicates) {
+    if (seen.insert(d).second) unique.push_back(std::move(d));
+  }
+  return unique;
 }
 
 std::vector<std::string> FieldValidationProblems(const std::vector<std::string>& unknown_fields,

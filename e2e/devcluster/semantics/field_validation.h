@@ -19,8 +19,8 @@ enum class FieldValidationMode { kIgnore, kWarn, kStrict };
 // `fieldValidation: Unsupported value: "x": supported values: "", "Ignore", "Strict", "Warn"`.
 StatusOr<FieldValidationMode> ParseFieldValidationMode(std::string_view value);
 
-// Paths of every key that appears more than once in the same JSON object of `raw_json`, in the order
-// the duplicates are met: `{"spec":{"size":1,"size":2}}` → {"spec.size"}. List items appear as
+// Paths of every key that appears more than once in the same JSON object of `raw_json`, each once,
+// in the order the duplicates are met: `{"spec":{"size":1,"size":2}}` → {"spec.size"}. List items appear as
 // "spec.containers[0].name". Malformed JSON gives an empty result (the decoder reports it).
 std::vector<std::string> FindDuplicateFields(std::string_view raw_json);
 
