@@ -398,9 +398,9 @@ WeightedPodAffinityTerm:
 
 Toleration:
   key: string
-  operator: string enum=Equal|Exists
+  operator: string enum=|Equal|Exists
   value: string
-  effect: string enum=NoExecute|NoSchedule|PreferNoSchedule
+  effect: string enum=|NoExecute|NoSchedule|PreferNoSchedule
   tolerationSeconds: int64
 
 HostAlias:
@@ -450,7 +450,7 @@ PodStatus:
   reason: string
   nominatedNodeName: string
   hostIP: string
-  hostIPs: []HostIP
+  hostIPs: []HostIP merge=ip
   podIP: string
   podIPs: []PodIP merge=ip
   startTime: time
@@ -1102,7 +1102,7 @@ SelectableField:
   jsonPath: string required
 
 CustomResourceDefinitionStatus:
-  conditions: []CustomResourceDefinitionCondition merge=type
+  conditions: []CustomResourceDefinitionCondition
   acceptedNames: CustomResourceDefinitionNames
   storedVersions: []string
 
