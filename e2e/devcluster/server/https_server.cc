@@ -304,6 +304,14 @@ HttpsServer::~HttpsServer() {
 }
 
 Status HttpsServer::Start(int port) {
+  LIFEBOAT_RETURN_IF_ERROR(Listen(port));
+  Serve();
+  return Status::Ok();
+}
+
+void HttpsServer::Serve() { accept_thread_ = std::thread([this] { AcceptLoop(); }); }
+
+Status HttpsServer::Listen(int port) {
   ::signal(SIGPIPE, SIG_IGN);
   SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
   if (ctx == nullptr) return InternalError("SSL_CTX_new failed");
@@ -345,7 +353,6 @@ Status HttpsServer::Start(int port) {
   socklen_t len = sizeof(addr);
   ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
   port_ = ntohs(addr.sin_port);
-  accept_thread_ = std::thread([this] { AcceptLoop(); });
   return Status::Ok();
 }
 

@@ -28,8 +28,12 @@ class HttpsServer {
   HttpsServer(const HttpsServer&) = delete;
   HttpsServer& operator=(const HttpsServer&) = delete;
 
-  // Binds 127.0.0.1:`port` (0 picks a free port) and starts accepting.
+  // Binds 127.0.0.1:`port` (0 picks a free port) and starts accepting: Listen() then Serve().
   Status Start(int port);
+  // Binds and listens without accepting yet (connections wait in the backlog).
+  Status Listen(int port);
+  // Starts accepting connections (after Listen).
+  void Serve();
   // The bound port (after Start).
   int port() const { return port_; }
   // Stops accepting, cancels open connections (streams see Cancelled()) and joins every thread.
