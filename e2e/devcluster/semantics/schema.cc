@@ -129,16 +129,15 @@ void Prune(const json& schema, json& value, const std::string& path, bool is_roo
     for (auto it = value.begin(); it != value.end();) {
       const std::string key = it.key();
       const std::string child = Child(path, key);
-      if (props != nullptr && props->contains(key)) {
-        const json& prop = (*props)[key];
-        if (resource_like && key == "metadata" && Properties(prop) == nullptr) {
-          PruneMetadata(*it, child, pruned);
-        } else {
-          Prune(prop, *it, child, false, pruned);
-        }
+      if (resource_like && key == "metadata") {
+        // A resource's metadata is always ObjectMeta (a CRD schema may only restrict name and
+        // generateName there), so it is pruned to ObjectMeta's fields.
+        PruneMetadata(*it, child, pruned);
         ++it;
-      } else if (resource_like && (key == "apiVersion" || key == "kind" || key == "metadata")) {
-        if (key == "metadata") PruneMetadata(*it, child, pruned);
+      } else if (props != nullptr && props->contains(key)) {
+        Prune((*props)[key], *it, child, false, pruned);
+        ++it;
+      } else if (resource_like && (key == "apiVersion" || key == "kind")) {
         ++it;
       } else if (additional != nullptr) {
         Prune(*additional, *it, child, false, pruned);

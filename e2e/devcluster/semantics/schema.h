@@ -42,8 +42,7 @@ void ApplyDefaults(const nlohmann::json& schema, nlohmann::json& object);
 
 // Removes every field the schema does not declare (unless x-kubernetes-preserve-unknown-fields, or a
 // map via additionalProperties). At the root and in x-kubernetes-embedded-resource objects,
-// apiVersion, kind and metadata are kept, and metadata (unless the schema details it) is pruned to
-// the fields of ObjectMeta. Returns the removed paths, sorted ("spec.foo",
+// apiVersion, kind and metadata are kept, and metadata is pruned to the fields of ObjectMeta. Returns the removed paths, sorted ("spec.foo",
 // "spec.containers[0].imagePullPolicyy"), for fieldValidation Strict/Warn.
 std::vector<std::string> PruneUnknownFields(const nlohmann::json& schema, nlohmann::json& object);
 

@@ -235,6 +235,14 @@ TEST(SchemaPruneTest, KeepsPreservedSubtreesMapsAndEmbeddedResourceHeaders) {
             json::parse(R"({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"x": "1"}})"));
 }
 
+TEST(SchemaPruneTest, MetadataIsAlwaysObjectMetaEvenWhenTheSchemaRestrictsTheName) {
+  json schema = json::parse(R"({"type": "object", "properties": {
+      "metadata": {"type": "object", "properties": {"name": {"type": "string", "maxLength": 10}}}}})");
+  json object = {{"metadata", {{"name", "g"}, {"labels", {{"a", "b"}}}, {"namespace", "ns"}, {"bogus", 1}}}};
+  EXPECT_THAT(PruneUnknownFields(schema, object), ElementsAre("metadata.bogus"));
+  EXPECT_EQ(object["metadata"], (json{{"name", "g"}, {"labels", {{"a", "b"}}}, {"namespace", "ns"}}));
+}
+
 TEST(SchemaPruneTest, ValidObjectsLoseNothing) {
   json gizmo = {{"apiVersion", "example.com/v1"}, {"kind", "Gizmo"}, {"metadata", {{"name", "g"}}},
                 {"spec", {{"size", 3}, {"mode", "fast"}}}};
