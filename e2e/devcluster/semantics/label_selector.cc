@@ -260,7 +260,74 @@ StatusOr<LabelSelector> LabelSelector::Parse(std::string_view selector) {
   return result;
 }
 
+StatusOr<LabelSelector> LabelSelector::FromObject(const nlohmann::json& selector) {
+  LabelSelector result;
+  if (selector.is_null()) {
+    result.nothing_ = true;
+    return result;
+  }
+  if (!selector.is_object()) return InvalidArgumentError("a label selector must be an object");
+  auto fail = [](const std::string& path, const std::string& message) {
+    return InvalidArgumentError(path + ": " + message);
+  };
+  if (auto labels = selector.find("matchLabels"); labels != selector.end() && !labels->is_null()) {
+    if (!labels->is_object()) return InvalidArgumentError("matchLabels must be an object");
+    for (auto it = labels->begin(); it != labels->end(); ++it) {
+      if (!it->is_string()) return InvalidArgumentError("matchLabels[" + it.key() + "] must be a string");
+      const std::string value = it->get<std::string>();
+      if (std::string err = ValidateQualifiedName(it.key()); !err.empty()) {
+        return fail("key", "Invalid value: \"" + it.key() + "\": " + err);
+      }
+      if (std::string err = ValidateLabelValue(value); !err.empty()) {
+        return fail("values[0][" + it.key() + "]", "Invalid value: \"" + value + "\": " + err);
+      }
+      result.requirements_.push_back(Requirement{it.key(), Operator::kEquals, {value}});
+    }
+  }
+  if (auto expressions = selector.find("matchExpressions"); expressions != selector.end() && !expressions->is_null()) {
+    if (!expressions->is_array()) return InvalidArgumentError("matchExpressions must be a list");
+    for (const nlohmann::json& e : *expressions) {
+      if (!e.is_object()) return InvalidArgumentError("matchExpressions items must be objects");
+      std::string key = e.value("key", "");
+      std::string op = e.value("operator", "");
+      std::set<std::string> values;
+      if (auto v = e.find("values"); v != e.end() && v->is_array()) {
+        for (const nlohmann::json& x : *v) {
+          if (!x.is_string()) return InvalidArgumentError("matchExpressions values must be strings");
+          values.insert(x.get<std::string>());
+        }
+      }
+      Requirement r{key, Operator::kIn, {values.begin(), values.end()}};
+      if (op == "In") r.op = Operator::kIn;
+      else if (op == "NotIn") r.op = Operator::kNotIn;
+      else if (op == "Exists") r.op = Operator::kExists;
+      else if (op == "DoesNotExist") r.op = Operator::kDoesNotExist;
+      else return InvalidArgumentError("\"" + op + "\" is not a valid label selector operator");
+      if (std::string err = ValidateQualifiedName(key); !err.empty()) {
+        return fail("key", "Invalid value: \"" + key + "\": " + err);
+      }
+      bool set_op = r.op == Operator::kIn || r.op == Operator::kNotIn;
+      if (set_op && r.values.empty()) {
+        return fail("values", "Invalid value: []string(nil): for 'in', 'notin' operators, values set can't be empty");
+      }
+      if (!set_op && !r.values.empty()) {
+        return fail("values", "Invalid value: []string{...}: values set must be empty for exists and does not exist");
+      }
+      for (size_t i = 0; i < r.values.size(); ++i) {
+        if (std::string err = ValidateLabelValue(r.values[i]); !err.empty()) {
+          return fail("values[" + std::to_string(i) + "][" + key + "]", "Invalid value: \"" + r.values[i] + "\": " + err);
+        }
+      }
+      result.requirements_.push_back(std::move(r));
+    }
+  }
+  std::stable_sort(result.requirements_.begin(), result.requirements_.end(),
+                   [](const Requirement& a, const Requirement& b) { return a.key < b.key; });
+  return result;
+}
+
 bool LabelSelector::Matches(const nlohmann::json& labels) const {
+  if (nothing_) return false;
   for (const Requirement& r : requirements_) {
     const std::string* value = nullptr;
     std::string holder;

@@ -115,3 +115,45 @@ TEST(LabelSelectorTest, PrintsACanonicalFormSortedByKey) {
 
 }  // namespace
 }  // namespace lifeboat::devcluster
+
+namespace lifeboat::devcluster {
+namespace {
+
+TEST(LabelSelectorFromObjectTest, ConvertsMatchLabelsAndExpressions) {
+  auto selector = LabelSelector::FromObject(nlohmann::json::parse(R"({
+      "matchLabels": {"app": "web"},
+      "matchExpressions": [{"key": "tier", "operator": "In", "values": ["b", "a"]},
+                           {"key": "canary", "operator": "DoesNotExist"},
+                           {"key": "env", "operator": "NotIn", "values": ["dev"]},
+                           {"key": "team", "operator": "Exists"}]})"));
+  ASSERT_TRUE(selector.ok()) << selector.status();
+  EXPECT_EQ(selector->ToString(), "app=web,!canary,env notin (dev),team,tier in (a,b)");
+  EXPECT_TRUE(selector->Matches(nlohmann::json{{"app", "web"}, {"tier", "a"}, {"team", "x"}}));
+  EXPECT_FALSE(selector->Matches(nlohmann::json{{"app", "web"}, {"tier", "a"}, {"team", "x"}, {"canary", "1"}}));
+  EXPECT_FALSE(selector->Matches(nlohmann::json{{"app", "web"}, {"tier", "c"}, {"team", "x"}}));
+}
+
+TEST(LabelSelectorFromObjectTest, NullSelectsNothingAndEmptySelectsEverything) {
+  auto nothing = LabelSelector::FromObject(nlohmann::json(nullptr));
+  ASSERT_TRUE(nothing.ok());
+  EXPECT_FALSE(nothing->Matches(nlohmann::json{{"a", "b"}}));
+  EXPECT_FALSE(nothing->Empty());
+  auto everything = LabelSelector::FromObject(nlohmann::json::object());
+  ASSERT_TRUE(everything.ok());
+  EXPECT_TRUE(everything->Matches(nlohmann::json{{"a", "b"}}));
+  EXPECT_TRUE(everything->Empty());
+}
+
+TEST(LabelSelectorFromObjectTest, RejectsBadExpressions) {
+  auto op = LabelSelector::FromObject(nlohmann::json::parse(R"({"matchExpressions": [{"key": "a", "operator": "Equals"}]})"));
+  ASSERT_FALSE(op.ok());
+  EXPECT_EQ(op.status().message(), "\"Equals\" is not a valid label selector operator");
+  auto empty_in = LabelSelector::FromObject(nlohmann::json::parse(R"({"matchExpressions": [{"key": "a", "operator": "In"}]})"));
+  ASSERT_FALSE(empty_in.ok());
+  EXPECT_EQ(empty_in.status().message(),
+            "values: Invalid value: []string(nil): for 'in', 'notin' operators, values set can't be empty");
+  EXPECT_FALSE(LabelSelector::FromObject(nlohmann::json::parse(R"({"matchLabels": {"a": "-x"}})")).ok());
+}
+
+}  // namespace
+}  // namespace lifeboat::devcluster
