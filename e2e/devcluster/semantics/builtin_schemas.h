@@ -4,7 +4,12 @@
 // coordination.k8s.io/v1; CustomResourceDefinition in apiextensions.k8s.io/v1), with the strategic
 // merge metadata (`x-kubernetes-patch-merge-key`, `x-kubernetes-patch-strategy`). Used for pruning
 // and fieldValidation of built-ins, strategic merge patch, and the /openapi documents.
-// The definitions live in builtin_schemas_data.cc in a compact, readable notation.
+// The definitions live in builtin_schemas_data.cc in a compact, readable notation. Every property
+// is `nullable` (Go decodes null into a zero value). Subtrees kept whole rather than described field
+// by field (x-kubernetes-preserve-unknown-fields): the rarely used volume sources (cloud disks,
+// legacy network filesystems), ManagedFieldsEntry.fieldsV1, PVC status.modifyVolumeStatus,
+// container status user/volumeMounts/allocatedResourcesStatus, pod status resourceClaimStatuses,
+// CRD spec.conversion, versions[].schema.openAPIV3Schema and subresources.status.
 // Built once, lazily and thread-safely; the returned pointers live for the whole program.
 #pragma once
 

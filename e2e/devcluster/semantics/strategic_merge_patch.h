@@ -3,10 +3,14 @@
 // containerPort, env by name, volumes by name, conditions by type, ...) merge item by item, other
 // lists replace; maps merge like RFC 7386. The directives kubectl's client-side apply and
 // `kubectl patch` send are honoured:
-//   {"$patch": "replace"} / {"$patch": "delete"} / {"$patch": "merge"} in maps and list items,
+//   {"$patch": "replace"} / {"$patch": "delete"} in maps, and as list elements ({"$patch":
+//   "replace"} replaces the whole list, {"name": "x", "$patch": "delete"} removes item x),
 //   "$retainKeys": [...] (e.g. Deployment strategy, volumes),
 //   "$setElementOrder/<list>": [...] (final order of a merged list),
 //   "$deleteFromPrimitiveList/<list>": [...] (e.g. finalizers).
+// A merged list is ordered as the real server orders it: the items the patch names in the patch's
+// (or $setElementOrder's) order, interleaved with the live-only items in their live order; new
+// items therefore come before later live items.
 // The merge metadata comes from the built-in schemas (builtin_schemas.h,
 // `x-kubernetes-patch-merge-key` / `x-kubernetes-patch-strategy`). Pure function; thread-safe.
 #pragma once
