@@ -120,7 +120,7 @@ PodSpec:
 
 Container:
   name: string required
-  image: string required
+  image: string
   command: []string
   args: []string
   workingDir: string
