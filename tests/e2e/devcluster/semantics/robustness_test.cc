@@ -53,7 +53,9 @@ class RandomJson {
         "properties", "items", "additionalProperties", "required", "enum", "default", "object", "array",
         "string", "integer", "number", "boolean", "pattern", "[", "^a+$", "nullable", "minimum", "maxLength",
         "minItems", "format", "date-time", "x-kubernetes-preserve-unknown-fields", "x-kubernetes-int-or-string",
-        "x-kubernetes-embedded-resource", "x-kubernetes-list-type", "set", "map", "allOf", "anyOf", "oneOf", "not"};
+        "x-kubernetes-embedded-resource", "x-kubernetes-list-type", "set", "map", "allOf", "anyOf", "oneOf", "not",
+        "x-kubernetes-validations", "rule", "self.a > 1", "self.size() < 3", "self.all(x, x == 'a')",
+        "has(self.spec) && self.spec.replicas * 2 > 1", "self.name.matches('^a')", "self in [1, 2]", "self + 1"};
     return kWords[Pick(std::size(kWords))];
   }
 
@@ -106,6 +108,11 @@ TEST(SemanticsRobustnessTest, SchemaOperationsNeverThrowWhateverTheObject) {
   for (int i = 0; i < 2000; ++i) {
     json object = random.Value(6);
     json random_schema = random.Value(4);
+    if (random.Pick(3) == 0) {
+      // Rules on the root and on every object: exercise the CEL pass with arbitrary data.
+      random_schema = json{{"x-kubernetes-validations", {{{"rule", random.Word()}}, {{"rule", random.Word()}}}},
+                           {"additionalProperties", {{"x-kubernetes-validations", {{{"rule", random.Word()}}}}}}};
+    }
     auto run = [&] {
       json a = object;
       PruneUnknownFields(*deployment, a);
