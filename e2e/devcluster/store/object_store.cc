@@ -557,7 +557,23 @@ struct ObjectStore::Impl {
   void AfterWrite(const ResourceInfo& info, ObjectPtr object) {
     if (!info.custom && info.kind == "CustomResourceDefinition") {
       registry.InstallCrd(*object);
-      if (IsDeleting(*object)) TryFinishCrd(NameOf(*object));
+      if (IsDeleting(*object)) {
+        TryFinishCrd(NameOf(*object));
+        return;
+      }
+      // The CRD controllers keep acceptedNames and storedVersions in step with the spec.
+      json updated = *object;
+      json& status = updated["status"];
+      if (!status.is_object()) status = json::object();
+      status["acceptedNames"] = updated["spec"]["names"];
+      json stored = status.value("storedVersions", json::array());
+      for (const auto& version : updated["spec"]["versions"]) {
+        std::string name = version.value("name", "");
+        if (version.value("storage", false) && std::find(stored.begin(), stored.end(), name) == stored.end())
+          stored.push_back(name);
+      }
+      status["storedVersions"] = stored;
+      if (updated != *object) (void)CommitPut(kCrdStorageKey, std::move(updated), object);
       return;
     }
     if (!info.custom && info.kind == "Namespace" && !IsDeleting(*object)) {

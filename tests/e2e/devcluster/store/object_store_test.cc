@@ -556,6 +556,24 @@ TEST_F(ObjectStoreTest, CrdWithTwoVersionsServesObjectsUnderBoth) {
   EXPECT_EQ(it->versions, (std::vector<std::string>{"v2", "v1"}));
 }
 
+TEST_F(ObjectStoreTest, UpdatingACrdServesItsNewVersionAndRecordsStoredVersions) {
+  InstallGizmos();
+  auto crd_path = Path("apiextensions.k8s.io", "v1", "customresourcedefinitions", "", "gizmos.example.com");
+  json crd = MustGet(crd_path);
+  json v2 = crd["spec"]["versions"][0];
+  v2["name"] = "v2";
+  crd["spec"]["versions"][0]["storage"] = false;
+  crd["spec"]["versions"].push_back(v2);
+  crd["spec"]["names"]["shortNames"] = {"gz", "gzm"};
+  auto updated = Update(crd_path, crd);
+  ASSERT_TRUE(updated.ok()) << updated.error().message;
+  ASSERT_NE(store_->Registry().Find("example.com", "v2", "gizmos"), nullptr);
+  json now = MustGet(crd_path);
+  EXPECT_EQ(now["status"]["storedVersions"], json::array({"v1", "v2"}));
+  EXPECT_EQ(now["status"]["acceptedNames"]["shortNames"], json::array({"gz", "gzm"}));
+  EXPECT_EQ(now["metadata"]["generation"], 2);
+}
+
 TEST_F(ObjectStoreTest, ClusterScopedKindsIgnoreNamespaces) {
   json ns = MustCreate(Path("", "v1", "namespaces"),
                        {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "team"}, {"namespace", "x"}}}});
