@@ -454,7 +454,7 @@ class Validator {
     std::string type = TypeOf(schema);
     if (!type.empty() && !TypeMatches(type, v)) return;
     if (const json* rules = Member(schema, "x-kubernetes-validations"); rules != nullptr && rules->is_array()) {
-      for (const json& rule : *rules) EvaluateRule(rule, type, v, path);
+      for (const json& rule : *rules) EvaluateRule(rule, type, v, path, schema);
     }
     if (v.is_object()) {
       const json* props = Properties(schema);
@@ -492,17 +492,48 @@ class Validator {
     return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
   }
 
-  void EvaluateRule(const json& rule, const std::string& type, const json& v, const std::string& path) {
+  // The value as CEL sees it: `number` fields are doubles and `integer` fields ints, whatever the
+  // JSON spelling (5 vs 5.0).
+  static json CelValue(const json& schema, const json& v) {
+    if (!schema.is_object()) return v;
+    std::string type = TypeOf(schema);
+    if (type == "number" && v.is_number_integer()) return json(v.get<double>());
+    if (type == "integer" && v.is_number_float() && IsIntegral(v)) return json(static_cast<long long>(v.get<double>()));
+    if (v.is_object()) {
+      const json* props = Properties(schema);
+      const json* additional = AdditionalProperties(schema);
+      if (props == nullptr && additional == nullptr) return v;
+      json out = json::object();
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        if (props != nullptr && props->contains(it.key())) out[it.key()] = CelValue((*props)[it.key()], *it);
+        else if (additional != nullptr) out[it.key()] = CelValue(*additional, *it);
+        else out[it.key()] = *it;
+      }
+      return out;
+    }
+    if (v.is_array()) {
+      const json* items = Items(schema);
+      if (items == nullptr) return v;
+      json out = json::array();
+      for (const json& item : v) out.push_back(CelValue(*items, item));
+      return out;
+    }
+    return v;
+  }
+
+  void EvaluateRule(const json& rule, const std::string& type, const json& v, const std::string& path,
+                    const json& schema) {
     const json* text = Member(rule, "rule");
     if (text == nullptr || !text->is_string()) return;
     std::shared_ptr<const CelProgram> program = CompiledRule(text->get<std::string>());
     if (program == nullptr || program->ReferencesOldSelf()) return;
-    auto result = program->Evaluate(v);
+    const json self = CelValue(schema, v);
+    auto result = program->Evaluate(self);
     if (!result.ok() || !result->is_boolean() || result->get<bool>()) return;
     std::string detail;
     if (const json* expr = Member(rule, "messageExpression"); expr != nullptr && expr->is_string()) {
       if (auto message_program = CompiledRule(expr->get<std::string>())) {
-        auto message = message_program->Evaluate(v);
+        auto message = message_program->Evaluate(self);
         if (message.ok() && message->is_string()) detail = Trim(message->get<std::string>());
       }
     }

@@ -180,6 +180,14 @@ TEST(SchemaValidateTest, EvaluatesCelValidationRulesLikeTheRealServer) {
                 "FieldValueInvalid spec.targets[1]: Invalid value: \"object\": port 80 is privileged"}));
 }
 
+TEST(SchemaValidateTest, CelSeesNumberFieldsAsDoubles) {
+  json schema = json::parse(R"({"type": "object", "properties": {"spec": {"type": "object",
+      "x-kubernetes-validations": [{"rule": "self.ratio + 0.5 <= 1.0"}],
+      "properties": {"ratio": {"type": "number"}}}}})");
+  EXPECT_THAT(Validate(schema, json::parse(R"({"spec": {"ratio": 0}})")), IsEmpty());
+  EXPECT_EQ(Validate(schema, json::parse(R"({"spec": {"ratio": 1}})")).size(), 1u);
+}
+
 TEST(SchemaDefaultsTest, FillsDefaultsAtAnyDepth) {
   json schema = json::parse(R"({
     "type": "object",
