@@ -208,6 +208,23 @@ TEST_F(ObjectStoreDeleteTest, ANamespaceStaysTerminatingWhileAnObjectInItHasAFin
   EXPECT_FALSE(Exists(Path("", "v1", "namespaces", "", "team")));
 }
 
+TEST_F(ObjectStoreDeleteTest, TheStandardNamespacesMayNotBeDeleted) {
+  auto deleted = Delete(Path("", "v1", "namespaces", "", "default"));
+  ASSERT_FALSE(deleted.ok());
+  EXPECT_EQ(deleted.error().code, 403);
+  EXPECT_EQ(deleted.error().message, "namespaces \"default\" is forbidden: this namespace may not be deleted");
+}
+
+TEST_F(ObjectStoreDeleteTest, AnObjectWhoseOwnersAllNoLongerExistIsCollected) {
+  json cm = ConfigMap("orphan");
+  cm["metadata"]["ownerReferences"] = {{{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"name", "gone"},
+                                        {"uid", "00000000-0000-4000-8000-000000000000"}}};
+  auto created = Create(ConfigMaps(), cm);
+  ASSERT_TRUE(created.ok());
+  EXPECT_EQ(created->http_code, 201);
+  EXPECT_FALSE(Exists(ConfigMaps("default", "orphan")));
+}
+
 TEST_F(ObjectStoreDeleteTest, DeletingACrdRemovesItsObjectsAndTheKind) {
   InstallGizmos();
   MustCreate(Gizmos(), Gizmo("g1", 1));
