@@ -429,6 +429,16 @@ void PodWorker::Loop() {
       } else {
         run_.unschedulable_message.reset();
         run_.start_time = now;
+        if (pod.value("spec", json::object()).value("nodeName", "").empty()) {
+          // Bind the pod to this node, as the scheduler does (best effort).
+          json bound = pod;
+          bound["spec"]["nodeName"] = options_.node_name;
+          auto written = api_.Update(kPodsResource, bound);
+          if (written.ok()) {
+            Update(*written);
+            pod = *written;
+          }
+        }
         if (!scheduled_event_sent_) {
           events_.Record(pod, "Normal", "Scheduled",
                          "Successfully assigned " + namespace_ + "/" + name_ + " to " + options_.node_name);
