@@ -35,13 +35,13 @@ spec:
       - {name: main, image: debian, command: [sh, -c, "exit 2"]}
 YAML
 kubectl wait --for=condition=complete job/flaky --timeout=60s >/dev/null || fail "flaky did not complete"
-wait_until 20 "flaky counters" test "$(jp job/flaky '{.status.failed}/{.status.succeeded}')" == "2/1"
+wait_eq 20 "flaky counters" "2/1" jp job/flaky '{.status.failed}/{.status.succeeded}'
 expect_eq "$(job_pods flaky | wc -l)" "3" "pods of flaky"
 succeeded_pod="$(kubectl get pods -l job-name=flaky --field-selector=status.phase=Succeeded -o 'jsonpath={.items[*].metadata.name}')"
 expect_eq "$(kubectl logs "$succeeded_pod")" "attempt 3" "log of the successful attempt"
 
 kubectl wait --for=condition=failed job/hopeless --timeout=60s >/dev/null || fail "hopeless did not fail"
-wait_until 20 "hopeless counters" test "$(jp job/hopeless '{.status.failed}')" == "2"
+wait_eq 20 "hopeless counters" 2 jp job/hopeless '{.status.failed}'
 expect_eq "$(jp job/hopeless '{.status.conditions[?(@.type=="Failed")].reason}')" "BackoffLimitExceeded" "Failed reason"
 expect_eq "$(jp job/hopeless '{.status.conditions[?(@.type=="Failed")].message}')" \
   "Job has reached the specified backoff limit" "Failed message"

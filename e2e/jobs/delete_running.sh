@@ -29,10 +29,10 @@ spec:
 YAML
 wait_until 20 "the processes to run" process_running "sleep 4343"
 wait_until 20 "the processes to run" process_running "sleep 4345"
-wait_until 20 "pod Running" test "$(kubectl get pods -l job-name=runner -o 'jsonpath={.items[0].status.phase}')" == Running
+wait_eq 20 "pod Running" Running kubectl get pods -l job-name=runner -o 'jsonpath={.items[0].status.phase}'
 kubectl delete job runner --wait=true --timeout=30s >/dev/null || fail "delete job"
 wait_until 15 "the processes to stop" bash -c "! pgrep -x -f 'sleep 4343' && ! pgrep -x -f 'sleep 4344'"
-wait_until 15 "the pod to go" test -z "$(job_pods runner)"
+wait_eq 15 "the pod to go" "" job_pods runner
 process_running "sleep 4345" || fail "the other job's process stopped too"
 devcluster_stop
 if process_running "sleep 4345"; then fail "a pod process outlived the devcluster"; fi

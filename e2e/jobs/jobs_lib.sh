@@ -33,6 +33,24 @@ wait_until() {
   done
 }
 
+# wait_eq SECONDS WHAT EXPECTED COMMAND...: runs COMMAND until its output is EXPECTED.
+wait_eq() {
+  local timeout="$1" what="$2" expected="$3" actual=""
+  shift 3
+  local deadline=$((SECONDS + timeout))
+  while true; do
+    actual="$("$@" 2>/dev/null || true)"
+    [ "$actual" == "$expected" ] && return 0
+    [ $SECONDS -lt $deadline ] || fail "timed out after ${timeout}s waiting for $what: expected '$expected', last '$actual'"
+    sleep 0.1
+  done
+}
+
+# The number of pods of a job.
+count_job_pods() {
+  job_pods "$1" | grep -c . || true
+}
+
 # The jsonpath value of an object.
 jp() {  # resource path
   kubectl get "$1" -o "jsonpath=$2"

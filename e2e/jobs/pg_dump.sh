@@ -14,8 +14,8 @@ cleanup() {
   devcluster_stop
 }
 trap cleanup EXIT
-su postgres -s /bin/sh -c "$PG_BIN/initdb -D $pg_dir/data -U postgres --auth-local=trust --auth-host=md5" >/dev/null
-su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D $pg_dir/data -o '-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1' -w start" >/dev/null
+su postgres -s /bin/sh -c "$PG_BIN/initdb --no-sync -D $pg_dir/data -U postgres --auth-local=trust --auth-host=md5" >/dev/null
+su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D $pg_dir/data -o '-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off' -w start" >/dev/null
 psql_local() { su postgres -s /bin/sh -c "$PG_BIN/psql -h $pg_dir -p $pg_port -U postgres -v ON_ERROR_STOP=1 -qAt $*"; }
 psql_local "-c \"ALTER USER postgres PASSWORD 'pw-e2e'\"" >/dev/null
 psql_local "-c 'CREATE DATABASE shop'" >/dev/null

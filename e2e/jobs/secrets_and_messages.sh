@@ -28,9 +28,8 @@ spec:
         - name: MODE
           valueFrom: {configMapKeyRef: {name: settings, key: mode, optional: true}}
 YAML
-wait_until 30 "CreateContainerConfigError" test \
-  "$(kubectl get pods -l job-name=needs-password -o 'jsonpath={.items[0].status.containerStatuses[0].state.waiting.reason}')" \
-  == CreateContainerConfigError
+wait_eq 30 "CreateContainerConfigError" CreateContainerConfigError \
+  kubectl get pods -l job-name=needs-password -o 'jsonpath={.items[0].status.containerStatuses[0].state.waiting.reason}' 
 pod="$(job_pods needs-password)"
 expect_eq "$(jp "pod/$pod" '{.status.containerStatuses[0].state.waiting.message}')" \
   "couldn't find key password in Secret default/db" "waiting message"
