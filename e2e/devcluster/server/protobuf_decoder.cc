@@ -21,6 +21,8 @@ enum class FieldType {
   kRepeatedMessage,
   kMapStringString,
   kMapStringBytes,
+  kMapStringQuantity, // map<string, resource.Quantity {string=1}>
+  kQuantity,          // resource.Quantity {string=1} → "500m"
   kTime,              // metav1.Time {seconds=1, nanos=2} → RFC 3339
 };
 
@@ -90,14 +92,90 @@ const std::map<std::string, MessageSpec>& Messages() {
         {6, "resourceVersion", FieldType::kString},
         {7, "fieldPath", FieldType::kString}}},
       {"LocalObjectReference", {{1, "name", FieldType::kString}}},
+      {"LabelSelector",
+       {{1, "matchLabels", FieldType::kMapStringString},
+        {2, "matchExpressions", FieldType::kRepeatedMessage, "LabelSelectorRequirement"}}},
+      {"LabelSelectorRequirement",
+       {{1, "key", FieldType::kString}, {2, "operator", FieldType::kString}, {3, "values", FieldType::kRepeatedString}}},
+      {"Pod",
+       {{1, "metadata", FieldType::kMessage, "ObjectMeta"}, {2, "spec", FieldType::kMessage, "PodSpec"}}},
+      {"PodTemplateSpec",
+       {{1, "metadata", FieldType::kMessage, "ObjectMeta"}, {2, "spec", FieldType::kMessage, "PodSpec"}}},
+      {"PodSpec",
+       {{2, "containers", FieldType::kRepeatedMessage, "Container"},
+        {3, "restartPolicy", FieldType::kString},
+        {4, "terminationGracePeriodSeconds", FieldType::kInt, nullptr, true},
+        {5, "activeDeadlineSeconds", FieldType::kInt, nullptr, true},
+        {6, "dnsPolicy", FieldType::kString},
+        {7, "nodeSelector", FieldType::kMapStringString},
+        {8, "serviceAccountName", FieldType::kString},
+        {9, "serviceAccount", FieldType::kString},
+        {10, "nodeName", FieldType::kString},
+        {15, "imagePullSecrets", FieldType::kRepeatedMessage, "LocalObjectReference"},
+        {16, "hostname", FieldType::kString},
+        {17, "subdomain", FieldType::kString},
+        {19, "schedulerName", FieldType::kString},
+        {20, "initContainers", FieldType::kRepeatedMessage, "Container"},
+        {21, "automountServiceAccountToken", FieldType::kBool, nullptr, true},
+        {24, "priorityClassName", FieldType::kString}}},
+      {"Container",
+       {{1, "name", FieldType::kString},
+        {2, "image", FieldType::kString},
+        {3, "command", FieldType::kRepeatedString},
+        {4, "args", FieldType::kRepeatedString},
+        {5, "workingDir", FieldType::kString},
+        {6, "ports", FieldType::kRepeatedMessage, "ContainerPort"},
+        {7, "env", FieldType::kRepeatedMessage, "EnvVar"},
+        {8, "resources", FieldType::kMessage, "ResourceRequirements"},
+        {13, "terminationMessagePath", FieldType::kString},
+        {14, "imagePullPolicy", FieldType::kString},
+        {16, "stdin", FieldType::kBool},
+        {17, "stdinOnce", FieldType::kBool},
+        {18, "tty", FieldType::kBool},
+        {20, "terminationMessagePolicy", FieldType::kString}}},
+      {"ContainerPort",
+       {{1, "name", FieldType::kString},
+        {2, "hostPort", FieldType::kInt},
+        {3, "containerPort", FieldType::kInt},
+        {4, "protocol", FieldType::kString},
+        {5, "hostIP", FieldType::kString}}},
+      {"EnvVar", {{1, "name", FieldType::kString}, {2, "value", FieldType::kString}}},
+      {"ResourceRequirements",
+       {{1, "limits", FieldType::kMapStringQuantity}, {2, "requests", FieldType::kMapStringQuantity}}},
+      {"Deployment",
+       {{1, "metadata", FieldType::kMessage, "ObjectMeta"}, {2, "spec", FieldType::kMessage, "DeploymentSpec"}}},
+      {"DeploymentSpec",
+       {{1, "replicas", FieldType::kInt, nullptr, true},
+        {2, "selector", FieldType::kMessage, "LabelSelector"},
+        {3, "template", FieldType::kMessage, "PodTemplateSpec"},
+        {4, "strategy", FieldType::kMessage, "DeploymentStrategy"},
+        {5, "minReadySeconds", FieldType::kInt},
+        {6, "revisionHistoryLimit", FieldType::kInt, nullptr, true},
+        {7, "paused", FieldType::kBool},
+        {9, "progressDeadlineSeconds", FieldType::kInt, nullptr, true}}},
+      {"DeploymentStrategy", {{1, "type", FieldType::kString}}},
+      {"Job",
+       {{1, "metadata", FieldType::kMessage, "ObjectMeta"}, {2, "spec", FieldType::kMessage, "JobSpec"}}},
+      {"JobSpec",
+       {{1, "parallelism", FieldType::kInt, nullptr, true},
+        {2, "completions", FieldType::kInt, nullptr, true},
+        {3, "activeDeadlineSeconds", FieldType::kInt, nullptr, true},
+        {4, "selector", FieldType::kMessage, "LabelSelector"},
+        {5, "manualSelector", FieldType::kBool, nullptr, true},
+        {6, "template", FieldType::kMessage, "PodTemplateSpec"},
+        {7, "backoffLimit", FieldType::kInt, nullptr, true},
+        {8, "ttlSecondsAfterFinished", FieldType::kInt, nullptr, true},
+        {10, "suspend", FieldType::kBool, nullptr, true}}},
   };
   return kMessages;
 }
 
 // Top-level kinds this decoder accepts, by apiVersion and kind.
 const char* TopLevelMessage(const std::string& api_version, const std::string& kind) {
+  if (api_version == "apps/v1" && kind == "Deployment") return "Deployment";
+  if (api_version == "batch/v1" && kind == "Job") return "Job";
   if (api_version != "v1") return nullptr;
-  for (const char* k : {"Namespace", "ConfigMap", "Secret", "ServiceAccount"}) {
+  for (const char* k : {"Namespace", "ConfigMap", "Secret", "ServiceAccount", "Pod"}) {
     if (kind == k) return k;
   }
   return nullptr;
@@ -150,6 +228,12 @@ class Reader {
 
 StatusOr<nlohmann::json> DecodeMessage(std::string_view data, const std::string& message);
 
+// True when `data` parses as a message whose every field is zero (0 varints, empty or all-zero
+// nested messages): what Go's marshaller writes for unset non-pointer fields such as an empty
+// `status: {}`. Such fields carry no information, so fields this decoder does not model may be
+// skipped when they are zero.
+bool IsZeroEncoded(std::string_view data, int depth = 0);
+
 StatusOr<std::pair<std::string, std::string>> DecodeMapEntry(std::string_view data) {
   Reader reader(data);
   std::pair<std::string, std::string> entry;
@@ -193,6 +277,43 @@ StatusOr<nlohmann::json> DecodeTime(std::string_view data) {
   return nlohmann::json(FormatRfc3339(WallTime{} + std::chrono::seconds(seconds)));
 }
 
+bool IsZeroEncoded(std::string_view data, int depth) {
+  if (depth > 16) return false;
+  Reader reader(data);
+  while (!reader.Done()) {
+    auto tag = reader.Varint();
+    if (!tag.ok()) return false;
+    int wire = static_cast<int>(*tag & 7);
+    if (wire == 0) {
+      auto v = reader.Varint();
+      if (!v.ok() || *v != 0) return false;
+    } else if (wire == 2) {
+      auto bytes = reader.Bytes();
+      if (!bytes.ok() || !IsZeroEncoded(*bytes, depth + 1)) return false;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+StatusOr<std::string> DecodeQuantity(std::string_view data) {
+  Reader reader(data);
+  std::string out;
+  while (!reader.Done()) {
+    auto tag = reader.Varint();
+    if (!tag.ok()) return tag.status();
+    if ((*tag >> 3) == 1 && (*tag & 7) == 2) {
+      auto bytes = reader.Bytes();
+      if (!bytes.ok()) return bytes.status();
+      out = std::string(*bytes);
+    } else {
+      LIFEBOAT_RETURN_IF_ERROR(reader.Skip(static_cast<int>(*tag & 7)));
+    }
+  }
+  return out;
+}
+
 bool IsZero(const nlohmann::json& value) {
   if (value.is_null()) return true;
   if (value.is_string()) return value.get_ref<const std::string&>().empty();
@@ -219,7 +340,24 @@ StatusOr<nlohmann::json> DecodeMessage(std::string_view data, const std::string&
       if (f.number == number) field = &f;
     }
     if (field == nullptr) {
-      return FailedPreconditionError("unsupported protobuf field " + std::to_string(number) + " in " + message);
+      // A field this decoder does not model: fine when it is zero (Go writes unset fields), an
+      // error otherwise (its value would be lost).
+      bool zero = false;
+      if (wire == 0) {
+        auto v = reader.Varint();
+        if (!v.ok()) return v.status();
+        zero = *v == 0;
+      } else if (wire == 2) {
+        auto bytes = reader.Bytes();
+        if (!bytes.ok()) return bytes.status();
+        zero = IsZeroEncoded(*bytes);
+      } else {
+        LIFEBOAT_RETURN_IF_ERROR(reader.Skip(wire));
+      }
+      if (!zero) {
+        return FailedPreconditionError("unsupported protobuf field " + std::to_string(number) + " in " + message);
+      }
+      continue;
     }
     switch (field->type) {
       case FieldType::kInt:
@@ -266,6 +404,20 @@ StatusOr<nlohmann::json> DecodeMessage(std::string_view data, const std::string&
             if (!entry.ok()) return entry.status();
             out[field->name][entry->first] =
                 field->type == FieldType::kMapStringBytes ? Base64Encode(entry->second) : entry->second;
+            break;
+          }
+          case FieldType::kQuantity: {
+            auto quantity = DecodeQuantity(*bytes);
+            if (!quantity.ok()) return quantity.status();
+            out[field->name] = *quantity;
+            break;
+          }
+          case FieldType::kMapStringQuantity: {
+            auto entry = DecodeMapEntry(*bytes);
+            if (!entry.ok()) return entry.status();
+            auto quantity = DecodeQuantity(entry->second);
+            if (!quantity.ok()) return quantity.status();
+            out[field->name][entry->first] = *quantity;
             break;
           }
           case FieldType::kTime: {

@@ -2,8 +2,10 @@
 // kubectl's typed clients send, e.g. `kubectl create namespace|configmap|secret|serviceaccount`.
 // Decodes the `k8s\0` envelope (runtime.Unknown) and the object into the JSON the same object has
 // in its JSON form (zero values of non-pointer fields omitted, as Go's omitempty does).
-// Supported kinds: Namespace, ConfigMap, Secret, ServiceAccount (core/v1) with full ObjectMeta;
-// anything else is reported as unsupported so the caller can answer 415.
+// Supported kinds: Namespace, ConfigMap, Secret, ServiceAccount, Pod (core/v1), Deployment (apps/v1)
+// and Job (batch/v1), with full ObjectMeta and the pod-template fields kubectl's generators set
+// (`kubectl create deployment|job`); a field outside the model is skipped when Go wrote it as its
+// zero value and reported otherwise, as is any other kind, so the caller can answer 415.
 // Pure; thread-safe.
 #pragma once
 

@@ -56,7 +56,7 @@ TEST(ProtobufDecoderTest, DecodesNamespaceWithNestedMessages) {
 }
 
 TEST(ProtobufDecoderTest, ReportsUnsupportedKindsAndFields) {
-  auto deployment = DecodeKubernetesProtobuf(Envelope("apps/v1", "Deployment", ""));
+  auto deployment = DecodeKubernetesProtobuf(Envelope("apps/v1", "StatefulSet", ""));
   ASSERT_FALSE(deployment.ok());
   EXPECT_EQ(deployment.status().code(), StatusCode::kFailedPrecondition);
   auto unknown_field = DecodeKubernetesProtobuf(Envelope("v1", "ConfigMap", Bytes(99, "x")));
