@@ -94,6 +94,28 @@ expect_contains "$LAST_OUTPUT" 'widgets.compat.lifeboat.dev "nope" not found' "4
 expect_fails "strategic merge on a custom resource" -- k patch widget w1 --type=strategic -p '{"spec":{"size":5}}'
 expect_contains "$LAST_OUTPUT" "accepted media types include" "415 for strategic merge patch on a CR"
 
+step "fieldValidation=Warn answers with Warning headers"
+warned="$(k apply --validate=warn -f - 2>&1 <<EOF
+apiVersion: compat.lifeboat.dev/v1
+kind: Widget
+metadata: {name: warned}
+spec: {size: 2, colour: red}
+EOF
+)"
+expect_contains "$warned" 'unknown field "spec.colour"' "warning printed by kubectl"
+expect_eq "$(k get widget warned -o jsonpath='{.spec.colour}')" "" "unknown field pruned"
+k delete widget warned >/dev/null
+
+step "kubectl create generators (typed clients send protobuf bodies)"
+k create secret generic creds --from-literal=password='s3cr3t!' >/dev/null
+expect_eq "$(k get secret creds -o jsonpath='{.data.password}' | base64 -d)" 's3cr3t!' "secret data"
+k create serviceaccount bot >/dev/null
+k get serviceaccount bot >/dev/null
+k create job once --image=registry.k8s.io/pause:3.9 -- /pause --flag >/dev/null
+expect_eq "$(k get job once -o jsonpath='{.spec.template.spec.containers[0].command}')" '["/pause","--flag"]' "job command"
+expect_eq "$(k get job once -o jsonpath='{.spec.template.spec.restartPolicy}')" "Never" "job restartPolicy"
+k delete job once --cascade=background >/dev/null
+
 step "scale subresource"
 k scale widget w1 --replicas=3 >/dev/null
 expect_eq "$(k get widget w1 -o jsonpath='{.spec.replicas}')" "3" "scale writes specReplicasPath"
