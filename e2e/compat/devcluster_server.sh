@@ -36,6 +36,29 @@ expect_eq "$(curl_api "${auth[@]}" -o /dev/null -w '%{http_code}' -H 'Accept: ap
 expect_eq "$(curl_api "${auth[@]}" -o /dev/null -w '%{http_code}' "$DEVCLUSTER_URL/apis/nope.example.com/v1/things")" "404" "unknown group"
 expect_eq "$(curl_api "${auth[@]}" -o /dev/null -w '%{http_code}' -X POST "$DEVCLUSTER_URL/api/v1/namespaces/default/configmaps/x" -d '{}')" "405" "POST on an object path"
 
+step "HTTP/1.1 details: chunked request bodies, Expect: 100-continue, HTTP/1.0"
+printf '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"chunked"},"data":{"a":"b"}}' > "$DEVCLUSTER_DIR/cm.json"
+expect_eq "$(curl_api "${auth[@]}" -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -H 'Transfer-Encoding: chunked' --data-binary @"$DEVCLUSTER_DIR/cm.json" "$DEVCLUSTER_URL/api/v1/namespaces/default/configmaps")" "201" "chunked request body"
+expect_eq "$(curl_api "${auth[@]}" -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -H 'Expect: 100-continue' -X PUT --data-binary "$(kubectl get configmap chunked -o json)" "$DEVCLUSTER_URL/api/v1/namespaces/default/configmaps/chunked")" "200" "Expect: 100-continue"
+expect_contains "$(curl_api "${auth[@]}" --http1.0 "$DEVCLUSTER_URL/api/v1/namespaces/default/configmaps/chunked")" '"name":"chunked"' "HTTP/1.0 request"
+expect_eq "$(curl_api "${auth[@]}" -o /dev/null -w '%{http_code}' -H 'Content-Type: text/plain' --data-binary 'x' "$DEVCLUSTER_URL/api/v1/namespaces/default/configmaps")" "415" "unsupported body type"
+
+step "pod logs from <data-dir>/logs"
+kubectl apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: logger}
+spec:
+  containers: [{name: main, image: busybox}, {name: side, image: busybox}]
+EOF
+mkdir -p "$DEVCLUSTER_DATA_DIR/logs/default/logger"
+printf 'one\ntwo\nthree\n' > "$DEVCLUSTER_DATA_DIR/logs/default/logger/main.log"
+expect_eq "$(kubectl logs logger -c main --tail=2)" "$(printf 'two\nthree')" "tailLines"
+expect_eq "$(kubectl logs logger -c main --limit-bytes=3)" "one" "limitBytes"
+ambiguous="$(curl_api "${auth[@]}" -w ' %{http_code}' "$DEVCLUSTER_URL/api/v1/namespaces/default/pods/logger/log")"
+expect_contains "$ambiguous" "a container name must be specified for pod logger, choose one of: [main side]" "container choice text"
+expect_contains "$ambiguous" " 400" "ambiguous container is a 400"
+
 step "objects survive a restart; resourceVersions continue"
 kubectl create configmap keep --from-literal=a=b >/dev/null
 rv_before="$(kubectl get configmap keep -o jsonpath='{.metadata.resourceVersion}')"
