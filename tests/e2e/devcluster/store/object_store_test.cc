@@ -574,6 +574,36 @@ TEST_F(ObjectStoreTest, UpdatingACrdServesItsNewVersionAndRecordsStoredVersions)
   EXPECT_EQ(now["metadata"]["generation"], 2);
 }
 
+TEST_F(ObjectStoreTest, CustomResourcesWithTheScaleSubresourceScaleThroughTheirPaths) {
+  json crd = GizmoCrd();
+  crd["spec"]["versions"][0]["subresources"]["scale"] = {{"specReplicasPath", ".spec.size"},
+                                                          {"statusReplicasPath", ".status.replicas"}};
+  crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["status"]["properties"]["replicas"] = {
+      {"type", "integer"}};
+  MustCreate(Path("apiextensions.k8s.io", "v1", "customresourcedefinitions"), crd);
+  MustCreate(Gizmos(), Gizmo("g", 2));
+  json scale = MustGet(Gizmos("default", "g", "scale"));
+  EXPECT_EQ(scale["spec"]["replicas"], 2);
+  EXPECT_EQ(scale["status"]["replicas"], 0);
+  auto patched = Patch(Gizmos("default", "g", "scale"), PatchType::kMergePatch, {{"spec", {{"replicas", 4}}}});
+  ASSERT_TRUE(patched.ok()) << patched.error().message;
+  EXPECT_EQ(MustGet(Gizmos("default", "g"))["spec"]["size"], 4);
+  EXPECT_FALSE(Get(Path("", "v1", "configmaps", "default", "x", "scale")).ok()) << "no scale subresource";
+}
+
+TEST_F(ObjectStoreTest, FieldValidationAppliesToUpdatesAndPatches) {
+  InstallGizmos();
+  json g = MustCreate(Gizmos(), Gizmo("g", 2));
+  g["spec"]["colour"] = "red";
+  auto strict = Update(Gizmos("default", "g"), g, WriteOptions{FieldValidation::kStrict, false, ""});
+  ASSERT_FALSE(strict.ok());
+  EXPECT_EQ(strict.error().code, 400);
+  auto warned = Patch(Gizmos("default", "g"), PatchType::kMergePatch, {{"spec", {{"colour", "red"}}}});
+  ASSERT_TRUE(warned.ok());
+  EXPECT_EQ(warned->warnings, std::vector<std::string>{"unknown field \"spec.colour\""});
+  EXPECT_FALSE(warned->object["spec"].contains("colour"));
+}
+
 TEST_F(ObjectStoreTest, ClusterScopedKindsIgnoreNamespaces) {
   json ns = MustCreate(Path("", "v1", "namespaces"),
                        {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "team"}, {"namespace", "x"}}}});
