@@ -160,7 +160,13 @@ nlohmann::json RedactObject(const nlohmann::json& object) {
 }
 
 std::string FormatRecord(Format format, std::string_view timestamp, Level level, std::string_view message,
-                         std::initializer_list<Field> fields) {
+                         const Field* fields_begin, const Field* fields_end) {
+  struct Range {
+    const Field* b;
+    const Field* e;
+    const Field* begin() const { return b; }
+    const Field* end() const { return e; }
+  } fields{fields_begin, fields_end};
   std::string masked_message = MaskCredentials(message);
   if (format == Format::kJson) {
     nlohmann::json line = nlohmann::json::object();
@@ -195,12 +201,23 @@ std::string FormatRecord(Format format, std::string_view timestamp, Level level,
   return out;
 }
 
-void Write(Level level, std::string_view message, std::initializer_list<Field> fields) {
+namespace {
+void WriteRange(Level level, std::string_view message, const Field* begin, const Field* end) {
   if (!Enabled(level)) return;
   State& state = GlobalState();
-  std::string line = FormatRecord(state.format.load(), NowTimestamp(), level, message, fields);
+  std::string line = FormatRecord(state.format.load(), NowTimestamp(), level, message, begin, end);
   auto logger = std::atomic_load(&state.logger);
   logger->log(spdlog::level::info, "{}", line);
+  if (level >= Level::kWarn) logger->flush();
+}
+}  // namespace
+
+void Write(Level level, std::string_view message, std::initializer_list<Field> fields) {
+  WriteRange(level, message, fields.begin(), fields.end());
+}
+
+void Write(Level level, std::string_view message, const std::vector<Field>& fields) {
+  WriteRange(level, message, fields.data(), fields.data() + fields.size());
 }
 
 }  // namespace lifeboat::log

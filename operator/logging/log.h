@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "operator/core/status.h"
 
@@ -53,6 +54,7 @@ void SetSinkForTesting(std::shared_ptr<spdlog::sinks::sink> sink, Format format,
 
 bool Enabled(Level level);
 void Write(Level level, std::string_view message, std::initializer_list<Field> fields = {});
+void Write(Level level, std::string_view message, const std::vector<Field>& fields);
 
 inline void Trace(std::string_view m, std::initializer_list<Field> f = {}) { Write(Level::kTrace, m, f); }
 inline void Debug(std::string_view m, std::initializer_list<Field> f = {}) { Write(Level::kDebug, m, f); }
@@ -62,7 +64,7 @@ inline void Error(std::string_view m, std::initializer_list<Field> f = {}) { Wri
 
 // Formats one record (without a trailing newline). Exposed for tests.
 std::string FormatRecord(Format format, std::string_view timestamp, Level level, std::string_view message,
-                         std::initializer_list<Field> fields);
+                         const Field* fields_begin, const Field* fields_end);
 
 // True for keys whose values must never be logged ("token", "password", "authorization", ...).
 bool IsSecretKey(std::string_view key);
