@@ -71,9 +71,11 @@ class CppRestHttpStream final : public HttpStream {
       if (cancelled_.load()) return CancelledError("stream cancelled");
       if (read == 0 && line.collection().empty()) {
         if (response_.body().is_eof()) return std::string();
-        // A zero-length line between events: keep reading.
+        // A blank line between events is harmless; an endless run of them means a broken stream.
+        if (++empty_reads_ > 1000) return UnavailableError("the stream keeps returning nothing");
         return std::string("\n");
       }
+      empty_reads_ = 0;
       return line.collection() + "\n";
     } catch (const std::exception& e) {
       if (cancelled_.load()) return CancelledError("stream cancelled");
@@ -96,6 +98,7 @@ class CppRestHttpStream final : public HttpStream {
   http::http_response response_;
   pplx::cancellation_token_source cancel_;
   std::atomic<bool> cancelled_{false};
+  int empty_reads_ = 0;
 };
 
 }  // namespace
