@@ -5,7 +5,11 @@
 set -euo pipefail
 
 BIN_DIR="${LIFEBOAT_BIN_DIR:-$(pwd)/build/bin}"
-PY=/usr/bin/python3
+if [[ ! -x "$BIN_DIR/lifeboat-devcluster" ]]; then
+  # The test control plane is built by e2e/devcluster; without it there is nothing to run against.
+  echo "SKIP: $BIN_DIR/lifeboat-devcluster is not built" >&2
+  exit 77
+fi
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/lifeboat-e2e-runtime.XXXXXX")"
 declare -a STARTED_PIDS=()
 
