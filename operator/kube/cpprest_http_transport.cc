@@ -2,12 +2,14 @@
 
 #include <cpprest/containerstream.h>
 #include <cpprest/http_client.h>
+#include <pplx/threadpool.h>
 #include <openssl/err.h>
 
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/ssl.hpp>
 #include <cctype>
+#include <mutex>
 
 #include "operator/kube/credentials.h"
 
@@ -135,6 +137,16 @@ StatusOr<std::unique_ptr<CppRestHttpTransport>> CppRestHttpTransport::Create(con
   if (!config.tls_server_name.empty()) {
     return InvalidArgumentError(config.source + " sets tls-server-name, which lifeboat does not support");
   }
+  // cpprest's default pool has 40 threads; asio handlers never block, so a few suffice and keep the
+  // operator's footprint small. Only possible before cpprest's first use in the process.
+  static std::once_flag pool_once;
+  std::call_once(pool_once, [] {
+    try {
+      crossplat::threadpool::initialize_with_threads(4);
+    } catch (const std::exception&) {
+      // Already initialised by an earlier user: keep its size.
+    }
+  });
   auto impl = std::make_unique<Impl>(config);
   // Check the TLS material now so a bad certificate is a startup error, not a failure per request.
   try {
