@@ -1,0 +1,19 @@
+// YamlToJson: reads Kubernetes manifests (YAML, possibly several documents separated by ---)
+// into JSON values, with YAML's scalars typed as Kubernetes does for untyped YAML: true/false
+// become booleans, integers and floats numbers, null/~ null, quoted scalars always strings.
+// Pure functions; thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "operator/core/status.h"
+
+namespace lifeboat::api {
+
+// Every non-empty document of `text`, in order.
+StatusOr<std::vector<nlohmann::json>> YamlDocumentsToJson(const std::string& text);
+
+}  // namespace lifeboat::api
