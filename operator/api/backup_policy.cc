@@ -163,7 +163,7 @@ void ValidateBackupPolicySpec(const BackupPolicySpec& spec, FieldErrors* errors)
     }
     if (!m.schedule.empty()) ValidateSchedule(m.schedule, zone, path + ".schedule", errors);
   }
-  ValidateRepository(spec.repository, "spec.repository", errors);
+  if (!errors->Has("spec.repository")) ValidateRepository(spec.repository, "spec.repository", errors);
   if (spec.retention) {
     const Retention& r = *spec.retention;
     if (r.Empty()) {

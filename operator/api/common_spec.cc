@@ -162,8 +162,8 @@ void ValidatePodSettings(const PodSettings& p, const std::string& path, FieldErr
     errors->Invalid(path + ".activeDeadlineSeconds", std::to_string(*p.active_deadline_seconds),
                     "must be greater than or equal to 1");
   }
-  if (!p.resources.is_null() && !p.resources.is_object()) errors->TypeInvalid(path + ".resources", "object");
-  if (!p.tolerations.is_null() && !p.tolerations.is_array()) errors->TypeInvalid(path + ".tolerations", "array");
+  if (!p.resources.is_null() && !p.resources.is_object()) errors->TypeInvalid(path + ".resources", p.resources.type_name(), "object");
+  if (!p.tolerations.is_null() && !p.tolerations.is_array()) errors->TypeInvalid(path + ".tolerations", p.tolerations.type_name(), "array");
   for (const auto& [key, value] : p.labels) ValidateLabel(key, value, path + ".labels", errors);
 }
 

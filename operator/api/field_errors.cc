@@ -66,8 +66,8 @@ void FieldErrors::Forbidden(const std::string& field, const std::string& detail)
   errors_.push_back({FieldErrorType::kForbidden, field, "", detail});
 }
 
-void FieldErrors::TypeInvalid(const std::string& field, const std::string& expected_type) {
-  errors_.push_back({FieldErrorType::kTypeInvalid, field, "", "must be of type " + expected_type});
+void FieldErrors::TypeInvalid(const std::string& field, const std::string& actual_type, const std::string& expected_type) {
+  errors_.push_back({FieldErrorType::kTypeInvalid, field, Quote(actual_type), "must be of type " + expected_type});
 }
 
 bool FieldErrors::Has(const std::string& field) const {

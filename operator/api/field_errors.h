@@ -35,7 +35,8 @@ class FieldErrors {
   void NotSupported(const std::string& field, const std::string& value, const std::vector<std::string>& supported);
   void Duplicate(const std::string& field, const std::string& value);
   void Forbidden(const std::string& field, const std::string& detail);
-  void TypeInvalid(const std::string& field, const std::string& expected_type);
+  // `actual_type` is the JSON type found ("string", "number", ...).
+  void TypeInvalid(const std::string& field, const std::string& actual_type, const std::string& expected_type);
 
   bool empty() const { return errors_.empty(); }
   size_t size() const { return errors_.size(); }

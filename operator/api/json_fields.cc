@@ -8,7 +8,7 @@ namespace lifeboat::api {
 
 FieldReader::FieldReader(const nlohmann::json& object, std::string path, FieldErrors* errors)
     : object_(object), path_(std::move(path)), errors_(errors) {
-  if (!object_.is_object() && !object_.is_null()) errors_->TypeInvalid(path_, "object");
+  if (!object_.is_object() && !object_.is_null()) errors_->TypeInvalid(path_, object_.type_name(), "object");
 }
 
 std::string FieldReader::PathOf(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
@@ -29,7 +29,7 @@ std::optional<std::string> FieldReader::String(const std::string& key, bool requ
   const nlohmann::json* value = Get(key, required);
   if (value == nullptr) return std::nullopt;
   if (!value->is_string()) {
-    errors_->TypeInvalid(PathOf(key), "string");
+    errors_->TypeInvalid(PathOf(key), value->type_name(), "string");
     return std::nullopt;
   }
   std::string text = value->get<std::string>();
@@ -44,7 +44,7 @@ std::optional<std::int64_t> FieldReader::Int(const std::string& key, bool requir
   const nlohmann::json* value = Get(key, required);
   if (value == nullptr) return std::nullopt;
   if (!value->is_number_integer()) {
-    errors_->TypeInvalid(PathOf(key), "integer");
+    errors_->TypeInvalid(PathOf(key), value->type_name(), "integer");
     return std::nullopt;
   }
   return value->get<std::int64_t>();
@@ -54,7 +54,7 @@ std::optional<bool> FieldReader::Bool(const std::string& key) const {
   const nlohmann::json* value = Get(key, false);
   if (value == nullptr) return std::nullopt;
   if (!value->is_boolean()) {
-    errors_->TypeInvalid(PathOf(key), "boolean");
+    errors_->TypeInvalid(PathOf(key), value->type_name(), "boolean");
     return std::nullopt;
   }
   return value->get<bool>();
@@ -87,12 +87,12 @@ std::vector<std::string> FieldReader::StringList(const std::string& key, bool re
   const nlohmann::json* value = Get(key, required);
   if (value == nullptr) return out;
   if (!value->is_array()) {
-    errors_->TypeInvalid(PathOf(key), "array");
+    errors_->TypeInvalid(PathOf(key), value->type_name(), "array");
     return out;
   }
   for (size_t i = 0; i < value->size(); ++i) {
     if (!(*value)[i].is_string()) {
-      errors_->TypeInvalid(PathOf(key) + "[" + std::to_string(i) + "]", "string");
+      errors_->TypeInvalid(PathOf(key) + "[" + std::to_string(i) + "]", (*value)[i].type_name(), "string");
       continue;
     }
     out.push_back((*value)[i].get<std::string>());
@@ -106,12 +106,12 @@ std::map<std::string, std::string> FieldReader::StringMap(const std::string& key
   const nlohmann::json* value = Get(key, false);
   if (value == nullptr) return out;
   if (!value->is_object()) {
-    errors_->TypeInvalid(PathOf(key), "object");
+    errors_->TypeInvalid(PathOf(key), value->type_name(), "object");
     return out;
   }
   for (const auto& [k, v] : value->items()) {
     if (!v.is_string()) {
-      errors_->TypeInvalid(PathOf(key) + "." + k, "string");
+      errors_->TypeInvalid(PathOf(key) + "." + k, v.type_name(), "string");
       continue;
     }
     out[k] = v.get<std::string>();
@@ -128,7 +128,7 @@ std::optional<FieldReader> FieldReader::Object(const std::string& key, bool requ
   const nlohmann::json* value = Get(key, required);
   if (value == nullptr) return std::nullopt;
   if (!value->is_object()) {
-    errors_->TypeInvalid(PathOf(key), "object");
+    errors_->TypeInvalid(PathOf(key), value->type_name(), "object");
     return std::nullopt;
   }
   return FieldReader(*value, PathOf(key), errors_);
@@ -139,14 +139,14 @@ std::vector<FieldReader> FieldReader::ObjectList(const std::string& key, bool re
   const nlohmann::json* value = Get(key, required);
   if (value == nullptr) return out;
   if (!value->is_array()) {
-    errors_->TypeInvalid(PathOf(key), "array");
+    errors_->TypeInvalid(PathOf(key), value->type_name(), "array");
     return out;
   }
   if (required && value->empty()) errors_->Required(PathOf(key), "must have at least one item");
   for (size_t i = 0; i < value->size(); ++i) {
     std::string item_path = PathOf(key) + "[" + std::to_string(i) + "]";
     if (!(*value)[i].is_object()) {
-      errors_->TypeInvalid(item_path, "object");
+      errors_->TypeInvalid(item_path, (*value)[i].type_name(), "object");
       continue;
     }
     out.emplace_back((*value)[i], item_path, errors_);
