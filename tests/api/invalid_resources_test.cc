@@ -59,5 +59,21 @@ TEST(InvalidResourcesTest, EverySampleIsValid) {
   }
 }
 
+TEST(InvalidResourcesTest, EveryReadmeExampleIsValid) {
+  std::string readme = testing::ReadFile(testing::SourcePath("README.md"));
+  int examples = 0;
+  for (size_t pos = readme.find("```yaml\n"); pos != std::string::npos; pos = readme.find("```yaml\n", pos)) {
+    pos += 8;
+    size_t end = readme.find("```", pos);
+    std::string block = readme.substr(pos, end - pos);
+    if (block.find("apiVersion: lifeboat.dev/") == std::string::npos) continue;
+    StatusOr<std::vector<nlohmann::json>> docs = YamlDocumentsToJson(block);
+    ASSERT_TRUE(docs.ok() && docs->size() == 1) << block;
+    EXPECT_EQ(Check((*docs)[0]).ToString(), "") << block;
+    ++examples;
+  }
+  EXPECT_GE(examples, 4);
+}
+
 }  // namespace
 }  // namespace lifeboat::api

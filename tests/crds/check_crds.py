@@ -198,7 +198,18 @@ def main(source):
                 fail("%s: should pass the schema (only the operator rejects it) but: %s" % (n, errors))
         elif not any(expected in e for e in errors):
             fail("%s: expected a schema error containing %r, got %s" % (n, expected, errors))
-    print("checked %d CRDs, %d samples' kinds, %d invalid resources" % (len(crds), len(kinds), count))
+    # 6. The README's examples are valid too.
+    readme = open(os.path.join(source, "README.md"), encoding="utf-8").read()
+    examples = [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", readme, re.S)
+                if "apiVersion: lifeboat.dev/" in block]
+    for obj in examples:
+        errors = schema_validator.validate_object(obj, crds[obj["kind"]])
+        if errors:
+            fail("README example %s is rejected by the schema: %s" % (obj["metadata"]["name"], errors))
+    if len(examples) < 4:
+        fail("README has %d examples, want one per kind" % len(examples))
+    print("checked %d CRDs, %d samples' kinds, %d invalid resources, %d README examples"
+          % (len(crds), len(kinds), count, len(examples)))
     for f in FAILURES:
         print("FAIL: " + f)
     return 1 if FAILURES else 0
