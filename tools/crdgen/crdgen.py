@@ -527,7 +527,7 @@ def restore_request():
         col("Duration", "string", ".status.duration"),
         col("Age", "date", ".metadata.creationTimestamp"),
     ]
-    return crd("RestoreRequest", "restorerequests", ["rr", "restore"],
+    return crd("RestoreRequest", "restorerequests", ["rr"],
                "RestoreRequest runs a restore runbook once: validate, quiesce the app, take a safety backup, "
                "restore the database and volumes, run post-restore Jobs, verify, resume the app, and report "
                "each step.", spec, status, columns)
