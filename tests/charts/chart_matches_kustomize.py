@@ -10,7 +10,8 @@ Checks, offline:
      ServiceMonitor and alerts. Every kustomize label is also on the chart's object, and the
      chart's selectors add only app.kubernetes.io/instance.
   4. Template errors fail: a missing required value exits non-zero with its message.
-  5. NOTES.txt renders.
+  5. Every optional branch renders (tests/charts/all_options_values.yaml) and takes effect.
+  6. NOTES.txt renders.
 
 usage: chart_matches_kustomize.py SOURCE_DIR CHART_RENDER
 """
@@ -107,6 +108,40 @@ def main(source, chart_render):
     named = run([chart_render, "--set", "serviceAccount.create=false", "--set", "serviceAccount.name=existing", chart])
     if "serviceAccountName: existing" not in named.stdout:
         fail("serviceAccount.name is not used when serviceAccount.create=false")
+    # Every optional branch renders and lands where it should.
+    full = run([chart_render, "--release", "prod", "--namespace", "ops", "-f",
+                source + "/tests/charts/all_options_values.yaml", chart])
+    full_objs = {(o["kind"], o["metadata"]["name"]): o for o in docs(full.stdout)} if full.returncode == 0 else {}
+    dep = full_objs.get(("Deployment", "prod-lifeboat-operator"))
+    if dep is None:
+        fail("all-options render has no Deployment prod-lifeboat-operator: %s" % sorted(full_objs))
+    else:
+        pod = dep["spec"]["template"]["spec"]
+        container = pod["containers"][0]
+        checks = [
+            (container["image"] == "registry.example.com/lifeboat:1.2.3", "image"),
+            ("--max-concurrent-reconciles=4" in container["args"], "extraArgs"),
+            ("--log-format=text" in container["args"], "logFormat"),
+            (pod["serviceAccountName"] == "custom-sa", "serviceAccount.name"),
+            (pod["tolerations"][0]["key"] == "dedicated", "tolerations"),
+            (pod["nodeSelector"] == {"kubernetes.io/os": "linux"}, "nodeSelector"),
+            ("nodeAffinity" in pod["affinity"], "affinity"),
+            (pod["imagePullSecrets"] == [{"name": "regcred"}], "imagePullSecrets"),
+            (pod["priorityClassName"] == "system-cluster-critical", "priorityClassName"),
+            (dep["spec"]["template"]["metadata"]["labels"]["team"] == "platform", "podLabels"),
+            (dep["spec"]["replicas"] == 2, "replicaCount"),
+        ]
+        for ok, what in checks:
+            if not ok:
+                fail("all-options render ignores %s" % what)
+    if ("ClusterRole", "prod-lifeboat-editor") in full_objs:
+        fail("rbac.aggregateToDefaultRoles=false still renders the editor role")
+    rule = full_objs.get(("PrometheusRule", "prod-lifeboat-alerts"))
+    if rule is None or "> 172800" not in yaml.safe_dump(rule) or rule["metadata"]["labels"].get("release") != "prom":
+        fail("all-options render: PrometheusRule missing or ignores its values")
+    sa = full_objs.get(("ServiceAccount", "custom-sa"))
+    if sa is None or "eks.amazonaws.com/role-arn" not in sa["metadata"].get("annotations", {}):
+        fail("all-options render: ServiceAccount custom-sa with annotations missing")
     notes = run([chart_render, "--notes", "--release", "lifeboat", "--namespace", "lifeboat-system", chart])
     if "kubectl get lifeboat" not in notes.stdout:
         fail("NOTES.txt did not render: %s" % notes.stdout)
