@@ -102,6 +102,19 @@ TEST(CronScheduleTest, FallBackRunsTheRepeatedWallClockTimeTwice) {
   EXPECT_EQ(NextOf("0 * * * *", "America/New_York", "2012-11-04T06:00:00Z"), "2012-11-04T07:00:00Z");
 }
 
+TEST(CronScheduleTest, FallBackInBerlinRunsTheDailyJobTwice) {
+  // 2026-10-25: 03:00 CEST falls back to 02:00 CET; 02:30 happens at 00:30Z and again at 01:30Z.
+  EXPECT_EQ(NextOf("30 2 * * *", "Europe/Berlin", "2026-10-24T12:00:00Z"), "2026-10-25T00:30:00Z");
+  EXPECT_EQ(NextOf("30 2 * * *", "Europe/Berlin", "2026-10-25T00:30:00Z"), "2026-10-25T01:30:00Z");
+  EXPECT_EQ(NextOf("30 2 * * *", "Europe/Berlin", "2026-10-25T01:30:00Z"), "2026-10-26T01:30:00Z");
+}
+
+TEST(CronScheduleTest, HalfHourDaylightSavingShift) {
+  // Lord Howe Island moves its clocks by 30 minutes: on 2026-10-04, 02:00 (+10:30) becomes 02:30 (+11).
+  EXPECT_EQ(NextOf("15 2 * * *", "Australia/Lord_Howe", "2026-10-03T12:00:00Z"), "2026-10-04T15:15:00Z");
+  EXPECT_EQ(NextOf("45 2 * * *", "Australia/Lord_Howe", "2026-10-03T12:00:00Z"), "2026-10-03T15:45:00Z");
+}
+
 TEST(CronScheduleTest, MostRecentCountsMissedRunsAndFindsTheLatest) {
   StatusOr<CronSchedule> schedule = CronSchedule::Parse("0 */6 * * *", "UTC");
   ASSERT_TRUE(schedule.ok());
