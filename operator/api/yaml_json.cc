@@ -11,12 +11,15 @@ namespace {
 
 nlohmann::json ScalarToJson(const YAML::Node& node) {
   const std::string& text = node.Scalar();
-  // Quoted scalars carry the "!" tag in yaml-cpp; plain ones "?".
-  if (node.Tag() == "!") return text;
+  // Quoted scalars carry the "!" tag in yaml-cpp; plain ones "?"; `!!str 1` is a string too.
+  if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str") return text;
+  // kubectl reads YAML 1.1 (go-yaml v2 via sigs.k8s.io/yaml): yes/no/on/off are booleans as well.
+  static const std::regex kTrue("^(true|True|TRUE|y|Y|yes|Yes|YES|on|On|ON)$");
+  static const std::regex kFalse("^(false|False|FALSE|n|N|no|No|NO|off|Off|OFF)$");
   static const std::regex kInt("^[-+]?[0-9]+$");
   static const std::regex kFloat("^[-+]?([0-9]+\\.[0-9]*|\\.[0-9]+|[0-9]+)([eE][-+]?[0-9]+)?$");
-  if (text == "true" || text == "True" || text == "TRUE") return true;
-  if (text == "false" || text == "False" || text == "FALSE") return false;
+  if (std::regex_match(text, kTrue)) return true;
+  if (std::regex_match(text, kFalse)) return false;
   if (text == "null" || text == "Null" || text == "NULL" || text == "~" || text.empty()) return nullptr;
   if (std::regex_match(text, kInt)) {
     errno = 0;

@@ -1,6 +1,7 @@
 // YamlToJson: reads Kubernetes manifests (YAML, possibly several documents separated by ---)
-// into JSON values, with YAML's scalars typed as Kubernetes does for untyped YAML: true/false
-// become booleans, integers and floats numbers, null/~ null, quoted scalars always strings.
+// into JSON values, with YAML's scalars typed as kubectl does (YAML 1.1, as go-yaml v2): true/false
+// and yes/no/on/off become booleans, integers and floats numbers, null/~ null, quoted scalars and
+// `!!str` always strings.
 // Pure functions; thread-safe.
 #pragma once
 

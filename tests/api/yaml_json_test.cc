@@ -22,6 +22,17 @@ TEST(YamlJsonTest, TypesScalarsLikeKubernetes) {
   EXPECT_EQ(j["i"]["j"], "k");
 }
 
+TEST(YamlJsonTest, ReadsYaml11BooleansAsKubectlDoes) {
+  StatusOr<std::vector<nlohmann::json>> docs = YamlDocumentsToJson("a: yes\nb: Off\nc: \"yes\"\nd: !!str 10\ne: nope\n");
+  ASSERT_TRUE(docs.ok()) << docs.status();
+  const nlohmann::json& j = (*docs)[0];
+  EXPECT_EQ(j["a"], true);
+  EXPECT_EQ(j["b"], false);
+  EXPECT_EQ(j["c"], "yes");
+  EXPECT_EQ(j["d"], "10");
+  EXPECT_EQ(j["e"], "nope");
+}
+
 TEST(YamlJsonTest, ReadsEveryDocumentAndSkipsEmptyOnes) {
   StatusOr<std::vector<nlohmann::json>> docs = YamlDocumentsToJson("---\na: 1\n---\n---\nb: 2\n");
   ASSERT_TRUE(docs.ok());
