@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   lifeboat::cmd::CommandRegistry registry;
   lifeboat::cmd::AddVersionCommand(app, registry);
+  lifeboat::cmd::AddAgentCommand(app, registry);
 
   CLI11_PARSE(app, argc, argv);
   for (auto& [subcommand, body] : registry.commands) {
