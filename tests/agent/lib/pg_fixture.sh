@@ -16,7 +16,7 @@ pg_fixture_start() {
   chmod 755 "$dir"
   local port
   port=$(free_port)
-  su postgres -s /bin/sh -c "$PG_BIN/initdb -D '$dir/data' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8" >"$dir/initdb.log" 2>&1 || {
+  su postgres -s /bin/sh -c "$PG_BIN/initdb -N -D '$dir/data' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8" >"$dir/initdb.log" 2>&1 || {
     cat "$dir/initdb.log" >&2; return 1; }
   su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$dir/data' -l '$dir/log/server.log' -w -o \"-p $port -k '$dir/sock' -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off\" start" >/dev/null 2>&1 || {
     cat "$dir/log/server.log" >&2; return 1; }
