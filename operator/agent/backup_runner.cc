@@ -1,4 +1,5 @@
 #include "operator/agent/backup_runner.h"
+#include "operator/agent/external_programs.h"
 
 #include <filesystem>
 #include <map>
@@ -59,7 +60,7 @@ std::vector<std::string> BackupRunner::PgArgs(const PgConnectionConfig& pg) cons
 
 StatusOr<std::string> BackupRunner::DumpGlobals(const BackupRequest& request) {
   ProcessSpec spec;
-  spec.argv = {"pg_dumpall", "--globals-only"};
+  spec.argv = {kPgDumpAll, "--globals-only"};
   auto pg = PgArgs(request.pg);
   spec.argv.insert(spec.argv.end(), pg.begin(), pg.end());
   if (request.globals_no_role_passwords) spec.argv.push_back("--no-role-passwords");
@@ -113,7 +114,7 @@ Status BackupRunner::BackupDatabase(const BackupRequest& request, const Database
   });
 
   ProcessSpec dump;
-  dump.argv = {"pg_dump", "--snapshot=" + info->snapshot_name, "-Z", std::to_string(request.compression)};
+  dump.argv = {kPgDump, "--snapshot=" + info->snapshot_name, "-Z", std::to_string(request.compression)};
   auto pg = PgArgs(request.pg);
   dump.argv.insert(dump.argv.end(), pg.begin(), pg.end());
   if (!request.pg.sslmode.empty()) dump.env["PGSSLMODE"] = request.pg.sslmode;

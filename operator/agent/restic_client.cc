@@ -1,4 +1,5 @@
 #include "operator/agent/restic_client.h"
+#include "operator/agent/external_programs.h"
 
 #include <filesystem>
 #include <mutex>
@@ -16,7 +17,7 @@ std::string JoinTags(const std::vector<std::string>& tags) {
 
 ProcessSpec ResticClient::Spec(std::vector<std::string> args) const {
   ProcessSpec spec;
-  spec.argv.push_back("restic");
+  spec.argv.push_back(kRestic);
   spec.argv.insert(spec.argv.end(), invocation_.global_flags.begin(), invocation_.global_flags.end());
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   spec.env = invocation_.env;

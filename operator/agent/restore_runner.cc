@@ -1,4 +1,5 @@
 #include "operator/agent/restore_runner.h"
+#include "operator/agent/external_programs.h"
 
 #include <filesystem>
 #include <fstream>
@@ -130,7 +131,7 @@ Status RestoreRunner::RestoreDatabase(const RestoreRequest& request, const Manif
       file << manifest.globals.sql;
     }
     ProcessSpec psql;
-    psql.argv = {"psql", "-X", "-q", "-v", "ON_ERROR_STOP=0", "-f", sql.string(), "-d", request.maintenance_database};
+    psql.argv = {kPsql, "-X", "-q", "-v", "ON_ERROR_STOP=0", "-f", sql.string(), "-d", request.maintenance_database};
     auto pg = PgArgs(request.pg);
     psql.argv.insert(psql.argv.end(), pg.begin(), pg.end());
     if (!request.pg.sslmode.empty()) psql.env["PGSSLMODE"] = request.pg.sslmode;
@@ -145,7 +146,7 @@ Status RestoreRunner::RestoreDatabase(const RestoreRequest& request, const Manif
   }
 
   ProcessSpec restore;
-  restore.argv = {"pg_restore", "-d", request.target_database, "-j", std::to_string(request.jobs), "--exit-on-error"};
+  restore.argv = {kPgRestore, "-d", request.target_database, "-j", std::to_string(request.jobs), "--exit-on-error"};
   auto pg = PgArgs(request.pg);
   restore.argv.insert(restore.argv.end(), pg.begin(), pg.end());
   if (request.no_owner) restore.argv.push_back("--no-owner");
