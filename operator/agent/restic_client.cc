@@ -157,6 +157,10 @@ StatusOr<std::string> ResticClient::DumpToString(const std::string& snapshot_id,
   return out;
 }
 
+ProcessSpec ResticClient::DumpSpec(const std::string& snapshot_id, const std::string& path) const {
+  return Spec({"dump", snapshot_id, path});
+}
+
 Status ResticClient::DumpToFile(const std::string& snapshot_id, const std::string& path, const std::string& out_file) {
   ProcessSpec spec = Spec({"dump", snapshot_id, path});
   spec.stdout_path = out_file;

@@ -59,6 +59,8 @@ class ResticClient {
   StatusOr<std::vector<ResticSnapshot>> Snapshots(const std::vector<std::string>& tags);
   StatusOr<std::string> DumpToString(const std::string& snapshot_id, const std::string& path);
   Status DumpToFile(const std::string& snapshot_id, const std::string& path, const std::string& out_file);
+  // The `restic dump` process, for streaming a file into another process (RunPipeline).
+  ProcessSpec DumpSpec(const std::string& snapshot_id, const std::string& path) const;
   Status Restore(const std::string& snapshot_id, const std::string& target);
   Status Forget(const std::vector<std::string>& snapshot_ids);
   // `restic forget --json <args>`; returns restic's JSON (groups with keep/remove lists).

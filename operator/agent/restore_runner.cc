@@ -94,21 +94,27 @@ Status RestoreRunner::RestoreDatabase(const RestoreRequest& request, const Manif
     return action.status();
   }
 
-  // Fetch the dump before touching the target, so a broken backup leaves the target as it was.
+  // With one job, a custom-format dump streams from restic into pg_restore (no local copy). With
+  // more, pg_restore -j needs a seekable file: the dump is fetched to local disk first, before the
+  // target is touched, so a broken backup leaves the target as it was.
+  const bool stream = db->format != "directory" && request.jobs == 1;
   auto t0 = clock_.SteadyNow();
   fs::path local = fs::path(request.work_dir) / ("lifeboat-restore-" + manifest.backup_id + "-" + db->source);
   std::error_code ec;
-  fs::remove_all(local, ec);
-  Status fetched = db->format == "directory" ? restic_.Restore(db->snapshot_id, local.string())
-                                             : restic_.DumpToFile(db->snapshot_id, db->path, local.string());
-  if (!fetched.ok()) {
+  if (!stream) {
     fs::remove_all(local, ec);
-    outcome->reason = "FetchFailed";
-    return fetched;
+    Status fetched = db->format == "directory" ? restic_.Restore(db->snapshot_id, local.string())
+                                               : restic_.DumpToFile(db->snapshot_id, db->path, local.string());
+    if (!fetched.ok()) {
+      fs::remove_all(local, ec);
+      outcome->reason = "FetchFailed";
+      return fetched;
+    }
+    log_("info", "Dump fetched source=" + db->source + " path=" + local.string());
   }
   auto t1 = clock_.SteadyNow();
   j["fetchSeconds"] = Seconds(t0, t1);
-  log_("info", "Dump fetched source=" + db->source + " path=" + local.string());
+  j["streamed"] = stream;
 
   if (*action == TargetAction::kDropAndCreate) {
     log_("warn", "Dropping the target database for Replace database=" + request.target_database);
@@ -146,14 +152,28 @@ Status RestoreRunner::RestoreDatabase(const RestoreRequest& request, const Manif
   }
 
   ProcessSpec restore;
-  restore.argv = {kPgRestore, "-d", request.target_database, "-j", std::to_string(request.jobs), "--exit-on-error"};
+  restore.argv = {kPgRestore, "-d", request.target_database, "--exit-on-error"};
+  if (request.jobs > 1) restore.argv.insert(restore.argv.end(), {"-j", std::to_string(request.jobs)});
   auto pg = PgArgs(request.pg);
   restore.argv.insert(restore.argv.end(), pg.begin(), pg.end());
   if (request.no_owner) restore.argv.push_back("--no-owner");
-  restore.argv.push_back(local.string());
   if (!request.pg.sslmode.empty()) restore.env["PGSSLMODE"] = request.pg.sslmode;
-  auto result = runner_.Run(restore, "", nullptr);
-  fs::remove_all(local, ec);
+  StatusOr<ProcessResult> result = InternalError("pg_restore did not run");
+  if (stream) {
+    auto piped = runner_.RunPipeline(restic_.DumpSpec(db->snapshot_id, db->path), restore, nullptr);
+    if (!piped.ok()) {
+      result = piped.status();
+    } else if (!piped->producer.Succeeded()) {
+      outcome->reason = "FetchFailed";
+      return ClassifyResticFailure("reading " + db->path + " from snapshot " + db->snapshot_id, piped->producer);
+    } else {
+      result = piped->consumer;
+    }
+  } else {
+    restore.argv.push_back(local.string());
+    result = runner_.Run(restore, "", nullptr);
+    fs::remove_all(local, ec);
+  }
   auto t2 = clock_.SteadyNow();
   j["restoreSeconds"] = Seconds(t1, t2);
   if (!result.ok()) {

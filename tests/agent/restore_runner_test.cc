@@ -49,7 +49,13 @@ class RestoreRunnerTest : public ::testing::Test {
       r.stdout_lines = {R"([{"id":"mansnap","time":"2026-11-22T01:00:00Z","tags":["lifeboat-backup=b1","lifeboat-role=manifest"]}])"};
     } else if (sub == "dump" && call.HasArg(kManifestPath)) {
       r.stdout_lines = {SerializeManifest(manifest_)};
-    } else if (call.spec.argv[0] == "pg_restore") {
+    } else if (call.spec.argv[0] == "pg_restore" || (call.kind == "pipeline" && call.consumer.argv[0] == "pg_restore")) {
+      if (call.kind == "pipeline" && dump_fails_) {
+        r.producer.exit_code = 1;
+        r.producer.stderr_tail = "Fatal: pack 1234 is damaged\n";
+        r.result.term_signal = 15;
+        return r;
+      }
       std::lock_guard lock(server_.mutex);
       server_.databases[request_.target_database] = restored_tables_;
     }
@@ -70,6 +76,7 @@ class RestoreRunnerTest : public ::testing::Test {
     return false;
   }
 
+  bool dump_fails_ = false;
   testing::FakeServer server_;
   Manifest manifest_ = BackupManifest();
   std::vector<TableStats> restored_tables_ = {{"public", "orders", 10, "-5"}};
@@ -92,6 +99,27 @@ TEST_F(RestoreRunnerTest, RestoresIntoANewDatabaseAndVerifiesAgainstTheManifest)
   }
   EXPECT_TRUE(parallel);
   EXPECT_EQ(out.checks[0]["passed"], true);
+}
+
+TEST_F(RestoreRunnerTest, WithOneJobTheDumpStreamsFromResticIntoPgRestore) {
+  request_.jobs = 1;
+  RestoreOutcome out = Run();
+  ASSERT_TRUE(out.status.ok()) << out.status;
+  EXPECT_EQ(out.database["streamed"], true);
+  std::vector<FakeCall> pipelines;
+  for (const auto& c : runner_->Calls()) if (c.kind == "pipeline") pipelines.push_back(c);
+  ASSERT_EQ(pipelines.size(), 1u);
+  EXPECT_EQ(pipelines[0].spec.argv[0], "restic");
+  EXPECT_TRUE(pipelines[0].HasArg("dbsnap"));
+  EXPECT_FALSE(pipelines[0].HasArg("-j"));
+}
+
+TEST_F(RestoreRunnerTest, AStreamedRestoreWhoseDumpFailsIsAFailure) {
+  request_.jobs = 1;
+  dump_fails_ = true;
+  RestoreOutcome out = Run();
+  EXPECT_EQ(out.reason, "FetchFailed");
+  EXPECT_THAT(out.status.message(), HasSubstr("damaged"));
 }
 
 TEST_F(RestoreRunnerTest, NewDatabaseNeverTouchesAnExistingTarget) {
