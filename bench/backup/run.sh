@@ -4,6 +4,7 @@
 #                 database (target <= 1.15)
 #   media_ratio = incremental Lifeboat backup of an unchanged $MEDIA_MB MB tree / the first full one
 #                 (target <= 0.1)
+# plus the cost of --table-checksums (ratio to the same bare pg_dump),
 # and, with COMPRESSION_STUDY=1, the -Z0-plus-restic-compression vs compressed-dump comparison
 # (time and repository growth of a second backup after changing ~1% of the rows of a text table).
 # Usage: bench/backup/run.sh [path/to/lifeboat]   (env: SCALE=50 MEDIA_MB=1024 COMPRESSION_STUDY=0)
@@ -40,6 +41,10 @@ echo "bare pg_dump -Fc > file: ${bare}s ($(stat -c %s "$WORK/bare.dump") bytes)"
 echo "lifeboat backup:         ${lifeboat}s (dump stream $(python3 -c "import json;print(json.load(open('$WORK/result'))['sizeBytes'])") bytes, -Z0 + restic compression)"
 db_ratio=$(ratio "$lifeboat" "$bare")
 echo "db_ratio=$db_ratio (target <= 1.15)"
+# What per-table checksums cost: they read every table in full, inside the dump's snapshot.
+t0=$(now); agent backup --repository-path "$WORK/repo" --database bench --policy bench --table-checksums; t1=$(now)
+with_checksums=$(elapsed "$t0" "$t1")
+echo "lifeboat backup --table-checksums: ${with_checksums}s (checksum_ratio vs bare pg_dump=$(ratio "$with_checksums" "$bare"))"
 
 if [ "${COMPRESSION_STUDY:-0}" = 1 ]; then
   # Realistic rows (random text) and a localized change: 1% of rows updated in one id range, 1% appended.

@@ -2,7 +2,7 @@
 # Component tests of `lifeboat agent` against a REAL throwaway PostgreSQL 15 server and REAL restic
 # repositories (local, and S3 through moto_server when it is installed).
 # Usage: agent_component_test.sh LIFEBOAT_BINARY SCENARIO
-# Scenarios: round_trip, killed_dump, wrong_password, retention, s3, media_replace
+# Scenarios: round_trip, directory_format, media_replace, killed_dump, wrong_password, retention, s3
 set -euo pipefail
 
 LIFEBOAT=$(readlink -f "$1")
@@ -102,6 +102,23 @@ round_trip)
   # A nonexistent backup id is a clear error.
   if agent restore --repository-path "$REPO" --backup-id no-such-backup --target-database x --work-dir "$WORK"; then fail "restored a nonexistent backup"; fi
   [ "$(json "$TERM_LOG" 'd["reason"]')" = BackupNotFound ] || fail "expected BackupNotFound"
+  ;;
+
+directory_format)
+  start_db
+  agent backup --repository-path "$REPO" --database shop --policy shop --backup-id dir-1 --format directory --jobs 2 \
+    --table-checksums --work-dir "$WORK" || { cat "$WORK/stdout"; fail "directory-format backup"; }
+  [ -z "$(ls "$WORK" | grep lifeboat-dump- || true)" ] || fail "the local dump directory was left behind"
+  agent restore --repository-path "$REPO" --backup-id dir-1 --target-database shop_dir --jobs 2 --work-dir "$WORK" \
+    || { cat "$WORK/stdout"; fail "directory-format restore"; }
+  [ "$(json "$TERM_LOG" 'd["database"]["mismatches"]')" = 0 ] || fail "verification: $(cat "$TERM_LOG")"
+  [ "$(psql -qAtX -d shop_dir -c "SELECT count(*) FROM sales.orders")" = 5000 ] || fail "restored rows"
+  # Streamed single-job restore of a custom-format backup.
+  agent backup --repository-path "$REPO" --database shop --policy shop --backup-id custom-1 || fail "custom backup"
+  agent restore --repository-path "$REPO" --backup-id custom-1 --target-database shop_streamed --jobs 1 --work-dir "$WORK" \
+    || { cat "$WORK/stdout"; fail "streamed restore"; }
+  [ "$(json "$TERM_LOG" 'd["database"]["streamed"]')" = True ] || fail "restore did not stream"
+  [ "$(psql -qAtX -d shop_streamed -c "SELECT count(*) FROM customers")" = 2000 ] || fail "streamed rows"
   ;;
 
 media_replace)
