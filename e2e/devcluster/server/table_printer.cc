@@ -298,6 +298,18 @@ TablePrinter TablePrinter::ForKind(std::string_view group, std::string_view kind
     add("Age", "string", kAgeDescription, 0, AgeCell);
     add("IP", "string", "IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.", 1, field({"status", "podIP"}, "<none>"));
     add("Node", "string", "NodeName is a request to schedule this pod onto a specific node.", 1, field({"spec", "nodeName"}, "<none>"));
+    add("Nominated Node", "string", "nominatedNodeName is set only when this pod preempts other pods on the node.", 1,
+        field({"status", "nominatedNodeName"}, "<none>"));
+    add("Readiness Gates", "string", "If specified, all readiness gates will be evaluated for pod readiness.", 1,
+        [](const nlohmann::json& pod, WallTime) -> nlohmann::json {
+          const nlohmann::json& gates = At(pod, {"spec", "readinessGates"});
+          if (!gates.is_array() || gates.empty()) return "<none>";
+          long long ready = 0;
+          for (const auto& gate : gates) {
+            if (HasTrueCondition(pod, Str(At(gate, {"conditionType"})))) ++ready;
+          }
+          return std::to_string(ready) + "/" + std::to_string(gates.size());
+        });
   } else if (group.empty() && kind == "Namespace") {
     add("Status", "string", "The status of the namespace", 0, field({"status", "phase"}));
     add("Age", "string", kAgeDescription, 0, AgeCell);
