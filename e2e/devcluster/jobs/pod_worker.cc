@@ -334,7 +334,11 @@ void PodWorker::StartContainer(bool init, size_t index) {
   for (const std::string& s : Strings(spec, "command")) argv.push_back(ExpandVariables(s, vars));
   if (argv.empty()) argv.push_back(DefaultProgramForImage(c.image));
   for (const std::string& s : Strings(spec, "args")) argv.push_back(ExpandVariables(s, vars));
-  if (FindProgram(argv[0], vars["PATH"]).empty()) return fail_start(StartErrorMessage(argv[0]));
+  // A bare name is looked up on PATH now, as the runtime would; a path (e.g. a script in a
+  // configMap volume) only exists inside the sandbox and is left to bwrap's exec.
+  if (argv[0].find('/') == std::string::npos && FindProgram(argv[0], vars["PATH"]).empty()) {
+    return fail_start(StartErrorMessage(argv[0]));
+  }
 
   std::error_code ec;
   for (HostMount& mount : *mounts) {
