@@ -976,7 +976,9 @@ struct ObjectStore::Impl {
     auto warnings = CheckFieldValidation(info, object, raw, options.field_validation);
     if (!warnings.ok()) return warnings.error();
     std::string rv_text = Str(object, {"metadata", "resourceVersion"});
-    if (rv_text.empty() && !from_patch && info.custom) {
+    // Custom resources and CRDs do not allow unconditional updates (the built-ins used here do).
+    const bool conditional_only = info.custom || info.kind == "CustomResourceDefinition";
+    if (rv_text.empty() && !from_patch && conditional_only) {
       return ApiError::Invalid(info.group, info.kind, path.name,
                                {{"FieldValueInvalid", "Invalid value: 0x0: must be specified for an update",
                                  "metadata.resourceVersion"}});
