@@ -209,6 +209,14 @@ def main():
     else:
         with Devcluster(extra_args=["--no-job-runner", "--watch-history", "20"]) as dc:
             run(dc.kubeconfig, real=False)
+            # The harness restarts the server in place: same port, CA, token and objects.
+            core = client.CoreV1Api(config.new_client_from_config(config_file=dc.kubeconfig))
+            core.create_namespaced_config_map("default", cm("persist", data={"k": "kept"}))
+            dc.restart()
+            core = client.CoreV1Api(config.new_client_from_config(config_file=dc.kubeconfig))
+            check(core.read_namespaced_config_map("persist", "default").data == {"k": "kept"},
+                  "objects survive Devcluster.restart()")
+            check("persist" in dc.kubectl("get", "configmaps", "-o", "name").stdout, "kubectl through the harness env")
     print("PASS: python3-kubernetes compatibility (%s)" % mode)
     return 0
 

@@ -82,6 +82,32 @@ expect_eq "$(jp "pod/$pod" '{.status.containerStatuses[0].lastState.terminated.e
 expect_eq "$(jp "pod/$pod" '{.status.initContainerStatuses[0].state.terminated.reason}')" "Completed" "init container"
 expect_eq "$(kubectl logs "$pod" -c main)" "mode=fast level=3 token=t0k3n perm=400" "volumes seen by the container"
 
+# securityContext: runAsUser/runAsGroup/fsGroup; emptyDir and claim directories are writable.
+apply_pvc shared
+kubectl apply -f - <<'YAML' >/dev/null
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: non-root
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      securityContext: {runAsUser: 4321, runAsGroup: 4322, fsGroup: 4323}
+      containers:
+      - name: main
+        image: debian
+        command: [sh, -c, 'echo "$(id -u) $(id -g) $(id -G)"; touch /scratch/a /shared/b && echo writable; echo bye > /dev/termination-log']
+        volumeMounts: [{name: scratch, mountPath: /scratch}, {name: shared, mountPath: /shared}]
+      volumes: [{name: scratch, emptyDir: {}}, {name: shared, persistentVolumeClaim: {claimName: shared}}]
+YAML
+kubectl wait --for=condition=complete job/non-root --timeout=30s >/dev/null || { kubectl logs job/non-root >&2 || true; fail "non-root did not complete"; }
+expect_eq "$(kubectl logs job/non-root)" "4321 4322 4322 4323
+writable" "identity of a non-root container"
+expect_eq "$(stat -c %u "$DEVCLUSTER_DATA_DIR/volumes/default/shared/b")" "4321" "owner of a file written by it"
+expect_eq "$(kubectl get pods -l job-name=non-root -o 'jsonpath={.items[0].status.containerStatuses[0].state.terminated.message}')" "bye" "termination message of a non-root container"
+
 # A devcluster restart while a pod runs.
 kubectl apply -f - <<'YAML' >/dev/null
 apiVersion: batch/v1

@@ -77,4 +77,44 @@ expect_eq "$(kubectl get pods -l job-name=fallback -o 'jsonpath={.items[0].statu
   "line1
 disk full" "message from the logs on error"
 expect_eq "$(kubectl get pods -l job-name=fallback -o 'jsonpath={.items[0].status.containerStatuses[0].state.terminated.exitCode}')" "3" "exit code"
+
+# A script from a configMap volume (defaultMode 0755), and a program that does not exist.
+kubectl create configmap scripts --from-literal=hello.sh='#!/bin/sh
+echo "hello from a script in $(pwd)"' >/dev/null
+kubectl apply -f - <<'YAML' >/dev/null
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: scripted
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: main
+        image: debian
+        workingDir: /scripts
+        command: [/scripts/hello.sh]
+        volumeMounts: [{name: scripts, mountPath: /scripts}]
+      volumes: [{name: scripts, configMap: {name: scripts, defaultMode: 0755}}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: missing-program
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: main, image: debian, command: [no-such-program-xyz]}]
+YAML
+kubectl wait --for=condition=complete job/scripted --timeout=60s >/dev/null || fail "scripted did not complete"
+expect_eq "$(kubectl logs job/scripted)" "hello from a script in /scripts" "script from a configMap"
+kubectl wait --for=condition=failed job/missing-program --timeout=60s >/dev/null || fail "missing-program did not fail"
+terminated="$(kubectl get pods -l job-name=missing-program -o 'jsonpath={.items[0].status.containerStatuses[0].state.terminated.reason}/{.items[0].status.containerStatuses[0].state.terminated.exitCode}')"
+expect_eq "$terminated" "StartError/128" "missing program"
+expect_contains "$(kubectl get pods -l job-name=missing-program -o 'jsonpath={.items[0].status.containerStatuses[0].state.terminated.message}')" \
+  'exec: "no-such-program-xyz": executable file not found in $PATH' "StartError message"
 echo "PASS secrets_and_messages"

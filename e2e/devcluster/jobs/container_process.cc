@@ -148,6 +148,14 @@ void ContainerProcess::PumpLoop() {
 }
 
 void ContainerProcess::WaitLoop() {
+  // Wait for the exit without reaping, so that the group id cannot be reused while whatever the
+  // leader left behind in its group is killed; then reap.
+  siginfo_t info {};
+  int waited;
+  do {
+    waited = waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOWAIT);
+  } while (waited < 0 && errno == EINTR);
+  kill(-pid_, SIGKILL);
   int status = 0;
   pid_t r;
   do {
@@ -158,8 +166,6 @@ void ContainerProcess::WaitLoop() {
     if (WIFEXITED(status)) code = WEXITSTATUS(status);
     else if (WIFSIGNALED(status)) code = 128 + WTERMSIG(status);
   }
-  // Whatever the leader left behind in its group goes too (bwrap's namespace is gone already).
-  kill(-pid_, SIGKILL);
   {
     std::unique_lock lock(mutex_);
     // Output still in the pipe is drained; a descendant that escaped the group and keeps the pipe

@@ -283,13 +283,13 @@ JobPlan DecideJob(const nlohmann::json& job, const std::vector<nlohmann::json>& 
         MinRequeue(plan, Until(*start + std::chrono::seconds(deadline_seconds), now));
       }
       // ---- How many pods should run.
+      const int64_t current = static_cast<int64_t>(active.size());
       int64_t want = parallelism;
       if (has_completions) {
         want = std::min(want, std::max<int64_t>(0, completions - succeeded_total));
       } else if (succeeded_total > 0) {
-        want = 0;  // Work-queue Job: once one pod succeeded, no new pods start.
+        want = current;  // Work-queue Job: once one pod succeeded, no new pods start; the rest finish.
       }
-      const int64_t current = static_cast<int64_t>(active.size());
       if (want > current) {
         milliseconds delay{0};
         if (failed_total > 0 && last_failure) {

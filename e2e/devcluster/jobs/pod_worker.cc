@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "e2e/devcluster/jobs/image_paths.h"
+#include "e2e/devcluster/jobs/security_context.h"
 #include "operator/core/time_format.h"
 
 namespace lifeboat::devcluster {
@@ -231,10 +232,17 @@ bool PodWorker::PrepareVolumes() {
     return false;
   }
   std::error_code ec;
-  for (const std::string& claim : ClaimNames(pod)) fs::create_directories(paths_.ClaimDir(namespace_, claim), ec);
+  // Claim and emptyDir directories are world-writable, as emptyDirs (and the usual local
+  // provisioners' volumes) are, so that containers running as non-root users can write.
+  auto create_shared_dir = [&ec](const fs::path& dir) {
+    if (fs::exists(dir, ec)) return;
+    fs::create_directories(dir, ec);
+    ::chmod(dir.c_str(), 0777);
+  };
+  for (const std::string& claim : ClaimNames(pod)) create_shared_dir(paths_.ClaimDir(namespace_, claim));
   for (const json& volume : pod["spec"].value("volumes", json::array())) {
     const std::string name = volume.value("name", "");
-    if (volume.contains("emptyDir")) fs::create_directories(paths_.VolumeDir("empty-dir", name), ec);
+    if (volume.contains("emptyDir")) create_shared_dir(paths_.VolumeDir("empty-dir", name));
     if (!volume.contains("secret") && !volume.contains("configMap")) continue;
     const fs::path dir = paths_.VolumeDir(volume.contains("secret") ? "secret" : "configmap", name);
     fs::remove_all(dir, ec);
@@ -307,7 +315,8 @@ void PodWorker::StartContainer(bool init, size_t index) {
   std::string path;
   for (const std::string& dir : image_dirs) path += dir + ":";
   path += options_.host_path;
-  EnvList full = {{"PATH", path}, {"HOSTNAME", name_}, {"HOME", "/root"}};
+  const RunAs run_as = EffectiveRunAs(pod, spec);
+  EnvList full = {{"PATH", path}, {"HOSTNAME", name_}, {"HOME", run_as.NonRoot() ? "/" : "/root"}};
   if (options_.in_cluster_api) {
     const std::string host = options_.in_cluster_api->host;
     const std::string port = std::to_string(options_.in_cluster_api->port);
@@ -334,15 +343,38 @@ void PodWorker::StartContainer(bool init, size_t index) {
   for (const std::string& s : Strings(spec, "command")) argv.push_back(ExpandVariables(s, vars));
   if (argv.empty()) argv.push_back(DefaultProgramForImage(c.image));
   for (const std::string& s : Strings(spec, "args")) argv.push_back(ExpandVariables(s, vars));
-  if (FindProgram(argv[0], vars["PATH"]).empty()) return fail_start(StartErrorMessage(argv[0]));
+  // A bare name is looked up on PATH now, as the runtime would; a path (e.g. a script in a
+  // configMap volume) only exists inside the sandbox and is left to bwrap's exec.
+  if (argv[0].find('/') == std::string::npos && FindProgram(argv[0], vars["PATH"]).empty()) {
+    return fail_start(StartErrorMessage(argv[0]));
+  }
+
+  std::vector<std::string> drop_privileges;
+  if (run_as.NonRoot()) {
+    const std::string setpriv = FindProgram("setpriv", options_.host_path + ":/usr/bin:/bin");
+    if (setpriv.empty()) return fail_start("runAsUser/runAsGroup need setpriv (Debian package util-linux)");
+    drop_privileges = DropPrivilegesPrefix(run_as, setpriv);
+  }
 
   std::error_code ec;
+  const std::string data_prefix = options_.data_dir.string() + "/";
   for (HostMount& mount : *mounts) {
     if (mount.is_file) {
       fs::create_directories(fs::path(mount.source).parent_path(), ec);
       std::ofstream(mount.source, std::ios::trunc).close();
+      ::chmod(mount.source.c_str(), 0666);  // writable by a non-root container
     } else {
+      const bool existed = fs::exists(mount.source, ec);
       fs::create_directories(mount.source, ec);
+      const bool ours = mount.source.rfind(data_prefix, 0) == 0;
+      if (!existed && ours) ::chmod(mount.source.c_str(), 0777);
+      if (run_as.fs_group && ours && !mount.read_only) {
+        // fsGroup: the volume's group becomes fsGroup, group-writable, setgid (top level only).
+        if (::chown(mount.source.c_str(), static_cast<uid_t>(-1), static_cast<gid_t>(*run_as.fs_group)) == 0) {
+          struct stat st {};
+          if (::stat(mount.source.c_str(), &st) == 0) ::chmod(mount.source.c_str(), (st.st_mode & 07777) | 02070);
+        }
+      }
     }
     mount.target = ResolveMountTarget(mount.target);
   }
@@ -354,7 +386,8 @@ void PodWorker::StartContainer(bool init, size_t index) {
   }
   sandbox.working_dir = spec.value("workingDir", "");
   sandbox.hostname = name_;
-  sandbox.argv = argv;
+  sandbox.argv = drop_privileges;
+  sandbox.argv.insert(sandbox.argv.end(), argv.begin(), argv.end());
 
   ProcessSpec process_spec;
   process_spec.argv = BuildSandboxCommand(options_.bwrap_path, sandbox);

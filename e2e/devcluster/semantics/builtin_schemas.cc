@@ -71,6 +71,43 @@ StatusOr<json> TypeSchema(const std::string& type) {
   return json{{"$ref", type}};
 }
 
+// The Go type a field of this notation type decodes into, as encoding/json names it in errors
+// ("int32", "[]string", "v1.Container"); "" for types with their own decoders (time, quantity,
+// int-or-string, raw objects), whose errors read differently.
+std::string GoTypeOf(const std::string& type) {
+  if (type.rfind("[]", 0) == 0) {
+    std::string element = GoTypeOf(type.substr(2));
+    return element.empty() ? "" : "[]" + element;
+  }
+  if (type.rfind("map[", 0) == 0 && type.back() == ']') {
+    std::string value = GoTypeOf(type.substr(4, type.size() - 5));
+    return value.empty() ? "" : "map[string]" + value;
+  }
+  if (type == "string") return "string";
+  if (type == "boolean") return "bool";
+  if (type == "integer") return "int";
+  if (type == "int32" || type == "int64") return type;
+  if (type == "number" || type == "double") return "float64";
+  if (type == "bytes") return "[]uint8";
+  if (type == "time" || type == "quantity" || type == "intstr" || type == "object" || type == "any") return "";
+  return "v1." + type;
+}
+
+// Annotates a compiled type schema (and its list items / map values) with Go types.
+void AnnotateGoTypes(json& schema, const std::string& type, const std::string& named_scalar) {
+  std::string go = GoTypeOf(type);
+  if (go.empty()) return;
+  if (type.rfind("[]", 0) == 0) {
+    schema["x-lifeboat-go-type"] = named_scalar.empty() ? go : "[]" + named_scalar;
+    AnnotateGoTypes(schema["items"], type.substr(2), named_scalar);
+  } else if (type.rfind("map[", 0) == 0) {
+    schema["x-lifeboat-go-type"] = go;
+    AnnotateGoTypes(schema["additionalProperties"], type.substr(4, type.size() - 5), "");
+  } else {
+    schema["x-lifeboat-go-type"] = named_scalar.empty() ? go : named_scalar;
+  }
+}
+
 }  // namespace
 
 StatusOr<json> ParseSchemaNotation(std::string_view text) {
@@ -99,7 +136,7 @@ StatusOr<json> ParseSchemaNotation(std::string_view text) {
     if (!indented) {
       if (definitions.contains(name)) return fail("duplicate definition");
       current = name;
-      json def = {{"type", "object"}, {"properties", json::object()}};
+      json def = {{"type", "object"}, {"properties", json::object()}, {"x-lifeboat-go-struct", name}};
       for (const std::string& w : words) {
         if (w == "preserve") {
           def["x-kubernetes-preserve-unknown-fields"] = true;
@@ -122,6 +159,11 @@ StatusOr<json> ParseSchemaNotation(std::string_view text) {
     auto schema = TypeSchema(words[0]);
     if (!schema.ok()) return fail(schema.status().message());
     json prop = *schema;
+    std::string named_scalar;  // e.g. v1.RestartPolicy for a string-based Go type
+    for (size_t i = 1; i < words.size(); ++i) {
+      if (words[i].rfind("go=", 0) == 0) named_scalar = words[i].substr(3);
+    }
+    AnnotateGoTypes(prop, words[0], named_scalar);
     json& def = definitions[current];
     for (size_t i = 1; i < words.size(); ++i) {
       const std::string& w = words[i];
@@ -142,6 +184,8 @@ StatusOr<json> ParseSchemaNotation(std::string_view text) {
       } else if (w == "set") {
         prop["x-kubernetes-patch-strategy"] = "merge";
         prop["x-kubernetes-list-type"] = "set";
+      } else if (w.rfind("go=", 0) == 0) {
+        // handled above
       } else if (w == "atomic") {
         prop["x-kubernetes-list-type"] = "atomic";
       } else {

@@ -81,10 +81,10 @@ PodSpec:
   initContainers: []Container merge=name
   containers: []Container merge=name required
   ephemeralContainers: []EphemeralContainer merge=name
-  restartPolicy: string enum=Always|OnFailure|Never
+  restartPolicy: string enum=Always|OnFailure|Never go=v1.RestartPolicy
   terminationGracePeriodSeconds: int64
   activeDeadlineSeconds: int64
-  dnsPolicy: string enum=ClusterFirst|ClusterFirstWithHostNet|Default|None
+  dnsPolicy: string enum=ClusterFirst|ClusterFirstWithHostNet|Default|None go=v1.DNSPolicy
   nodeSelector: map[string]
   serviceAccountName: string
   serviceAccount: string
@@ -137,8 +137,8 @@ Container:
   startupProbe: Probe
   lifecycle: Lifecycle
   terminationMessagePath: string
-  terminationMessagePolicy: string enum=File|FallbackToLogsOnError
-  imagePullPolicy: string enum=Always|IfNotPresent|Never
+  terminationMessagePolicy: string enum=File|FallbackToLogsOnError go=v1.TerminationMessagePolicy
+  imagePullPolicy: string enum=Always|IfNotPresent|Never go=v1.PullPolicy
   securityContext: SecurityContext
   stdin: boolean
   stdinOnce: boolean
@@ -163,8 +163,8 @@ EphemeralContainer:
   startupProbe: Probe
   lifecycle: Lifecycle
   terminationMessagePath: string
-  terminationMessagePolicy: string enum=File|FallbackToLogsOnError
-  imagePullPolicy: string enum=Always|IfNotPresent|Never
+  terminationMessagePolicy: string enum=File|FallbackToLogsOnError go=v1.TerminationMessagePolicy
+  imagePullPolicy: string enum=Always|IfNotPresent|Never go=v1.PullPolicy
   securityContext: SecurityContext
   stdin: boolean
   stdinOnce: boolean
@@ -175,7 +175,7 @@ ContainerPort:
   name: string
   hostPort: int32
   containerPort: int32 required
-  protocol: string enum=SCTP|TCP|UDP
+  protocol: string enum=SCTP|TCP|UDP go=v1.Protocol
   hostIP: string
 
 EnvVar:
@@ -699,7 +699,7 @@ ServiceSpec:
   selector: map[string]
   clusterIP: string
   clusterIPs: []string
-  type: string enum=ClusterIP|ExternalName|LoadBalancer|NodePort
+  type: string enum=ClusterIP|ExternalName|LoadBalancer|NodePort go=v1.ServiceType
   externalIPs: []string
   sessionAffinity: string enum=ClientIP|None
   loadBalancerIP: string
@@ -718,7 +718,7 @@ ServiceSpec:
 
 ServicePort:
   name: string
-  protocol: string enum=SCTP|TCP|UDP
+  protocol: string enum=SCTP|TCP|UDP go=v1.Protocol
   appProtocol: string
   port: int32 required
   targetPort: intstr
@@ -792,7 +792,7 @@ PersistentVolumeClaim: kind=v1
   status: PersistentVolumeClaimStatus
 
 PersistentVolumeClaimSpec:
-  accessModes: []string enum=ReadOnlyMany|ReadWriteMany|ReadWriteOnce|ReadWriteOncePod
+  accessModes: []string enum=ReadOnlyMany|ReadWriteMany|ReadWriteOnce|ReadWriteOncePod go=v1.PersistentVolumeAccessMode
   selector: LabelSelector
   resources: VolumeResourceRequirements
   volumeName: string
@@ -864,7 +864,7 @@ DeploymentSpec:
   progressDeadlineSeconds: int32
 
 DeploymentStrategy:
-  type: string enum=Recreate|RollingUpdate
+  type: string enum=Recreate|RollingUpdate go=v1.DeploymentStrategyType
   rollingUpdate: RollingUpdateDeployment
 
 RollingUpdateDeployment:
@@ -967,7 +967,7 @@ JobSpec:
   manualSelector: boolean
   template: PodTemplateSpec required
   ttlSecondsAfterFinished: int32
-  completionMode: string enum=NonIndexed|Indexed
+  completionMode: string enum=NonIndexed|Indexed go=v1.CompletionMode
   suspend: boolean
   podReplacementPolicy: string enum=TerminatingOrFailed|Failed
   managedBy: string

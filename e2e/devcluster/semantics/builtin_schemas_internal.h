@@ -12,7 +12,10 @@
 // definition's Name, []TYPE (list), map[TYPE] (string-keyed map).
 // attr: required; enum=A|B|C; merge=KEY (strategic merge list keyed by KEY); retainKeys (strategic
 // merge patch with $retainKeys); mergeRetain=KEY (both); set (list of scalars merged as a set);
-// atomic (list or map replaced whole, the default for lists without merge).
+// atomic (list or map replaced whole, the default for lists without merge); go=v1.RestartPolicy (the
+// named Go type of a string field, for decoding errors).
+// Compiled schemas carry "x-lifeboat-go-struct" (definition name) and "x-lifeboat-go-type" (the Go
+// type of a field) for the decoding errors of builtin_decoding.h.
 // Thread-safe (pure functions over constant data).
 #pragma once
 

@@ -15,8 +15,10 @@ namespace lifeboat::devcluster {
 enum class FieldValidationMode { kIgnore, kWarn, kStrict };
 
 // Parses the query parameter: "" (absent: Warn, the real server's default), "Ignore", "Warn", "Strict".
-// Anything else is InvalidArgument (400) with the text
-// `fieldValidation: Unsupported value: "x": supported values: "", "Ignore", "Strict", "Warn"`.
+// Anything else is InvalidArgument with the field error text
+// `fieldValidation: Unsupported value: "x": supported values: "", "Ignore", "Strict", "Warn"`; the real
+// server answers it as 422 Invalid for kind CreateOptions/UpdateOptions/PatchOptions (group
+// meta.k8s.io): `CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: ...`.
 StatusOr<FieldValidationMode> ParseFieldValidationMode(std::string_view value);
 
 // Paths of every key that appears more than once in the same JSON object of `raw_json`, each once,

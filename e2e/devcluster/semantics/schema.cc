@@ -529,7 +529,21 @@ class Validator {
     if (program == nullptr || program->ReferencesOldSelf()) return;
     const json self = CelValue(schema, v);
     auto result = program->Evaluate(self);
-    if (!result.ok() || !result->is_boolean() || result->get<bool>()) return;
+    if (!result.ok()) {
+      // The well-defined runtime errors are reported as the real server does; anything else (type
+      // mismatches the real compiler would have caught, unsupported features) skips the rule.
+      const std::string& error = result.status().message();
+      for (const char* kind : {"no such key", "index out of bounds", "division by zero", "modulus by zero",
+                               "integer overflow"}) {
+        if (result.status().code() == StatusCode::kInvalidArgument && error.rfind(kind, 0) == 0) {
+          Add("FieldValueInvalid", path,
+              "Invalid value: " + GoQuote(type) + ": " + error + " evaluating rule: " + Trim(text->get<std::string>()));
+          break;
+        }
+      }
+      return;
+    }
+    if (!result->is_boolean() || result->get<bool>()) return;
     std::string detail;
     if (const json* expr = Member(rule, "messageExpression"); expr != nullptr && expr->is_string()) {
       if (auto message_program = CompiledRule(expr->get<std::string>())) {

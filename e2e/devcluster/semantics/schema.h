@@ -8,7 +8,8 @@
 // x-kubernetes-int-or-string, x-kubernetes-preserve-unknown-fields,
 // x-kubernetes-embedded-resource, x-kubernetes-list-type (set/map uniqueness), allOf/anyOf/oneOf/not
 // (value validation only), x-kubernetes-validations (CEL rules, the subset of cel.h; rules outside it
-// and oldSelf transition rules are skipped). Paths are dotted, with [i] for list items (map entries are ".key", as the
+// and oldSelf transition rules are skipped; runtime errors such as "no such key" are reported as
+// "<error> evaluating rule: <rule>", as the real server does). Paths are dotted, with [i] for list items (map entries are ".key", as the
 // real pruning reports them): "spec.template.spec.containers[0].name". Pure functions; thread-safe.
 #pragma once
 

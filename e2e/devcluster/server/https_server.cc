@@ -132,8 +132,9 @@ namespace {
 // Answers one request on a connection.
 class ConnectionWriter final : public ResponseWriter {
  public:
-  ConnectionWriter(HttpsServer::Connection* connection, bool close_after, std::atomic<bool>* stopping)
-      : connection_(connection), close_after_(close_after), stopping_(stopping) {}
+  ConnectionWriter(HttpsServer::Connection* connection, bool close_after, std::atomic<bool>* stopping,
+                   bool head_request = false)
+      : connection_(connection), close_after_(close_after), stopping_(stopping), head_request_(head_request) {}
 
   bool Send(int code, const HeaderList& headers, std::string_view body) override {
     if (state_ != State::kFresh) return false;
@@ -142,7 +143,7 @@ class ConnectionWriter final : public ResponseWriter {
     head += "Content-Length: " + std::to_string(body.size()) + "\r\n";
     if (close_after_) head += "Connection: close\r\n";
     head += "\r\n";
-    head.append(body.data(), body.size());
+    if (!head_request_) head.append(body.data(), body.size());  // HEAD: headers only
     ok_ = connection_->WriteAll(head);
     return ok_;
   }
@@ -201,6 +202,7 @@ class ConnectionWriter final : public ResponseWriter {
   HttpsServer::Connection* connection_;
   bool close_after_;
   std::atomic<bool>* stopping_;
+  bool head_request_;
   State state_ = State::kFresh;
   bool ok_ = true;
 };
@@ -406,7 +408,7 @@ void HttpsServer::Serve(std::shared_ptr<Connection> connection) {
       writer.Send(code, {{"Content-Type", "text/plain"}}, HttpReasonPhrase(code));
       break;
     }
-    ConnectionWriter writer(&c, close_after, &stopping_);
+    ConnectionWriter writer(&c, close_after, &stopping_, request.method == "HEAD");
     try {
       handler_(request, writer);
     } catch (const std::exception& e) {

@@ -295,19 +295,31 @@ TablePrinter TablePrinter::ForKind(std::string_view group, std::string_view kind
     add("Ready", "string", "The aggregate readiness state of this pod for accepting traffic.", 0, PodReadyCell);
     add("Status", "string", "The aggregate status of the containers in this pod.", 0, PodStatusCell);
     add("Restarts", "string", "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.", 0, PodRestartsCell);
-    add("Age", "string", kAgeDescription, 0, AgeCell);
+    add("Age", "date", kAgeDescription, 0, AgeCell);
     add("IP", "string", "IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.", 1, field({"status", "podIP"}, "<none>"));
     add("Node", "string", "NodeName is a request to schedule this pod onto a specific node.", 1, field({"spec", "nodeName"}, "<none>"));
+    add("Nominated Node", "string", "nominatedNodeName is set only when this pod preempts other pods on the node.", 1,
+        field({"status", "nominatedNodeName"}, "<none>"));
+    add("Readiness Gates", "string", "If specified, all readiness gates will be evaluated for pod readiness.", 1,
+        [](const nlohmann::json& pod, WallTime) -> nlohmann::json {
+          const nlohmann::json& gates = At(pod, {"spec", "readinessGates"});
+          if (!gates.is_array() || gates.empty()) return "<none>";
+          long long ready = 0;
+          for (const auto& gate : gates) {
+            if (HasTrueCondition(pod, Str(At(gate, {"conditionType"})))) ++ready;
+          }
+          return std::to_string(ready) + "/" + std::to_string(gates.size());
+        });
   } else if (group.empty() && kind == "Namespace") {
     add("Status", "string", "The status of the namespace", 0, field({"status", "phase"}));
-    add("Age", "string", kAgeDescription, 0, AgeCell);
+    add("Age", "date", kAgeDescription, 0, AgeCell);
   } else if (group.empty() && kind == "ConfigMap") {
     add("Data", "string", "Data contains the configuration data.", 0, DataCountCell);
-    add("Age", "string", kAgeDescription, 0, AgeCell);
+    add("Age", "date", kAgeDescription, 0, AgeCell);
   } else if (group.empty() && kind == "Secret") {
     add("Type", "string", "The type of the secret", 0, field({"type"}, "Opaque"));
     add("Data", "string", "The number of entries in the secret data.", 0, DataCountCell);
-    add("Age", "string", kAgeDescription, 0, AgeCell);
+    add("Age", "date", kAgeDescription, 0, AgeCell);
   } else if (group.empty() && kind == "Service") {
     add("Type", "string", "The type of the service.", 0, field({"spec", "type"}, "ClusterIP"));
     add("Cluster-IP", "string", "The cluster IP of the service.", 0, field({"spec", "clusterIP"}, "<none>"));
@@ -319,7 +331,7 @@ TablePrinter TablePrinter::ForKind(std::string_view group, std::string_view kind
       return Join(parts, ",");
     });
     add("Port(s)", "string", "The ports of the service.", 0, [](const nlohmann::json& s, WallTime) -> nlohmann::json { return ServicePorts(s); });
-    add("Age", "string", kAgeDescription, 0, AgeCell);
+    add("Age", "date", kAgeDescription, 0, AgeCell);
     add("Selector", "string", "The selector of the service.", 1, [](const nlohmann::json& s, WallTime) -> nlohmann::json {
       const nlohmann::json& selector = At(s, {"spec", "selector"});
       if (!selector.is_object() || selector.empty()) return "<none>";
@@ -342,13 +354,13 @@ TablePrinter TablePrinter::ForKind(std::string_view group, std::string_view kind
     });
     add("StorageClass", "string", "The storage class of the claim.", 0, field({"spec", "storageClassName"}, "<unset>"));
     add("VolumeAttributesClass", "string", "The volume attributes class of the claim.", 0, field({"spec", "volumeAttributesClassName"}, "<unset>"));
-    add("Age", "string", kAgeDescription, 0, AgeCell);
+    add("Age", "date", kAgeDescription, 0, AgeCell);
   } else if (group.empty() && kind == "ServiceAccount") {
     add("Secrets", "string", "The number of secrets of the service account.", 0, [](const nlohmann::json& a, WallTime) -> nlohmann::json {
       const nlohmann::json& secrets = At(a, {"secrets"});
       return secrets.is_array() ? static_cast<long long>(secrets.size()) : 0LL;
     });
-    add("Age", "string", kAgeDescription, 0, AgeCell);
+    add("Age", "date", kAgeDescription, 0, AgeCell);
   } else if (group.empty() && kind == "Event") {
     printer.columns_.clear();
     add("Last Seen", "string", "Time when this Event was last seen", 0, [](const nlohmann::json& e, WallTime now) -> nlohmann::json {
@@ -380,7 +392,7 @@ TablePrinter TablePrinter::ForKind(std::string_view group, std::string_view kind
     });
     add("Up-to-date", "string", "Total number of non-terminated pods targeted by this deployment that have the desired template spec.", 0, [](const nlohmann::json& d, WallTime) -> nlohmann::json { return Int(At(d, {"status", "updatedReplicas"})); });
     add("Available", "string", "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.", 0, [](const nlohmann::json& d, WallTime) -> nlohmann::json { return Int(At(d, {"status", "availableReplicas"})); });
-    add("Age", "string", kAgeDescription, 0, AgeCell);
+    add("Age", "date", kAgeDescription, 0, AgeCell);
     add("Containers", "string", "Names of each container in the template.", 1, [](const nlohmann::json& d, WallTime) -> nlohmann::json { return Join(ContainerField(At(d, {"spec", "template", "spec"}), "name"), ","); });
     add("Images", "string", "Images referenced by each container in the template.", 1, [](const nlohmann::json& d, WallTime) -> nlohmann::json { return Join(ContainerField(At(d, {"spec", "template", "spec"}), "image"), ","); });
     add("Selector", "string", "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.", 1, [](const nlohmann::json& d, WallTime) -> nlohmann::json { return SelectorText(At(d, {"spec", "selector"})); });
@@ -388,26 +400,26 @@ TablePrinter TablePrinter::ForKind(std::string_view group, std::string_view kind
     add("Ready", "string", "Number of the pod with ready state", 0, [](const nlohmann::json& s, WallTime) -> nlohmann::json {
       return std::to_string(Int(At(s, {"status", "readyReplicas"}))) + "/" + std::to_string(Int(At(s, {"spec", "replicas"}), 1));
     });
-    add("Age", "string", kAgeDescription, 0, AgeCell);
+    add("Age", "date", kAgeDescription, 0, AgeCell);
     add("Containers", "string", "Names of each container in the template.", 1, [](const nlohmann::json& s, WallTime) -> nlohmann::json { return Join(ContainerField(At(s, {"spec", "template", "spec"}), "name"), ","); });
     add("Images", "string", "Images referenced by each container in the template.", 1, [](const nlohmann::json& s, WallTime) -> nlohmann::json { return Join(ContainerField(At(s, {"spec", "template", "spec"}), "image"), ","); });
   } else if (group == "batch" && kind == "Job") {
     add("Status", "string", "Status of the job.", 0, JobStatusCell);
     add("Completions", "string", "The completion status of the job.", 0, JobCompletionsCell);
     add("Duration", "string", "Time required to complete the job.", 0, JobDurationCell);
-    add("Age", "string", kAgeDescription, 0, AgeCell);
+    add("Age", "date", kAgeDescription, 0, AgeCell);
     add("Containers", "string", "Names of each container in the template.", 1, [](const nlohmann::json& j, WallTime) -> nlohmann::json { return Join(ContainerField(At(j, {"spec", "template", "spec"}), "name"), ","); });
     add("Images", "string", "Images referenced by each container in the template.", 1, [](const nlohmann::json& j, WallTime) -> nlohmann::json { return Join(ContainerField(At(j, {"spec", "template", "spec"}), "image"), ","); });
     add("Selector", "string", "Selector of the job.", 1, [](const nlohmann::json& j, WallTime) -> nlohmann::json { return SelectorText(At(j, {"spec", "selector"})); });
   } else if (group == "coordination.k8s.io" && kind == "Lease") {
     add("Holder", "string", "The holder of the lease.", 0, field({"spec", "holderIdentity"}, "<none>"));
-    add("Age", "string", kAgeDescription, 0, AgeCell);
+    add("Age", "date", kAgeDescription, 0, AgeCell);
   } else if (group == "apiextensions.k8s.io" && kind == "CustomResourceDefinition") {
     add("Created At", "date", kAgeDescription, 0, [](const nlohmann::json& c, WallTime) -> nlohmann::json {
       return Str(At(c, {"metadata", "creationTimestamp"}));
     });
   } else {
-    add("Age", "string", kAgeDescription, 0, AgeCell);
+    add("Age", "date", kAgeDescription, 0, AgeCell);
   }
   return printer;
 }

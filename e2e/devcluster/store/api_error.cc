@@ -34,8 +34,8 @@ nlohmann::json ApiError::ToStatus() const {
                            {"apiVersion", "v1"},
                            {"metadata", nlohmann::json::object()},
                            {"status", "Failure"},
-                           {"message", message},
-                           {"reason", reason}};
+                           {"message", message}};
+  if (!reason.empty()) status["reason"] = reason;
   if (details.is_object() && !details.empty()) status["details"] = details;
   status["code"] = code;
   return status;

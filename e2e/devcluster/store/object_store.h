@@ -12,10 +12,11 @@
 //
 // Persistence: `<data-dir>/store/snapshot.json` (every object plus the counter, written to a temp
 // file, fsynced and renamed) and `<data-dir>/store/wal.jsonl` (one JSON line per committed change,
-// appended with write(2) before the change becomes visible). fsync policy: the log is fsynced on
-// every compaction, on Close() and at most every `fsync_interval` by a flush on the next write, so
-// a crash of the process loses nothing and a crash of the machine loses at most the last interval.
-// A torn last line (crash mid-write) is ignored on recovery.
+// appended with write(2) before the change becomes visible). fsync policy: the log is fdatasync'ed
+// on every compaction, on Close(), and by the first write that comes `fsync_interval` or more after
+// the previous sync. So a crash of the process (even SIGKILL) loses nothing; a crash of the machine
+// may lose the writes since the last sync (those the kernel had not written back yet). A torn last
+// line (crash mid-write) is ignored on recovery.
 //
 // Thread-safety: every public method is thread-safe. Reads run in parallel; writes are serialized.
 // Watch subscriptions are fed without per-watcher work under the write lock.

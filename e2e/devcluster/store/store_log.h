@@ -5,8 +5,9 @@
 //                   {"rv":N,"k":<storage key>,"op":"put","o":<object>} or
 //                   {"rv":N,"k":<storage key>,"op":"del","ns":<namespace>,"n":<name>}
 // Appends use write(2) on an O_APPEND descriptor before a change becomes visible, so a crash of the
-// process loses nothing; the log is fdatasync'ed when the last sync is older than the configured
-// interval, on Compact() and on Close(), so a crash of the machine loses at most that interval.
+// process loses nothing; the log is fdatasync'ed by an append that comes the configured interval or
+// more after the last sync, on Compact() and on Close(); a crash of the machine may lose the appends
+// since the last sync.
 // Recovery ignores a torn final line; any other malformed line is an error.
 // Thread-compatible: the ObjectStore calls it under its write lock.
 #pragma once

@@ -314,6 +314,53 @@ TEST(DecideJobTest, SimulatedRunConvergesToCompleteWithExactCounts) {
   EXPECT_EQ(last.pods_to_create, 0);
 }
 
+// The decision table: for each observed situation, how many pods start, how many are deleted,
+// and which terminal (or target) condition the status gets.
+TEST(DecideJobTest, DecisionTable) {
+  struct Row {
+    const char* name;
+    json spec;
+    json status;
+    std::vector<json> pods;
+    int create;
+    size_t deletes;
+    const char* condition;  // a condition type that must be True afterwards, or ""
+  };
+  const json started = {{"startTime", "2026-11-22T00:59:00Z"}};
+  const std::vector<Row> rows = {
+      {"new job", json::object(), nullptr, {}, 1, 0, ""},
+      {"pending pod", json::object(), started, {Pod("p1", "Pending")}, 0, 0, ""},
+      {"running pod", json::object(), started, {Pod("p1", "Running")}, 0, 0, ""},
+      {"succeeded pod", json::object(), started, {Pod("p1", "Succeeded")}, 0, 0, "Complete"},
+      {"failed within limit", {{"backoffLimit", 2}}, started, {Pod("p1", "Failed", true, "2026-11-22T00:50:00Z")}, 1, 0, ""},
+      {"failed at limit", {{"backoffLimit", 0}}, started, {Pod("p1", "Failed")}, 0, 0, "Failed"},
+      {"deadline passed", {{"activeDeadlineSeconds", 10}}, started, {Pod("p1", "Running")}, 0, 1, "FailureTarget"},
+      {"deadline not yet", {{"activeDeadlineSeconds", 100}}, started, {Pod("p1", "Running")}, 0, 0, ""},
+      {"suspended", {{"suspend", true}}, started, {Pod("p1", "Running")}, 0, 1, "Suspended"},
+      {"parallel 3 of 5", {{"completions", 5}, {"parallelism", 3}}, started, {Pod("p1", "Running")}, 2, 0, ""},
+      {"work queue done", {{"completions", nullptr}, {"parallelism", 2}}, started,
+       {Pod("p1", "Succeeded"), Pod("p2", "Succeeded")}, 0, 0, "Complete"},
+      {"work queue one left", {{"completions", nullptr}, {"parallelism", 2}}, started,
+       {Pod("p1", "Succeeded"), Pod("p2", "Running")}, 0, 0, ""},
+  };
+  for (const Row& row : rows) {
+    json job = Job(row.spec, row.status);
+    if (row.spec.contains("completions") && row.spec["completions"].is_null()) job["spec"].erase("completions");
+    const JobPlan plan = DecideJob(job, row.pods, kNow);
+    EXPECT_EQ(plan.pods_to_create, row.create) << row.name;
+    EXPECT_EQ(plan.pods_to_delete.size(), row.deletes) << row.name;
+    if (*row.condition) {
+      ASSERT_TRUE(plan.status.has_value()) << row.name;
+      EXPECT_EQ(Condition(*plan.status, row.condition)["status"], "True") << row.name;
+    }
+    // Same input, same plan.
+    const JobPlan again = DecideJob(job, row.pods, kNow);
+    EXPECT_EQ(again.pods_to_create, plan.pods_to_create) << row.name;
+    EXPECT_EQ(again.status, plan.status) << row.name;
+    EXPECT_EQ(again.events, plan.events) << row.name;
+  }
+}
+
 TEST(DecideJobTest, OddInputsStillGiveAPlan) {
   for (const json& job : {json::object(), json{{"spec", nullptr}}, json{{"status", "weird"}},
                           json{{"spec", {{"completions", "x"}, {"backoffLimit", nullptr}}}}}) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "e2e/devcluster/semantics/builtin_decoding.h"
 #include "e2e/devcluster/semantics/builtin_schemas.h"
 #include "e2e/devcluster/semantics/field_validation.h"
 #include "e2e/devcluster/semantics/json_patch.h"
@@ -115,6 +116,7 @@ TEST(SemanticsRobustnessTest, SchemaOperationsNeverThrowWhateverTheObject) {
     }
     auto run = [&] {
       json a = object;
+      BuiltinDecodeError(*deployment, a);
       PruneUnknownFields(*deployment, a);
       ApplyDefaults(*deployment, a);
       Validate(*deployment, a);

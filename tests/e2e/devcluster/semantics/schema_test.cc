@@ -180,6 +180,15 @@ TEST(SchemaValidateTest, EvaluatesCelValidationRulesLikeTheRealServer) {
                 "FieldValueInvalid spec.targets[1]: Invalid value: \"object\": port 80 is privileged"}));
 }
 
+TEST(SchemaValidateTest, ReportsCelRuntimeErrorsWithTheRule) {
+  json schema = json::parse(R"({"type": "object", "properties": {"spec": {"type": "object",
+      "x-kubernetes-validations": [{"rule": "self.limit > 0"}, {"rule": "has(self.limit) ? self.limit > 0 : true"}],
+      "properties": {"limit": {"type": "integer"}}}}})");
+  EXPECT_EQ(Strings(Validate(schema, json::parse(R"({"spec": {}})"))),
+            (std::vector<std::string>{"FieldValueInvalid spec: Invalid value: \"object\": no such key: limit evaluating "
+                                      "rule: self.limit > 0"}));
+}
+
 TEST(SchemaValidateTest, CelSeesNumberFieldsAsDoubles) {
   json schema = json::parse(R"({"type": "object", "properties": {"spec": {"type": "object",
       "x-kubernetes-validations": [{"rule": "self.ratio + 0.5 <= 1.0"}],

@@ -77,7 +77,7 @@ TEST(TablePrinterTest, PodColumnsShowReadinessStatusAndRestarts) {
       {"name": "b", "ready": false, "restartCount": 2, "state": {"waiting": {"reason": "CrashLoopBackOff"}}}]}})");
   TablePrinter printer = TablePrinter::ForKind("", "Pod", nullptr, false);
   nlohmann::json cells = printer.Cells(pod, At("2026-11-21T23:55:00Z"));
-  EXPECT_EQ(cells, nlohmann::json::parse(R"(["p", "1/2", "CrashLoopBackOff", "3", "5m", "<none>", "<none>"])"));
+  EXPECT_EQ(cells, nlohmann::json::parse(R"(["p", "1/2", "CrashLoopBackOff", "3", "5m", "<none>", "<none>", "<none>", "<none>"])"));
   EXPECT_EQ(printer.ColumnDefinitions()[5]["priority"], 1);
 }
 

@@ -250,6 +250,17 @@ TEST_F(ObjectStoreTest, InvalidNamesAreRejected) {
             "ConfigMap \"\" is invalid: metadata.name: Required value: name or generateName is required");
 }
 
+TEST_F(ObjectStoreTest, CreatingWithAResourceVersionFailsAsTheRealStorageLayerDoes) {
+  json cm = ConfigMap("a");
+  cm["metadata"]["resourceVersion"] = "12";
+  auto created = Create(ConfigMaps(), cm);
+  ASSERT_FALSE(created.ok());
+  EXPECT_EQ(created.error().ToStatus(), json::parse(R"({"kind":"Status","apiVersion":"v1","metadata":{},
+    "status":"Failure","message":"resourceVersion should not be set on objects to be created","code":500})"));
+  cm["metadata"]["resourceVersion"] = "-1";
+  EXPECT_TRUE(Create(ConfigMaps(), cm).ok()) << "an unparsable resourceVersion is ignored";
+}
+
 TEST_F(ObjectStoreTest, GenerateNameAppendsFiveRandomCharacters) {
   json cm = ConfigMap("");
   cm["metadata"].erase("name");

@@ -113,6 +113,21 @@ TEST_F(WatchTest, BookmarksCarryTheLatestResourceVersionWhenAsked) {
   EXPECT_FALSE(MustWatch(request)->Bookmark().has_value());
 }
 
+TEST_F(WatchTest, SendInitialEventsEndsTheInitialStateWithAnAnnotatedBookmark) {
+  MustCreate(ConfigMaps(), ConfigMap("a"));
+  WatchRequest request;
+  request.path = ConfigMaps();
+  request.allow_bookmarks = true;
+  request.send_initial_events = true;
+  auto sub = MustWatch(request);
+  EXPECT_EQ(Drain(*sub, 1), std::vector<std::string>{"ADDED a"});
+  auto end = sub->Next(2s);
+  ASSERT_TRUE(end.has_value());
+  EXPECT_EQ(end->type, WatchEventType::kBookmark);
+  EXPECT_EQ((*end->object)["metadata"]["annotations"]["k8s.io/initial-events-end"], "true");
+  EXPECT_EQ((*end->object)["metadata"]["resourceVersion"], std::to_string(store_->CurrentResourceVersion()));
+}
+
 TEST_F(WatchTest, LeavingOrEnteringALabelSelectionIsDeletedOrAdded) {
   WatchRequest request = From(ConfigMaps(), store_->CurrentResourceVersion());
   request.label_selector = "app=web";
