@@ -1,0 +1,24 @@
+// Job pod builder: the Pod the job controller creates from a Job's template, as the real one does
+// (name `<job>-<5 random chars>` with generateName `<job>-`, labels job-name/controller-uid and
+// their batch.kubernetes.io/ forms, a controller ownerReference with blockOwnerDeletion, and the
+// job-tracking finalizer). Pure functions; thread-safe. Randomness is injected.
+#pragma once
+
+#include <random>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace lifeboat::devcluster {
+
+// The alphabet the API server uses for generateName suffixes (no vowels, no look-alikes).
+inline constexpr std::string_view kNameSuffixAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+
+// Five characters drawn from kNameSuffixAlphabet.
+std::string RandomNameSuffix(std::mt19937_64& random);
+
+// The Pod (apiVersion v1, kind Pod) for `job` named `<job name>-<suffix>`, in the Job's namespace.
+nlohmann::json BuildJobPod(const nlohmann::json& job, std::string_view suffix);
+
+}  // namespace lifeboat::devcluster

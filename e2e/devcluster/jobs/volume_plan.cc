@@ -1,0 +1,148 @@
+#include "e2e/devcluster/jobs/volume_plan.h"
+
+#include <algorithm>
+#include <map>
+
+namespace lifeboat::devcluster {
+namespace {
+
+using nlohmann::json;
+
+bool SafeRelativePath(const std::string& path) {
+  if (path.empty() || path.front() == '/') return false;
+  for (const auto& part : std::filesystem::path(path)) {
+    if (part == "..") return false;
+  }
+  return true;
+}
+
+const json* FindVolume(const json& pod, const std::string& name) {
+  if (!pod.contains("spec") || !pod["spec"].contains("volumes") || !pod["spec"]["volumes"].is_array()) return nullptr;
+  for (const json& v : pod["spec"]["volumes"]) {
+    if (v.value("name", "") == name) return &v;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::vector<std::string> ClaimNames(const nlohmann::json& pod) {
+  std::vector<std::string> claims;
+  if (!pod.contains("spec") || !pod["spec"].contains("volumes") || !pod["spec"]["volumes"].is_array()) return claims;
+  for (const json& v : pod["spec"]["volumes"]) {
+    if (v.contains("persistentVolumeClaim") && v["persistentVolumeClaim"].is_object()) {
+      claims.push_back(v["persistentVolumeClaim"].value("claimName", ""));
+    }
+  }
+  return claims;
+}
+
+StatusOr<std::map<std::string, std::vector<VolumeFile>>> PlanVolumeFiles(const nlohmann::json& pod,
+                                                                         const PodObjectLookup& lookup) {
+  std::map<std::string, std::vector<VolumeFile>> out;
+  if (!pod.contains("spec") || !pod["spec"].contains("volumes") || !pod["spec"]["volumes"].is_array()) return out;
+  for (const json& v : pod["spec"]["volumes"]) {
+    const std::string volume = v.value("name", "");
+    if (v.contains("persistentVolumeClaim") || v.contains("emptyDir") || v.contains("hostPath")) continue;
+    const bool is_secret = v.contains("secret");
+    if (!is_secret && !v.contains("configMap")) {
+      std::string type = "unknown";
+      for (const auto& [key, value] : v.items()) {
+        if (key != "name") type = key;
+      }
+      return InvalidArgumentError("volume \"" + volume + "\": volume type " + type +
+                                  " is not supported by the local kubelet");
+    }
+    const json& source = is_secret ? v["secret"] : v["configMap"];
+    const std::string kind = is_secret ? "Secret" : "ConfigMap";
+    const std::string object_name = is_secret ? source.value("secretName", "") : source.value("name", "");
+    const bool optional = source.value("optional", false);
+    const int default_mode = source.value("defaultMode", 0644);
+    const std::string prefix = "MountVolume.SetUp failed for volume \"" + volume + "\" : ";
+    std::optional<json> object = lookup(kind, object_name);
+    std::vector<VolumeFile>& files = out[volume];
+    if (!object) {
+      if (optional) continue;
+      return FailedPreconditionError(prefix + (is_secret ? "secret" : "configmap") + " \"" + object_name +
+                                     "\" not found");
+    }
+    auto data = ObjectData(*object, kind);
+    if (!data.ok()) return FailedPreconditionError(prefix + data.status().message());
+    if (source.contains("items") && source["items"].is_array() && !source["items"].empty()) {
+      for (const json& item : source["items"]) {
+        const std::string key = item.value("key", "");
+        const std::string path = item.value("path", key);
+        if (!SafeRelativePath(path)) return InvalidArgumentError(prefix + "invalid item path " + path);
+        auto it = data->find(key);
+        if (it == data->end()) {
+          if (optional) continue;
+          return FailedPreconditionError(prefix + (is_secret ? "references non-existent secret key: "
+                                                             : "configmap references non-existent config key: ") +
+                                         key);
+        }
+        files.push_back({path, it->second, item.value("mode", default_mode)});
+      }
+    } else {
+      for (const auto& [key, value] : *data) files.push_back({key, value, default_mode});
+    }
+  }
+  return out;
+}
+
+StatusOr<std::vector<HostMount>> PlanContainerMounts(const nlohmann::json& pod, const nlohmann::json& container,
+                                                     const PodPaths& paths) {
+  std::vector<HostMount> mounts;
+  const std::string ns = pod.value("metadata", json::object()).value("namespace", "default");
+  if (container.contains("volumeMounts") && container["volumeMounts"].is_array()) {
+    for (const json& m : container["volumeMounts"]) {
+      const std::string name = m.value("name", "");
+      const std::string target = m.value("mountPath", "");
+      if (target.empty() || target.front() != '/') {
+        return InvalidArgumentError("volumeMount \"" + name + "\": mountPath must be an absolute path");
+      }
+      const json* volume = FindVolume(pod, name);
+      if (!volume) return InvalidArgumentError("volumeMount \"" + name + "\": no volume of that name");
+      HostMount mount;
+      mount.target = target;
+      mount.read_only = m.value("readOnly", false);
+      std::filesystem::path source;
+      if (volume->contains("persistentVolumeClaim")) {
+        const json& claim = (*volume)["persistentVolumeClaim"];
+        source = paths.ClaimDir(ns, claim.value("claimName", ""));
+        mount.read_only = mount.read_only || claim.value("readOnly", false);
+      } else if (volume->contains("emptyDir")) {
+        source = paths.VolumeDir("empty-dir", name);
+      } else if (volume->contains("secret")) {
+        source = paths.VolumeDir("secret", name);
+        mount.read_only = true;
+      } else if (volume->contains("configMap")) {
+        source = paths.VolumeDir("configmap", name);
+        mount.read_only = true;
+      } else if (volume->contains("hostPath")) {
+        source = (*volume)["hostPath"].value("path", "");
+      } else {
+        return InvalidArgumentError("volume \"" + name + "\": volume type not supported by the local kubelet");
+      }
+      const std::string sub_path = m.value("subPath", "");
+      if (!sub_path.empty()) {
+        if (!SafeRelativePath(sub_path)) {
+          return InvalidArgumentError("volumeMount \"" + name + "\": subPath " + sub_path +
+                                      " must be a relative path without '..'");
+        }
+        source /= sub_path;
+      }
+      mount.source = source.string();
+      mounts.push_back(mount);
+    }
+  }
+  const std::string message_path = container.value("terminationMessagePath", "/dev/termination-log");
+  if (!message_path.empty() && message_path.front() == '/') {
+    mounts.push_back({paths.TerminationLog(container.value("name", "")).string(), message_path, false, true});
+  }
+  std::stable_sort(mounts.begin(), mounts.end(), [](const HostMount& a, const HostMount& b) {
+    return std::count(a.target.begin(), a.target.end(), '/') < std::count(b.target.begin(), b.target.end(), '/');
+  });
+  return mounts;
+}
+
+}  // namespace lifeboat::devcluster
