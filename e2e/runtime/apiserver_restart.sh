@@ -12,13 +12,11 @@ make_configmap e2e a one
 start_operator op1 --lease-duration 40s --renew-deadline 30s
 wait_for 20 "first reconcile" observed_is e2e a one
 
-port=$DEVCLUSTER_PORT
 stop_devcluster
 log "API server stopped"
 sleep 10
 kill -0 "$OPERATOR_PID" || fail "operator died while the API server was down"
-start_devcluster "$port"
-log "API server back"
+restart_devcluster
 
 make_configmap e2e a two
 make_configmap e2e b three

@@ -6,16 +6,14 @@
 # resumes, its watch cannot resume (410 Expired) and it must relist.
 source "$(dirname "$0")/lib.sh"
 
-start_devcluster 0 --watch-history 5
+start_devcluster --watch-history 5
 make_namespace e2e
 for i in 1 2 3 4 5; do make_configmap e2e cm$i v0; done
 start_operator op1
 for i in 1 2 3 4 5; do wait_for 20 "cm$i initial" observed_is e2e cm$i v0; done
 
 kill -STOP "$OPERATOR_PID"
-port=$DEVCLUSTER_PORT
-stop_devcluster
-start_devcluster "$port" --watch-history 5
+restart_devcluster
 for round in 1 2 3; do
   for i in 1 2 3 4 5; do make_configmap e2e cm$i "v$round"; done
 done

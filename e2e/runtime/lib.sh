@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
-# Helpers for the runtime's end-to-end scenarios: start/stop lifeboat-devcluster and
-# lifeboat-e2e-operator processes in a private temp dir, wait for conditions, clean up on exit.
-# Source it; it sets -euo pipefail. Binaries come from $LIFEBOAT_BIN_DIR (default build/bin).
+# Helpers for the runtime's end-to-end scenarios: lifeboat-devcluster through the shared harness
+# (e2e/lib/devcluster.sh) and lifeboat-e2e-operator processes (logs in a private temp dir), waits
+# for conditions, cleanup on exit. Source it; it sets -euo pipefail. Exit code 77 = skipped.
 set -euo pipefail
 
-BIN_DIR="${LIFEBOAT_BIN_DIR:-$(pwd)/build/bin}"
-if [[ ! -x "$BIN_DIR/lifeboat-devcluster" ]]; then
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# The shared harness (e2e/lib) starts and stops lifeboat-devcluster; LIFEBOAT_DEVCLUSTER_BIN names
+# the binary (set by lifeboat_add_e2e_test), and the test operator is built next to it.
+HARNESS="${LIFEBOAT_E2E_LIB:-$REPO/e2e/lib}/devcluster.sh"
+if [[ ! -f "$HARNESS" ]]; then
+  echo "SKIP: the shared e2e harness $HARNESS is not there" >&2
+  exit 77
+fi
+source "$HARNESS"
+BIN_DIR="$(dirname "$(devcluster_binary)")"
+if [[ ! -x "$BIN_DIR/lifeboat-devcluster" || ! -x "$BIN_DIR/lifeboat-e2e-operator" ]]; then
   # The test control plane is built by e2e/devcluster; without it there is nothing to run against.
-  echo "SKIP: $BIN_DIR/lifeboat-devcluster is not built" >&2
+  echo "SKIP: $BIN_DIR/lifeboat-devcluster or lifeboat-e2e-operator is not built" >&2
   exit 77
 fi
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/lifeboat-e2e-runtime.XXXXXX")"
@@ -22,10 +31,12 @@ cleanup() {
   done
   if [[ $status -ne 0 ]]; then
     echo "--- scenario failed; logs in $WORK:" >&2
-    for f in "$WORK"/*.log; do [[ -f "$f" ]] && { echo "=== $f" >&2; tail -n 40 "$f" >&2; }; done
-  else
-    rm -rf "$WORK"
+    for f in "$WORK"/*.log "${DEVCLUSTER_DIR:-/nonexistent}/server.err"; do
+      [[ -f "$f" ]] && { echo "=== $f" >&2; tail -n 40 "$f" >&2; }
+    done
   fi
+  devcluster_stop
+  [[ $status -ne 0 ]] || rm -rf "$WORK"
 }
 trap cleanup EXIT
 
@@ -42,24 +53,23 @@ wait_for() {
   done
 }
 
-# start_devcluster [PORT] [extra args...]: sets DEVCLUSTER_PID, DEVCLUSTER_PORT, KUBECONFIG.
+# start_devcluster [extra lifeboat-devcluster flags...]: exports KUBECONFIG, DEVCLUSTER_PORT, ...
 start_devcluster() {
-  local port=${1:-0}; shift || true
-  mkdir -p "$WORK/cluster"
-  : > "$WORK/devcluster.out"
-  "$BIN_DIR/lifeboat-devcluster" --port "$port" --data-dir "$WORK/cluster" --kubeconfig-out "$WORK/kubeconfig" \
-    --no-job-runner "$@" > "$WORK/devcluster.out" 2>> "$WORK/devcluster.log" &
-  DEVCLUSTER_PID=$!
-  STARTED_PIDS+=("$DEVCLUSTER_PID")
-  wait_for 30 "devcluster ready" grep -q "ready" "$WORK/devcluster.out"
-  DEVCLUSTER_PORT=$(sed -n 's|.*https://127.0.0.1:\([0-9]*\).*|\1|p' "$WORK/devcluster.out" | head -n1)
-  export KUBECONFIG="$WORK/kubeconfig"
+  devcluster_start --no-job-runner "$@"
+  trap cleanup EXIT  # devcluster_start installed its own; cleanup also stops the server.
   log "devcluster ready on port $DEVCLUSTER_PORT"
 }
 
+# stop_devcluster: stops the server, keeping its data dir and port for restart_devcluster.
 stop_devcluster() {
   kill -TERM "$DEVCLUSTER_PID"
   wait "$DEVCLUSTER_PID" 2>/dev/null || true
+}
+
+# restart_devcluster: starts it again on the same port with the same data, CA and token.
+restart_devcluster() {
+  devcluster_restart
+  log "devcluster back on port $DEVCLUSTER_PORT"
 }
 
 # start_operator NAME [flags...]: runs lifeboat-e2e-operator logging to $WORK/NAME.log; sets

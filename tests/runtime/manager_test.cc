@@ -273,6 +273,22 @@ TEST(ManagerTest, ShutdownIsPromptWithIdleWatches) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
 }
 
+TEST(ManagerTest, ResyncReconcilesUnchangedObjectsAgainEveryPeriod) {
+  FakeApiClient client;
+  RuntimeMetrics metrics;
+  ManagerOptions options = TestOptions(false);
+  options.resync_period = 1s;
+  Manager manager(client, SystemClock::Instance(), metrics, options);
+  auto owned = std::make_unique<RecordingController>();
+  RecordingController* controller = owned.get();
+  manager.Add(std::move(owned));
+  ASSERT_TRUE(client.Create(kGizmos, "ns", Gizmo("quiet")).ok());
+  ASSERT_TRUE(manager.Start().ok());
+  ASSERT_TRUE(Eventually([&] { return controller->Count("ns/quiet") == 1; }));
+  EXPECT_TRUE(Eventually([&] { return controller->Count("ns/quiet") >= 2; }, 3s)) << "no resync";
+  manager.Shutdown();
+}
+
 TEST(GroupOfApiVersionTest, SplitsGroupFromVersion) {
   EXPECT_EQ(GroupOfApiVersion("lifeboat.dev/v1alpha1"), "lifeboat.dev");
   EXPECT_EQ(GroupOfApiVersion("v1"), "");
