@@ -72,7 +72,7 @@ def main(source):
         args = c.get("args", [])
         if args[:1] != ["operator"]:
             fail("container %s: must run `lifeboat operator`, args %s" % (c["name"], args))
-        for flag in ("--metrics-bind-address=:8080", "--health-probe-bind-address=:8081", "--leader-elect"):
+        for flag in ("--http-address=:8080", "--leader-elect=true", "--log-format=json"):
             if flag not in args:
                 fail("container %s: missing %s" % (c["name"], flag))
     cluster_rules = [r for o in by_kind.get("ClusterRole", []) if o["metadata"]["name"] == "lifeboat-operator"
