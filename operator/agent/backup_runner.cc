@@ -208,19 +208,13 @@ Status BackupRunner::BackupMedia(const BackupRequest& request, const MediaSource
     scan_options.excludes = source.excludes;
     scan_options.checksums = request.media_checksums;
     if (request.media_checksums) {
-      auto manifests = restic_.Snapshots({Tag(kTagRole, kRoleManifest), Tag(kTagPolicy, request.policy)});
-      if (manifests.ok() && !manifests->empty()) {
-        const ResticSnapshot* latest = &manifests->front();
-        for (const auto& s : *manifests) {
-          if (s.time > latest->time) latest = &s;
-        }
-        auto text = restic_.DumpToString(latest->id, kManifestPath);
-        auto previous = text.ok() ? ParseManifest(*text) : StatusOr<Manifest>(text.status());
-        if (previous.ok()) {
-          for (const auto& m : previous->media) {
-            if (m.source != source.source || m.root != source.path) continue;
-            for (const auto& f : m.files) scan_options.previous[f.path] = f;
-          }
+      // The policy's previous manifest, in one restic call: unchanged files keep their checksums.
+      auto text = restic_.DumpLatest({Tag(kTagRole, kRoleManifest), Tag(kTagPolicy, request.policy)}, kManifestPath);
+      auto previous = text.ok() ? ParseManifest(*text) : StatusOr<Manifest>(text.status());
+      if (previous.ok()) {
+        for (const auto& m : previous->media) {
+          if (m.source != source.source || m.root != source.path) continue;
+          for (const auto& f : m.files) scan_options.previous[f.path] = f;
         }
       }
     }

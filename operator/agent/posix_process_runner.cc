@@ -318,6 +318,13 @@ StatusOr<PipelineResult> PosixProcessRunner::RunPipeline(const ProcessSpec& prod
   std::thread consumer_err_thread([&] { ReadTail(consumer->stderr_fd, &consumer_err); });
   std::thread consumer_out_thread([&] { ReadLines(consumer->stdout_fd, on_consumer_stdout_line); });
 
+  int copy_fd = -1;
+  if (!consumer_spec.stdin_copy_path.empty()) {
+    copy_fd = ::open(consumer_spec.stdin_copy_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  }
+  std::string copy_error;
+  if (!consumer_spec.stdin_copy_path.empty() && copy_fd < 0) copy_error = std::strerror(errno);
+
   PipeBuffer buffer;
   std::uint64_t transferred = 0;
   std::thread pump_in([&] {
@@ -338,9 +345,17 @@ StatusOr<PipelineResult> PosixProcessRunner::RunPipeline(const ProcessSpec& prod
   int decision = 0;  // 0 = unknown, 1 = producer succeeded, 2 = producer failed.
   std::thread pump_out([&] {
     std::string chunk;
-    bool broken = false;
-    while (buffer.Pop(&chunk)) {
-      if (!WriteAll(consumer->stdin_fd, chunk.data(), chunk.size())) {
+    bool broken = !copy_error.empty();
+    if (broken) {
+      buffer.Break();
+      ::kill(consumer->pid, SIGTERM);
+    }
+    while (!broken && buffer.Pop(&chunk)) {
+      if (copy_fd >= 0 && !WriteAll(copy_fd, chunk.data(), chunk.size())) {
+        copy_error = std::strerror(errno);
+        ::kill(consumer->pid, SIGTERM);
+      }
+      if (!copy_error.empty() || !WriteAll(consumer->stdin_fd, chunk.data(), chunk.size())) {
         broken = true;
         buffer.Break();
         break;
@@ -369,6 +384,10 @@ StatusOr<PipelineResult> PosixProcessRunner::RunPipeline(const ProcessSpec& prod
   result.producer.stderr_tail = producer_err;
   result.consumer.stderr_tail = consumer_err;
   result.bytes_transferred = transferred;
+  if (copy_fd >= 0 && ::close(copy_fd) != 0 && copy_error.empty()) copy_error = std::strerror(errno);
+  if (!copy_error.empty()) {
+    return InternalError("writing a copy of the stream to " + consumer_spec.stdin_copy_path + ": " + copy_error);
+  }
   return result;
 }
 

@@ -31,6 +31,9 @@ struct ProcessSpec {
   std::vector<std::string> unset_env;        // Removed from the inherited environment.
   std::string stdout_path;                   // When set, stdout is written to this file (truncated).
   std::string working_directory;             // When set, the child starts there.
+  // RunPipeline consumers only: every byte fed to the consumer is also written to this file, which is
+  // complete when RunPipeline returns with both processes succeeded.
+  std::string stdin_copy_path;
 };
 
 struct ProcessResult {

@@ -161,6 +161,23 @@ ProcessSpec ResticClient::DumpSpec(const std::string& snapshot_id, const std::st
   return Spec({"dump", snapshot_id, path});
 }
 
+StatusOr<std::string> ResticClient::DumpLatest(const std::vector<std::string>& tags, const std::string& path) {
+  std::string out;
+  auto result = runner_.Run(Spec({"dump", "--host", "lifeboat", "--tag", JoinTags(tags), "latest", path}), "",
+                            [&](const std::string& line) {
+                              out += line;
+                              out += '\n';
+                            });
+  if (!result.ok()) return result.status();
+  if (!result->Succeeded()) {
+    if (result->stderr_tail.find("no snapshot found") != std::string::npos) {
+      return NotFoundError("no snapshot with tags " + JoinTags(tags));
+    }
+    return ClassifyResticFailure("reading " + path + " from the latest snapshot", *result);
+  }
+  return out;
+}
+
 Status ResticClient::DumpToFile(const std::string& snapshot_id, const std::string& path, const std::string& out_file) {
   ProcessSpec spec = Spec({"dump", snapshot_id, path});
   spec.stdout_path = out_file;

@@ -58,6 +58,9 @@ class ResticClient {
   // Snapshots carrying all of `tags` (empty: all).
   StatusOr<std::vector<ResticSnapshot>> Snapshots(const std::vector<std::string>& tags);
   StatusOr<std::string> DumpToString(const std::string& snapshot_id, const std::string& path);
+  // `path` from the newest snapshot (host "lifeboat") carrying all of `tags`, in one restic call.
+  // NotFound when no snapshot matches.
+  StatusOr<std::string> DumpLatest(const std::vector<std::string>& tags, const std::string& path);
   Status DumpToFile(const std::string& snapshot_id, const std::string& path, const std::string& out_file);
   // The `restic dump` process, for streaming a file into another process (RunPipeline).
   ProcessSpec DumpSpec(const std::string& snapshot_id, const std::string& path) const;

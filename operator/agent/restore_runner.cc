@@ -94,18 +94,18 @@ Status RestoreRunner::RestoreDatabase(const RestoreRequest& request, const Manif
     return action.status();
   }
 
-  // With one job, a custom-format dump streams from restic into pg_restore (no local copy). With
-  // more, pg_restore -j needs a seekable file: the dump is fetched to local disk first, before the
-  // target is touched, so a broken backup leaves the target as it was.
-  const bool stream = db->format != "directory" && request.jobs == 1;
+  // Custom format: the dump streams from restic into `pg_restore --section=pre-data --section=data`
+  // (tables and rows load while the dump is still arriving) and the agent keeps a copy on local disk;
+  // with more than one job, `pg_restore -j N --section=post-data` then builds indexes and constraints
+  // in parallel from that copy (pg_restore -j needs a seekable file). With one job the whole restore
+  // streams and nothing is written locally. Directory format: restic restores the directory first.
+  const bool directory = db->format == "directory";
   auto t0 = clock_.SteadyNow();
   fs::path local = fs::path(request.work_dir) / ("lifeboat-restore-" + manifest.backup_id + "-" + db->source);
   std::error_code ec;
-  if (!stream) {
-    fs::remove_all(local, ec);
-    Status fetched = db->format == "directory" ? restic_.Restore(db->snapshot_id, local.string())
-                                               : restic_.DumpToFile(db->snapshot_id, db->path, local.string());
-    if (!fetched.ok()) {
+  fs::remove_all(local, ec);
+  if (directory) {
+    if (Status fetched = restic_.Restore(db->snapshot_id, local.string()); !fetched.ok()) {
       fs::remove_all(local, ec);
       outcome->reason = "FetchFailed";
       return fetched;
@@ -114,7 +114,7 @@ Status RestoreRunner::RestoreDatabase(const RestoreRequest& request, const Manif
   }
   auto t1 = clock_.SteadyNow();
   j["fetchSeconds"] = Seconds(t0, t1);
-  j["streamed"] = stream;
+  j["streamed"] = !directory;
 
   if (*action == TargetAction::kDropAndCreate) {
     log_("warn", "Dropping the target database for Replace database=" + request.target_database);
@@ -151,38 +151,54 @@ Status RestoreRunner::RestoreDatabase(const RestoreRequest& request, const Manif
     log_("info", "Globals applied errors=" + std::to_string(errors));
   }
 
-  ProcessSpec restore;
-  restore.argv = {kPgRestore, "-d", request.target_database, "--exit-on-error"};
-  if (request.jobs > 1) restore.argv.insert(restore.argv.end(), {"-j", std::to_string(request.jobs)});
-  auto pg = PgArgs(request.pg);
-  restore.argv.insert(restore.argv.end(), pg.begin(), pg.end());
-  if (request.no_owner) restore.argv.push_back("--no-owner");
-  if (!request.pg.sslmode.empty()) restore.env["PGSSLMODE"] = request.pg.sslmode;
-  StatusOr<ProcessResult> result = InternalError("pg_restore did not run");
-  if (stream) {
-    auto piped = runner_.RunPipeline(restic_.DumpSpec(db->snapshot_id, db->path), restore, nullptr);
+  auto pg_restore = [&](std::vector<std::string> extra) {
+    ProcessSpec spec;
+    spec.argv = {kPgRestore, "-d", request.target_database, "--exit-on-error"};
+    auto pg = PgArgs(request.pg);
+    spec.argv.insert(spec.argv.end(), pg.begin(), pg.end());
+    if (request.no_owner) spec.argv.push_back("--no-owner");
+    spec.argv.insert(spec.argv.end(), extra.begin(), extra.end());
+    if (!request.pg.sslmode.empty()) spec.env["PGSSLMODE"] = request.pg.sslmode;
+    return spec;
+  };
+  auto check = [&](const StatusOr<ProcessResult>& result, const char* what) -> Status {
+    if (!result.ok()) return result.status();
+    if (!result->Succeeded()) {
+      return InternalError(std::string(what) + " " + result->Describe() + ": " + FirstErrorLine(result->stderr_tail));
+    }
+    return Status::Ok();
+  };
+  const bool parallel_post_data = request.jobs > 1;
+  Status restored;
+  if (directory) {
+    restored = check(runner_.Run(pg_restore({"-j", std::to_string(request.jobs), local.string()}), "", nullptr), "pg_restore");
+  } else {
+    ProcessSpec streamed = parallel_post_data ? pg_restore({"--section=pre-data", "--section=data"}) : pg_restore({});
+    if (parallel_post_data) streamed.stdin_copy_path = local.string();
+    auto piped = runner_.RunPipeline(restic_.DumpSpec(db->snapshot_id, db->path), streamed, nullptr);
     if (!piped.ok()) {
-      result = piped.status();
+      restored = piped.status();
     } else if (!piped->producer.Succeeded()) {
+      fs::remove_all(local, ec);
       outcome->reason = "FetchFailed";
       return ClassifyResticFailure("reading " + db->path + " from snapshot " + db->snapshot_id, piped->producer);
     } else {
-      result = piped->consumer;
+      restored = check(piped->consumer, "pg_restore");
     }
-  } else {
-    restore.argv.push_back(local.string());
-    result = runner_.Run(restore, "", nullptr);
-    fs::remove_all(local, ec);
+    auto t_data = clock_.SteadyNow();
+    j["dataSeconds"] = Seconds(t1, t_data);
+    if (restored.ok() && parallel_post_data) {
+      restored = check(runner_.Run(pg_restore({"-j", std::to_string(request.jobs), "--section=post-data", local.string()}), "",
+                                   nullptr),
+                       "pg_restore --section=post-data");
+    }
   }
+  fs::remove_all(local, ec);
   auto t2 = clock_.SteadyNow();
   j["restoreSeconds"] = Seconds(t1, t2);
-  if (!result.ok()) {
+  if (!restored.ok()) {
     outcome->reason = "RestoreFailed";
-    return result.status();
-  }
-  if (!result->Succeeded()) {
-    outcome->reason = "RestoreFailed";
-    return InternalError("pg_restore " + result->Describe() + ": " + FirstErrorLine(result->stderr_tail));
+    return restored;
   }
   log_("info", "Database restored target=" + request.target_database);
 

@@ -127,7 +127,10 @@ directory_format)
 
 media_replace)
   make_media "$WORK/media"
+  agent backup --repository-path "$REPO" --media "uploads=$WORK/media" --policy files --backup-id files-0 || fail "media backup failed: $(cat "$WORK/stdout")"
+  # Unchanged files keep the checksums of the previous manifest instead of being read again.
   agent backup --repository-path "$REPO" --media "uploads=$WORK/media" --policy files --backup-id files-1 || fail "media backup failed: $(cat "$WORK/stdout")"
+  grep -q 'hashed_bytes=0"' "$WORK/stdout" || fail "unchanged media were hashed again: $(grep 'Media backed up' "$WORK/stdout")"
   rm "$WORK/media/img/photo1.jpg"; echo changed >"$WORK/media/img/photo2.jpg"; echo extra >"$WORK/media/new.txt"
   mkdir -p "$WORK/merge"; echo mine >"$WORK/merge/keep.txt"
   agent restore --repository-path "$REPO" --backup-id files-1 --media-target "$WORK/merge" --media-mode Merge || fail "merge restore: $(cat "$WORK/stdout")"

@@ -26,6 +26,21 @@ TEST(PosixProcessRunnerTest, PipelineTransfersEveryByte) {
   EXPECT_EQ(std::stoul(lines[0]), 3000000u);
 }
 
+TEST(PosixProcessRunnerTest, PipelineCanKeepACopyOfWhatTheConsumerRead) {
+  PosixProcessRunner runner;
+  std::string path = ::testing::TempDir() + "/lifeboat-runner-copy";
+  ProcessSpec consumer = Sh("wc -c");
+  consumer.stdin_copy_path = path;
+  auto r = runner.RunPipeline(Sh("seq 1 100000"), consumer, nullptr);
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::vector<std::string> lines;
+  ASSERT_TRUE(runner.Run(Sh("seq 1 100000 | cmp - " + path + " && echo same"), "", [&](const std::string& l) { lines.push_back(l); }).ok());
+  EXPECT_EQ(lines, std::vector<std::string>{"same"});
+  consumer.stdin_copy_path = "/nonexistent-dir/copy";
+  auto bad = runner.RunPipeline(Sh("seq 1 10"), consumer, nullptr);
+  EXPECT_FALSE(bad.ok());
+}
+
 TEST(PosixProcessRunnerTest, AFailingProducerTerminatesTheConsumerInsteadOfEndingItsInput) {
   PosixProcessRunner runner;
   std::vector<std::string> lines;

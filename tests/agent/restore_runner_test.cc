@@ -93,11 +93,20 @@ TEST_F(RestoreRunnerTest, RestoresIntoANewDatabaseAndVerifiesAgainstTheManifest)
   EXPECT_THAT(server_.log, ::testing::Contains("create shop_restored"));
   EXPECT_EQ(out.database["mismatches"], 0);
   EXPECT_EQ(out.backup_time, "2026-11-22T01:00:00Z");
-  bool parallel = false;
+  // Rows stream from restic into pg_restore (a local copy is kept); indexes and constraints are built
+  // in parallel from the copy.
+  bool streamed_data = false, parallel_post_data = false;
   for (const auto& c : runner_->Calls()) {
-    if (c.spec.argv[0] == "pg_restore") parallel = c.HasArg("-j") && c.HasArg("3") && c.HasArg("--exit-on-error");
+    if (c.kind == "pipeline" && c.consumer.argv[0] == "pg_restore") {
+      streamed_data = c.HasArg("--section=data") && c.HasArg("--section=pre-data") && !c.HasArg("-j") &&
+                      !c.consumer.stdin_copy_path.empty() && c.spec.argv[0] == "restic";
+    }
+    if (c.kind == "run" && c.spec.argv[0] == "pg_restore") {
+      parallel_post_data = c.HasArg("-j") && c.HasArg("3") && c.HasArg("--exit-on-error") && c.HasArg("--section=post-data");
+    }
   }
-  EXPECT_TRUE(parallel);
+  EXPECT_TRUE(streamed_data);
+  EXPECT_TRUE(parallel_post_data);
   EXPECT_EQ(out.checks[0]["passed"], true);
 }
 
@@ -112,6 +121,9 @@ TEST_F(RestoreRunnerTest, WithOneJobTheDumpStreamsFromResticIntoPgRestore) {
   EXPECT_EQ(pipelines[0].spec.argv[0], "restic");
   EXPECT_TRUE(pipelines[0].HasArg("dbsnap"));
   EXPECT_FALSE(pipelines[0].HasArg("-j"));
+  EXPECT_FALSE(pipelines[0].HasArg("--section=data"));
+  EXPECT_TRUE(pipelines[0].consumer.stdin_copy_path.empty());
+  for (const auto& c : runner_->Calls()) EXPECT_FALSE(c.kind == "run" && c.spec.argv[0] == "pg_restore");
 }
 
 TEST_F(RestoreRunnerTest, AStreamedRestoreWhoseDumpFailsIsAFailure) {
