@@ -42,6 +42,36 @@ spec:
       containers:
       - {name: main, image: debian, command: [sh, -c, "test ! -e /var/run/secrets/kubernetes.io/serviceaccount/token && echo no token"]}
 YAML
+kubectl apply -f - <<'YAML' >/dev/null
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: projected
+  labels: {tier: backup}
+spec:
+  backoffLimit: 0
+  template:
+    metadata:
+      labels: {tier: backup}
+    spec:
+      restartPolicy: Never
+      automountServiceAccountToken: false
+      containers:
+      - name: main
+        image: debian
+        command: [sh, -c, 'echo "$(cat /api/namespace) $(wc -c < /api/token) $(cat /info/tier)"']
+        volumeMounts: [{name: api, mountPath: /api}, {name: info, mountPath: /info}]
+      volumes:
+      - name: api
+        projected:
+          sources:
+          - serviceAccountToken: {path: token, expirationSeconds: 3607}
+          - downwardAPI: {items: [{path: namespace, fieldRef: {fieldPath: metadata.namespace}}]}
+      - name: info
+        downwardAPI: {items: [{path: tier, fieldRef: {fieldPath: "metadata.labels['tier']"}}]}
+YAML
+kubectl wait --for=condition=complete job/projected --timeout=60s >/dev/null || { kubectl logs job/projected >&2 || true; fail "projected failed"; }
+expect_eq "$(kubectl logs job/projected)" "default 64 backup" "projected and downwardAPI volumes"
 kubectl wait --for=condition=complete job/in-cluster --timeout=60s >/dev/null || { kubectl logs job/in-cluster >&2 || true; fail "in-cluster client failed"; }
 expect_eq "$(kubectl logs job/in-cluster)" "job label api-check" "in-cluster read"
 kubectl wait --for=condition=complete job/no-token --timeout=60s >/dev/null || fail "no-token job failed"

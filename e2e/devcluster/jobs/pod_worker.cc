@@ -222,7 +222,9 @@ bool PodWorker::PrepareVolumes() {
     std::lock_guard lock(mutex_);
     pod = pod_;
   }
-  auto files = PlanVolumeFiles(pod, [this](std::string_view kind, std::string_view name) { return LookupObject(kind, name); });
+  const std::string* token = options_.in_cluster_api ? &options_.in_cluster_api->token : nullptr;
+  auto files = PlanVolumeFiles(
+      pod, [this](std::string_view kind, std::string_view name) { return LookupObject(kind, name); }, token);
   if (!files.ok()) {
     run_.mount_error = files.status().message();
     if (last_mount_error_ != files.status().message()) {
@@ -243,8 +245,9 @@ bool PodWorker::PrepareVolumes() {
   for (const json& volume : pod["spec"].value("volumes", json::array())) {
     const std::string name = volume.value("name", "");
     if (volume.contains("emptyDir")) create_shared_dir(paths_.VolumeDir("empty-dir", name));
-    if (!volume.contains("secret") && !volume.contains("configMap")) continue;
-    const fs::path dir = paths_.VolumeDir(volume.contains("secret") ? "secret" : "configmap", name);
+    const std::string kind = VolumeDirKind(volume);
+    if (kind.empty()) continue;
+    const fs::path dir = paths_.VolumeDir(kind, name);
     fs::remove_all(dir, ec);
     fs::create_directories(dir, ec);
     for (const VolumeFile& file : (*files)[name]) {

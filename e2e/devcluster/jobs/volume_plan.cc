@@ -37,15 +37,78 @@ std::vector<std::string> ClaimNames(const nlohmann::json& pod) {
   return claims;
 }
 
+namespace {
+
+// Adds the files of one Secret/ConfigMap source (a volume or a projection) to `files`.
+Status AddObjectFiles(bool is_secret, const json& source, int default_mode, const std::string& prefix,
+                      const PodObjectLookup& lookup, std::vector<VolumeFile>& files) {
+  const std::string kind = is_secret ? "Secret" : "ConfigMap";
+  const std::string object_name = is_secret && source.contains("secretName") ? source.value("secretName", "")
+                                                                              : source.value("name", "");
+  const bool optional = source.value("optional", false);
+  std::optional<json> object = lookup(kind, object_name);
+  if (!object) {
+    if (optional) return Status::Ok();
+    return FailedPreconditionError(prefix + (is_secret ? "secret" : "configmap") + " \"" + object_name + "\" not found");
+  }
+  auto data = ObjectData(*object, kind);
+  if (!data.ok()) return FailedPreconditionError(prefix + data.status().message());
+  if (source.contains("items") && source["items"].is_array() && !source["items"].empty()) {
+    for (const json& item : source["items"]) {
+      const std::string key = item.value("key", "");
+      const std::string path = item.value("path", key);
+      if (!SafeRelativePath(path)) return InvalidArgumentError(prefix + "invalid item path " + path);
+      auto it = data->find(key);
+      if (it == data->end()) {
+        if (optional) continue;
+        return FailedPreconditionError(prefix + (is_secret ? "references non-existent secret key: "
+                                                           : "configmap references non-existent config key: ") +
+                                       key);
+      }
+      files.push_back({path, it->second, item.value("mode", default_mode)});
+    }
+  } else {
+    for (const auto& [key, value] : *data) files.push_back({key, value, default_mode});
+  }
+  return Status::Ok();
+}
+
+// Adds the files of a downwardAPI source (items with fieldRef).
+Status AddDownwardFiles(const json& pod, const json& source, int default_mode, const std::string& prefix,
+                        std::vector<VolumeFile>& files) {
+  for (const json& item : source.value("items", json::array())) {
+    const std::string path = item.value("path", "");
+    if (!SafeRelativePath(path)) return InvalidArgumentError(prefix + "invalid item path " + path);
+    if (!item.contains("fieldRef")) {
+      return InvalidArgumentError(prefix + "downwardAPI item " + path + ": only fieldRef is supported by the local kubelet");
+    }
+    auto value = PodFieldValue(pod, item["fieldRef"].value("fieldPath", ""));
+    if (!value.ok()) return InvalidArgumentError(prefix + value.status().message());
+    files.push_back({path, *value, item.value("mode", default_mode)});
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string VolumeDirKind(const nlohmann::json& volume) {
+  if (volume.contains("secret")) return "secret";
+  if (volume.contains("configMap")) return "configmap";
+  if (volume.contains("downwardAPI")) return "downward-api";
+  if (volume.contains("projected")) return "projected";
+  return "";
+}
+
 StatusOr<std::map<std::string, std::vector<VolumeFile>>> PlanVolumeFiles(const nlohmann::json& pod,
-                                                                         const PodObjectLookup& lookup) {
+                                                                         const PodObjectLookup& lookup,
+                                                                         const std::string* service_account_token) {
   std::map<std::string, std::vector<VolumeFile>> out;
   if (!pod.contains("spec") || !pod["spec"].contains("volumes") || !pod["spec"]["volumes"].is_array()) return out;
   for (const json& v : pod["spec"]["volumes"]) {
     const std::string volume = v.value("name", "");
     if (v.contains("persistentVolumeClaim") || v.contains("emptyDir") || v.contains("hostPath")) continue;
-    const bool is_secret = v.contains("secret");
-    if (!is_secret && !v.contains("configMap")) {
+    const std::string kind = VolumeDirKind(v);
+    if (kind.empty()) {
       std::string type = "unknown";
       for (const auto& [key, value] : v.items()) {
         if (key != "name") type = key;
@@ -53,37 +116,32 @@ StatusOr<std::map<std::string, std::vector<VolumeFile>>> PlanVolumeFiles(const n
       return InvalidArgumentError("volume \"" + volume + "\": volume type " + type +
                                   " is not supported by the local kubelet");
     }
-    const json& source = is_secret ? v["secret"] : v["configMap"];
-    const std::string kind = is_secret ? "Secret" : "ConfigMap";
-    const std::string object_name = is_secret ? source.value("secretName", "") : source.value("name", "");
-    const bool optional = source.value("optional", false);
-    const int default_mode = source.value("defaultMode", 0644);
     const std::string prefix = "MountVolume.SetUp failed for volume \"" + volume + "\" : ";
-    std::optional<json> object = lookup(kind, object_name);
     std::vector<VolumeFile>& files = out[volume];
-    if (!object) {
-      if (optional) continue;
-      return FailedPreconditionError(prefix + (is_secret ? "secret" : "configmap") + " \"" + object_name +
-                                     "\" not found");
-    }
-    auto data = ObjectData(*object, kind);
-    if (!data.ok()) return FailedPreconditionError(prefix + data.status().message());
-    if (source.contains("items") && source["items"].is_array() && !source["items"].empty()) {
-      for (const json& item : source["items"]) {
-        const std::string key = item.value("key", "");
-        const std::string path = item.value("path", key);
-        if (!SafeRelativePath(path)) return InvalidArgumentError(prefix + "invalid item path " + path);
-        auto it = data->find(key);
-        if (it == data->end()) {
-          if (optional) continue;
-          return FailedPreconditionError(prefix + (is_secret ? "references non-existent secret key: "
-                                                             : "configmap references non-existent config key: ") +
-                                         key);
-        }
-        files.push_back({path, it->second, item.value("mode", default_mode)});
-      }
+    const json& source = kind == "secret" ? v["secret"] : kind == "configmap" ? v["configMap"]
+                         : kind == "downward-api" ? v["downwardAPI"] : v["projected"];
+    const int default_mode = source.value("defaultMode", 0644);
+    if (kind == "secret" || kind == "configmap") {
+      LIFEBOAT_RETURN_IF_ERROR(AddObjectFiles(kind == "secret", source, default_mode, prefix, lookup, files));
+    } else if (kind == "downward-api") {
+      LIFEBOAT_RETURN_IF_ERROR(AddDownwardFiles(pod, source, default_mode, prefix, files));
     } else {
-      for (const auto& [key, value] : *data) files.push_back({key, value, default_mode});
+      for (const json& projection : source.value("sources", json::array())) {
+        if (projection.contains("secret")) {
+          LIFEBOAT_RETURN_IF_ERROR(AddObjectFiles(true, projection["secret"], default_mode, prefix, lookup, files));
+        } else if (projection.contains("configMap")) {
+          LIFEBOAT_RETURN_IF_ERROR(AddObjectFiles(false, projection["configMap"], default_mode, prefix, lookup, files));
+        } else if (projection.contains("downwardAPI")) {
+          LIFEBOAT_RETURN_IF_ERROR(AddDownwardFiles(pod, projection["downwardAPI"], default_mode, prefix, files));
+        } else if (projection.contains("serviceAccountToken")) {
+          if (!service_account_token) {
+            return FailedPreconditionError(prefix + "serviceAccountToken projection needs the devcluster's in-cluster API");
+          }
+          files.push_back({projection["serviceAccountToken"].value("path", "token"), *service_account_token, default_mode});
+        } else {
+          return InvalidArgumentError(prefix + "projected source not supported by the local kubelet");
+        }
+      }
     }
   }
   return out;
@@ -112,11 +170,8 @@ StatusOr<std::vector<HostMount>> PlanContainerMounts(const nlohmann::json& pod, 
         mount.read_only = mount.read_only || claim.value("readOnly", false);
       } else if (volume->contains("emptyDir")) {
         source = paths.VolumeDir("empty-dir", name);
-      } else if (volume->contains("secret")) {
-        source = paths.VolumeDir("secret", name);
-        mount.read_only = true;
-      } else if (volume->contains("configMap")) {
-        source = paths.VolumeDir("configmap", name);
+      } else if (!VolumeDirKind(*volume).empty()) {
+        source = paths.VolumeDir(VolumeDirKind(*volume), name);
         mount.read_only = true;
       } else if (volume->contains("hostPath")) {
         source = (*volume)["hostPath"].value("path", "");

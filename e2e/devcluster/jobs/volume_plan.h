@@ -4,6 +4,7 @@
 //   emptyDir               <pod-dir>/volumes/empty-dir/<volume>/
 //   secret / configMap     <pod-dir>/volumes/<secret|configmap>/<volume>/ with one file per key
 //                          (or per `items` entry), mode `defaultMode`/`mode`, read-only
+//   downwardAPI/projected  <pod-dir>/volumes/<downward-api|projected>/<volume>/, read-only
 //   hostPath               the host path itself
 // plus the container's terminationMessagePath, bound to <pod-dir>/containers/<name>/termination-log.
 // volumeMounts' `subPath` and `readOnly` are applied. Pure functions (Secrets/ConfigMaps are
@@ -11,6 +12,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -59,8 +61,16 @@ std::vector<std::string> ClaimNames(const nlohmann::json& pod);
 // kubelet's FailedMount message (`MountVolume.SetUp failed for volume "v" : secret "s" not
 // found`) when a non-optional source or item key is missing; InvalidArgument for a volume type
 // the local kubelet does not support.
+// downwardAPI (fieldRef items) and projected volumes (secret, configMap, downwardAPI and
+// serviceAccountToken sources; the token is `service_account_token`, FailedPrecondition without
+// one) are files too.
 StatusOr<std::map<std::string, std::vector<VolumeFile>>> PlanVolumeFiles(const nlohmann::json& pod,
-                                                                         const PodObjectLookup& lookup);
+                                                                         const PodObjectLookup& lookup,
+                                                                         const std::string* service_account_token = nullptr);
+
+// The directory kind under <pod-dir>/volumes/ of a file-backed volume ("secret", "configmap",
+// "downward-api", "projected"), or "" for other volume types.
+std::string VolumeDirKind(const nlohmann::json& volume);
 
 // The mounts of one container (volumes, subPaths, the termination log), sorted so that a parent
 // directory is mounted before what is mounted inside it. InvalidArgument when a volumeMount names

@@ -90,6 +90,30 @@ TEST(VolumePlanTest, MissingSourcesGiveTheKubeletsFailedMountMessages) {
   EXPECT_TRUE(PlanVolumeFiles(pod, Lookup()).ok());
 }
 
+TEST(VolumePlanTest, DownwardApiAndProjectedVolumesBecomeFiles) {
+  json pod = Pod();
+  pod["metadata"]["labels"] = {{"app", "db"}};
+  pod["spec"]["volumes"] = json::array(
+      {{{"name", "info"}, {"downwardAPI", {{"items", json::array({{{"path", "labels"}, {"fieldRef", {{"fieldPath", "metadata.labels"}}}}})}}}},
+       {{"name", "api"},
+        {"projected",
+         {{"defaultMode", 0440},
+          {"sources", json::array({{{"serviceAccountToken", {{"path", "token"}}}},
+                                   {{"secret", {{"name", "db"}}}},
+                                   {{"downwardAPI", {{"items", json::array({{{"path", "namespace"}, {"fieldRef", {{"fieldPath", "metadata.namespace"}}}}})}}}}})}}}}});
+  const std::string token = "tok";
+  auto files = PlanVolumeFiles(pod, Lookup(), &token);
+  ASSERT_TRUE(files.ok()) << files.status();
+  EXPECT_EQ((*files)["info"], (std::vector<VolumeFile>{{"labels", "app=\"db\"", 0644}}));
+  EXPECT_EQ((*files)["api"], (std::vector<VolumeFile>{{"token", "tok", 0440}, {"password", "s3cr3t", 0440},
+                                                      {"namespace", "shop", 0440}}));
+  EXPECT_EQ(PlanVolumeFiles(pod, Lookup()).status().code(), StatusCode::kFailedPrecondition);
+  json container = {{"name", "main"}, {"volumeMounts", json::array({{{"name", "api"}, {"mountPath", "/api"}}})}};
+  auto mounts = PlanContainerMounts(pod, container, kPaths);
+  ASSERT_TRUE(mounts.ok());
+  EXPECT_EQ((*mounts)[0], (HostMount{"/data/pods/shop/u-1/volumes/projected/api", "/api", true, false}));
+}
+
 TEST(VolumePlanTest, UnsupportedVolumeTypesAreNamed) {
   json pod = Pod();
   pod["spec"]["volumes"].push_back({{"name", "nfs-vol"}, {"nfs", {{"server", "x"}}}});
