@@ -27,7 +27,7 @@ wait "$pid_a" || fail "op-a exited non-zero"
 wait_for 15 "op-b leads" bash -c "[[ \$(kubectl get lease -n default lifeboat-operator -o jsonpath='{.spec.holderIdentity}') == op-b ]]"
 handover_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 (( handover_ms < 15000 )) || fail "handover took ${handover_ms} ms"
-wait_for 10 "op-b metrics say leader" bash -c "[[ \$(curl -sf http://127.0.0.1:$port_b/metrics | awk '\$1==\"lifeboat_leader_is_leader\"{print \$2}') == 1 ]]"
+wait_for 10 "op-b metrics say leader" metric_is "$port_b" lifeboat_leader_is_leader 1
 make_configmap e2e x two
 wait_for 20 "reconciled by the new leader" observed_is e2e x two
 transitions=$(kubectl get lease -n default lifeboat-operator -o jsonpath='{.spec.leaseTransitions}')

@@ -86,12 +86,20 @@ start_operator() {
   log "operator $name (pid $OPERATOR_PID) serving on port $OPERATOR_PORT"
 }
 
-# http_get PORT PATH: prints the body; fails unless HTTP 200.
-http_get() { curl -sf "http://127.0.0.1:$1$2"; }
+# http_get PORT PATH: prints the body; fails unless HTTP 200 (plain bash, no curl needed).
+http_get() (
+  exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+  printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3
+  response="$(cat <&3)"
+  [[ "$response" == "HTTP/1.1 200 "* ]] || exit 1
+  printf '%s\n' "${response#*$'\r\n\r\n'}"
+)
 
 metric() {  # metric PORT NAME → value of an unlabelled metric (or "" when absent)
   http_get "$1" /metrics | awk -v name="$2" '$1 == name { print $2 }'
 }
+
+metric_is() { [[ "$(metric "$1" "$2")" == "$3" ]]; }  # metric_is PORT NAME VALUE
 
 # observed NS NAME → the annotation the test controller writes.
 observed() {

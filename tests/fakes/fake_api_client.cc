@@ -102,6 +102,11 @@ void FakeApiClient::SetExpireWithHttp410(bool value) {
   expire_with_http_410_ = value;
 }
 
+void FakeApiClient::RefuseWatches(bool refuse) {
+  std::lock_guard lock(mutex_);
+  refuse_watches_ = refuse;
+}
+
 int64_t FakeApiClient::CurrentResourceVersion() const {
   std::lock_guard lock(mutex_);
   return rv_;
@@ -342,6 +347,7 @@ StatusOr<std::unique_ptr<kube::WatchStream>> FakeApiClient::Watch(const kube::Re
                                                                   const kube::WatchOptions& options) {
   LIFEBOAT_RETURN_IF_ERROR(TakeFailure("watch"));
   std::lock_guard lock(mutex_);
+  if (refuse_watches_) return UnavailableError("connection refused");
   auto channel = std::make_shared<Channel>();
   channel->group_resource = resource.GroupResource();
   channel->ns = std::string(ns);

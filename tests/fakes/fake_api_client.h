@@ -31,6 +31,8 @@ class FakeApiClient final : public kube::ApiClient {
   void EndWatches();                                     // As the server's timeoutSeconds does.
   void FailNext(const std::string& verb, Status status);  // verb: get, list, create, update, patch, delete, watch.
   void SetExpireWithHttp410(bool value);
+  // While set, every Watch call fails with Unavailable (as an unreachable server would).
+  void RefuseWatches(bool refuse);
   int64_t CurrentResourceVersion() const;
   int Calls(const std::string& verb) const;
   size_t OpenWatches() const;
@@ -72,6 +74,7 @@ class FakeApiClient final : public kube::ApiClient {
   int64_t rv_ = 100;
   int64_t compacted_before_ = 0;
   bool expire_with_http_410_ = false;
+  bool refuse_watches_ = false;
   int64_t uid_counter_ = 0;
   // group_resource → key → object.
   std::map<std::string, std::map<std::string, Json>> objects_;

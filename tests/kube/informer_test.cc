@@ -129,20 +129,21 @@ void ExpectRelistCatchesEverything(bool expire_with_http_410) {
   FakeApiClient client;
   client.SetExpireWithHttp410(expire_with_http_410);
   for (const char* name : {"a", "b", "c"}) ASSERT_TRUE(client.Create(kConfigMaps, "ns", ConfigMap("ns", name, "1")).ok());
-  Informer informer(client, kConfigMaps, FastOptions(300ms));
+  Informer informer(client, kConfigMaps, FastOptions(20ms));
   Recorder recorder;
   informer.AddHandler(std::ref(recorder));
   informer.Start();
   ASSERT_TRUE(informer.WaitForSync(5s));
   ASSERT_TRUE(client.WaitForOpenWatches(1, 5s));
-  // Break the watch and keep the reconnect failing while the world changes and history is compacted.
-  client.FailNext("watch", UnavailableError("connection refused"));
+  // Break the watch and keep reconnects failing while the world changes and history is compacted.
+  client.RefuseWatches(true);
   client.BreakWatches();
   ASSERT_TRUE(client.Patch(kConfigMaps, "ns", "a", PatchType::kMerge, {{"data", {{"value", "2"}}}}).ok());
   ASSERT_TRUE(client.Patch(kConfigMaps, "ns", "a", PatchType::kMerge, {{"data", {{"value", "3"}}}}).ok());
   ASSERT_TRUE(client.Delete(kConfigMaps, "ns", "b").ok());
   ASSERT_TRUE(client.Create(kConfigMaps, "ns", ConfigMap("ns", "d", "1")).ok());
   client.CompactHistory();
+  client.RefuseWatches(false);
   // The resumed watch finds its resourceVersion expired (410) and the informer relists.
   EXPECT_TRUE(recorder.WaitFor("update ns/a=3"));
   EXPECT_TRUE(recorder.WaitFor("delete ns/b=1"));
