@@ -1,6 +1,7 @@
 #include "operator/agent/backup_runner.h"
 #include "operator/agent/external_programs.h"
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -102,8 +103,10 @@ Status BackupRunner::BackupDatabase(const BackupRequest& request, const Database
   // Counting runs in the snapshot transaction while pg_dump reads the same snapshot.
   Status measure_status;
   std::vector<TableStats> stats;
+  std::atomic<bool> stop_measuring{false};
   std::thread measurer([&] {
     for (const auto& table : *tables) {
+      if (stop_measuring) return;
       auto s = (*session)->MeasureTable(table, request.table_checksums);
       if (!s.ok()) {
         measure_status = s.status();
@@ -172,6 +175,11 @@ Status BackupRunner::BackupDatabase(const BackupRequest& request, const Database
       }
     }
     fs::remove_all(dir, ec);
+  }
+  if (!dump_status.ok()) {
+    // The run has failed: do not wait for the counts of a large table.
+    stop_measuring = true;
+    (*session)->CancelRunningQuery();
   }
   measurer.join();
   Status end = (*session)->EndSnapshot();
@@ -301,6 +309,8 @@ BackupOutcome BackupRunner::Run(const BackupRequest& request) {
                       "listed as good; retention removes them later) error=" + forgot.ToString());
       }
     }
+    // Stopped restic processes may leave a lock behind in rare races; stale locks only are removed.
+    if (outcome.reason != "RepositoryAccessDenied") restic_.Unlock();
     log_("error", "Backup failed reason=" + outcome.reason + " error=" + outcome.status.ToString());
     return outcome;
   };

@@ -64,6 +64,9 @@ class PgSession {
   virtual Status DropDatabase(const std::string& name) = 0;
   // Runs user SQL in a READ ONLY transaction and returns its rows as text.
   virtual StatusOr<QueryRows> QueryReadOnly(const std::string& sql) = 0;
+  // Asks the server to cancel the statement running on this session; callable from another thread
+  // (the one exception to single-threaded use). The running call then returns an error.
+  virtual void CancelRunningQuery() = 0;
 };
 
 class PgConnector {

@@ -11,12 +11,23 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <set>
 #include <thread>
 
 extern char** environ;
 
 namespace lifeboat::agent {
 namespace {
+
+// Children started and not yet reaped, for TerminateRunningChildren.
+std::mutex& ChildrenMutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+std::set<pid_t>& Children() {
+  static std::set<pid_t> children;
+  return children;
+}
 
 void CloseFd(int& fd) {
   if (fd >= 0) ::close(fd);
@@ -90,8 +101,13 @@ StatusOr<Spawned> Spawn(const ProcessSpec& spec, int stdin_from, bool want_stdin
   sigset_t defaults;
   sigemptyset(&defaults);
   sigaddset(&defaults, SIGPIPE);
+  sigaddset(&defaults, SIGINT);   // A shell starting the agent in the background ignores SIGINT: undo that.
+  sigaddset(&defaults, SIGTERM);
   posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);  // The agent blocks SIGTERM/SIGINT for its signal thread; children must not.
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 
   std::vector<std::string> env = ChildEnvironment(spec);
   std::vector<char*> envp;
@@ -102,7 +118,12 @@ StatusOr<Spawned> Spawn(const ProcessSpec& spec, int stdin_from, bool want_stdin
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 
-  int rc = posix_spawnp(&s.pid, argv[0], &actions, &attr, argv.data(), envp.data());
+  int rc;
+  {
+    std::lock_guard lock(ChildrenMutex());
+    rc = posix_spawnp(&s.pid, argv[0], &actions, &attr, argv.data(), envp.data());
+    if (rc == 0) Children().insert(s.pid);
+  }
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (stdin_from >= 0) ::close(stdin_from);
@@ -170,6 +191,15 @@ bool WriteAll(int fd, const char* data, std::size_t size) {
 ProcessResult WaitFor(pid_t pid) {
   ProcessResult result;
   int status = 0;
+  // Wait without reaping, forget the child, then reap: TerminateRunningChildren never signals a
+  // process id that was already reused.
+  siginfo_t info;
+  while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
+  }
+  {
+    std::lock_guard lock(ChildrenMutex());
+    Children().erase(pid);
+  }
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) {
       result.exit_code = -1;
@@ -203,7 +233,7 @@ class PosixRunningProcess final : public RunningProcess {
 
   ProcessResult Abort() override {
     if (done_) return last_;
-    ::kill(s_.pid, SIGTERM);
+    ::kill(s_.pid, kStopSignal);
     CloseFd(s_.stdin_fd);
     return Collect();
   }
@@ -281,6 +311,11 @@ std::string ProcessResult::Describe() const {
 
 PosixProcessRunner::PosixProcessRunner() { ::signal(SIGPIPE, SIG_IGN); }
 
+void TerminateRunningChildren(int signal) {
+  std::lock_guard lock(ChildrenMutex());
+  for (pid_t pid : Children()) ::kill(pid, signal);
+}
+
 StatusOr<ProcessResult> PosixProcessRunner::Run(const ProcessSpec& spec, const std::string& stdin_data,
                                                 const LineCallback& on_stdout_line) {
   auto spawned = Spawn(spec, -1, true, -1);
@@ -306,7 +341,7 @@ StatusOr<PipelineResult> PosixProcessRunner::RunPipeline(const ProcessSpec& prod
   producer_no_file.stdout_path.clear();
   auto producer = Spawn(producer_no_file, -1, false, -1);
   if (!producer.ok()) {
-    ::kill(consumer->pid, SIGTERM);
+    ::kill(consumer->pid, kStopSignal);
     PosixRunningProcess cleanup(*consumer, on_consumer_stdout_line);
     cleanup.Abort();
     return producer.status();
@@ -348,12 +383,12 @@ StatusOr<PipelineResult> PosixProcessRunner::RunPipeline(const ProcessSpec& prod
     bool broken = !copy_error.empty();
     if (broken) {
       buffer.Break();
-      ::kill(consumer->pid, SIGTERM);
+      ::kill(consumer->pid, kStopSignal);
     }
     while (!broken && buffer.Pop(&chunk)) {
       if (copy_fd >= 0 && !WriteAll(copy_fd, chunk.data(), chunk.size())) {
         copy_error = std::strerror(errno);
-        ::kill(consumer->pid, SIGTERM);
+        ::kill(consumer->pid, kStopSignal);
       }
       if (!copy_error.empty() || !WriteAll(consumer->stdin_fd, chunk.data(), chunk.size())) {
         broken = true;
@@ -364,7 +399,7 @@ StatusOr<PipelineResult> PosixProcessRunner::RunPipeline(const ProcessSpec& prod
     if (!broken) {
       std::unique_lock lock(decision_mutex);
       decision_cv.wait(lock, [&] { return decision != 0; });
-      if (decision == 2) ::kill(consumer->pid, SIGTERM);  // Never let the consumer see a clean EOF.
+      if (decision == 2) ::kill(consumer->pid, kStopSignal);  // Never let the consumer see a clean EOF.
     }
     ::close(consumer->stdin_fd);
   });

@@ -1,6 +1,6 @@
 // PosixProcessRunner: ProcessRunner on posix_spawn with pipes and one thread per stream.
 // In RunPipeline the producer's output flows through a bounded in-memory buffer (kPipelineBufferBytes)
-// to the consumer; when the producer ends with a failure, the consumer is terminated (SIGTERM) instead
+// to the consumer; when the producer ends with a failure, the consumer is stopped (kStopSignal) instead
 // of seeing EOF, so restic never completes a snapshot of a truncated stream.
 // Thread-safe: calls are independent. Ignores SIGPIPE in the agent process (children get the default).
 #pragma once
@@ -10,6 +10,10 @@
 namespace lifeboat::agent {
 
 inline constexpr std::size_t kPipelineBufferBytes = 256u << 20;
+
+// How the runner stops a child: SIGINT, because restic 0.14 removes its repository lock only on
+// SIGINT (on SIGTERM it dies leaving a stale lock); pg_dump/pg_restore/psql exit on it too.
+inline constexpr int kStopSignal = 2;  // SIGINT
 
 class PosixProcessRunner final : public ProcessRunner {
  public:
@@ -22,5 +26,11 @@ class PosixProcessRunner final : public ProcessRunner {
   StatusOr<std::unique_ptr<RunningProcess>> Start(const ProcessSpec& spec,
                                                   const LineCallback& on_stdout_line) override;
 };
+
+// Sends `signal` to every child any PosixProcessRunner has started and not yet reaped (for the
+// agent's SIGTERM handling, with kStopSignal: restic stops cleanly, removing its lock, and saves
+// nothing without EOF).
+// Thread-safe; not async-signal-safe (call it from a signal-waiting thread, not a handler).
+void TerminateRunningChildren(int signal);
 
 }  // namespace lifeboat::agent

@@ -126,6 +126,13 @@ class PqxxPgSession final : public PgSession {
     }
   }
 
+  void CancelRunningQuery() override {
+    try {
+      conn_->cancel_query();  // PQcancel: safe from another thread.
+    } catch (...) {
+    }
+  }
+
   StatusOr<QueryRows> QueryReadOnly(const std::string& sql) override {
     try {
       pqxx::transaction<pqxx::isolation_level::read_committed, pqxx::read_only> txn(*conn_);

@@ -61,7 +61,7 @@ class RunningProcess {
   virtual ~RunningProcess() = default;
   // Writes `data` to the child's stdin, closes it and waits for the child to exit.
   virtual StatusOr<ProcessResult> Finish(const std::string& data) = 0;
-  // Asks the child to stop (SIGTERM, so restic removes its lock) before its stdin reached EOF, and
+  // Asks the child to stop (SIGINT: restic 0.14 removes its lock only then) before its stdin reached EOF, and
   // waits for it. Nothing the child had read is committed by restic without EOF.
   virtual ProcessResult Abort() = 0;
 };

@@ -206,6 +206,11 @@ StatusOr<std::string> ResticClient::ForgetWithArgs(const std::vector<std::string
   return RunCapture("applying retention", full);
 }
 
+Status ResticClient::Unlock() {
+  auto out = RunCapture("removing stale locks", {"unlock"});
+  return out.ok() ? Status::Ok() : out.status();
+}
+
 Status ResticClient::Prune() {
   auto out = RunCapture("pruning the repository", {"prune"});
   return out.ok() ? Status::Ok() : out.status();

@@ -69,6 +69,8 @@ class ResticClient {
   // `restic forget --json <args>`; returns restic's JSON (groups with keep/remove lists).
   StatusOr<std::string> ForgetWithArgs(const std::vector<std::string>& args);
   Status Prune();
+  // `restic unlock`: removes stale locks only (e.g. of a restic this run had to stop).
+  Status Unlock();
   Status Check(const std::string& read_data_subset);
 
  private:

@@ -2,8 +2,12 @@
 // operator/agent/. Every flag can also come from the environment variable named in its help, so a
 // Job spec can fill them from ConfigMaps; secrets (RESTIC_PASSWORD[_FILE], PGPASSWORD/PGPASSFILE,
 // AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) are only ever read from the environment by the children.
+#include <signal.h>
+
+#include <atomic>
 #include <fstream>
 #include <iostream>
+#include <thread>
 #include <map>
 #include <memory>
 #include <random>
@@ -43,6 +47,27 @@ struct RetentionOptions {
   std::int64_t orphan_grace_seconds = 6 * 3600;
   bool no_prune = false;
 };
+
+// SIGTERM/SIGINT (Pod deletion, Job cancellation): the agent stops its children (SIGINT, see kStopSignal), the
+// run then fails as any failed run does (its snapshots are forgotten, no manifest), and the result
+// says "Cancelled". Signals are taken by one thread with sigwait; all other threads block them.
+std::atomic<bool> g_cancelled{false};
+
+void InstallCancellation() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::thread([set] {
+    for (;;) {
+      int signal = 0;
+      if (sigwait(&set, &signal) != 0) continue;
+      g_cancelled = true;
+      agent::TerminateRunningChildren(agent::kStopSignal);
+    }
+  }).detach();
+}
 
 std::map<std::string, std::string> Environment() {
   std::map<std::string, std::string> env;
@@ -119,6 +144,10 @@ bool HasRetentionRules(const agent::RetentionRules& r) {
 
 // Writes the result to the termination log and stdout; returns the process exit code.
 int Finish(const CommonOptions& o, AgentResult result, WallTime start, const agent::LogSink& log) {
+  if (g_cancelled && !result.status.ok()) {
+    result.status = CancelledError("the agent was asked to stop (SIGTERM/SIGINT): " + result.status.message());
+    result.reason = "Cancelled";
+  }
   WallTime end = SystemClock::Instance().Now();
   result.start_time = FormatRfc3339(start);
   result.end_time = FormatRfc3339(end);
@@ -423,6 +452,7 @@ int RunCheck(CheckFlags& f) {
 void AddAgentCommand(CLI::App& app, CommandRegistry& registry) {
   CLI::App* agent = app.add_subcommand("agent", "What Lifeboat Jobs run: backup, restore, catalog, retention, check");
   agent->require_subcommand(1);
+  agent->parse_complete_callback([] { InstallCancellation(); });
 
   static BackupFlags backup;
   CLI::App* b = agent->add_subcommand("backup", "Back up PostgreSQL databases and media paths into the repository");

@@ -2,7 +2,7 @@
 # Component tests of `lifeboat agent` against a REAL throwaway PostgreSQL 15 server and REAL restic
 # repositories (local, and S3 through moto_server when it is installed).
 # Usage: agent_component_test.sh LIFEBOAT_BINARY SCENARIO
-# Scenarios: round_trip, directory_format, media_replace, killed_dump, killed_dump_external, wrong_password, retention, s3
+# Scenarios: round_trip, directory_format, media_replace, killed_dump, killed_dump_external, cancelled, wrong_password, retention, s3
 set -euo pipefail
 
 LIFEBOAT=$(readlink -f "$1")
@@ -168,7 +168,7 @@ SH
   [ "$(json "$WORK/catalog.json" '[b["backupId"] for b in d["backups"]]')" = "['good-1']" ] || fail "catalog: $(cat "$WORK/catalog.json")"
   ;;
 
-killed_dump_external)
+killed_dump_external|cancelled)
   # The real pg_dump, killed from outside (SIGKILL by its process id) while it runs: it is held up by
   # a lock another session takes, so it is reliably mid-way when the kill arrives.
   start_db
@@ -190,11 +190,15 @@ killed_dump_external)
   done
   [ -n "$DUMP" ] || fail "pg_dump never started"
   sleep 0.5
-  kill -KILL "$DUMP"
-  kill "$LOCKER"  # Ends the lock holder's session, so the agent's row counting can finish.
+  if [ "$SCENARIO" = cancelled ]; then kill -TERM "$AGENT"; else kill -KILL "$DUMP"; fi
+  # End the lock holder's session (the server would notice a vanished client only after pg_sleep).
+  psql -qAtX -d shop -c "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE relation = 'sales.orders'::regclass AND mode = 'AccessExclusiveLock'" >/dev/null
   wait "$LOCKER" 2>/dev/null || true
   if wait "$AGENT"; then fail "a pg_dump killed from outside was reported as a success"; fi
-  [ "$(json "$TERM_LOG" 'd["reason"]')" = DumpFailed ] || fail "reason: $(cat "$TERM_LOG")"
+  expected=DumpFailed
+  [ "$SCENARIO" = cancelled ] && expected=Cancelled
+  [ "$(json "$TERM_LOG" 'd["reason"]')" = "$expected" ] || fail "reason: $(cat "$TERM_LOG")"
+  [ -z "$(restic -r "$REPO" list locks --no-lock)" ] || { for l in $(restic -r "$REPO" list locks --no-lock); do restic -r "$REPO" cat lock "$l"; done; cat "$WORK/stdout"; fail "restic left a lock in the repository"; }
   restic -r "$REPO" snapshots --json --tag lifeboat-backup=killed-2 >"$WORK/snaps.json"
   [ "$(json "$WORK/snaps.json" 'len(d or [])')" = 0 ] || fail "snapshots of the failed run remain"
   ;;

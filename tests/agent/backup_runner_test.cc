@@ -125,6 +125,7 @@ TEST_F(BackupRunnerTest, AKilledDumpFailsTheRunForgetsTheSnapshotAndWritesNoMani
   for (const auto& c : runner_->Calls()) aborted = aborted || c.kind == "start-abort";
   EXPECT_TRUE(aborted);
   EXPECT_EQ(out.forgotten_snapshots, std::vector<std::string>{"dbsnap"});
+  EXPECT_THAT(server_.log, ::testing::Contains("cancel shop")) << "row counting was not cancelled";
 }
 
 TEST_F(BackupRunnerTest, AFailedMediaSourceAlsoRemovesTheDatabaseSnapshotOfTheRun) {

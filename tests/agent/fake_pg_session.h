@@ -61,6 +61,10 @@ class FakePgSession final : public PgSession {
     server_.log.push_back("drop " + name);
     return Status::Ok();
   }
+  void CancelRunningQuery() override {
+    std::lock_guard lock(server_.mutex);
+    server_.log.push_back("cancel " + database_);
+  }
   StatusOr<QueryRows> QueryReadOnly(const std::string& sql) override {
     std::lock_guard lock(server_.mutex);
     auto it = server_.query_results.find(sql);

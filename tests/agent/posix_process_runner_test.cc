@@ -50,7 +50,7 @@ TEST(PosixProcessRunnerTest, AFailingProducerTerminatesTheConsumerInsteadOfEndin
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->producer.exit_code, 3);
   EXPECT_EQ(r->producer.stderr_tail, "oops\n");
-  EXPECT_EQ(r->consumer.term_signal, SIGTERM);
+  EXPECT_EQ(r->consumer.term_signal, kStopSignal);
   EXPECT_TRUE(lines.empty());
 }
 
@@ -101,7 +101,7 @@ TEST(PosixProcessRunnerTest, StartedProcessGetsItsInputOnFinishOrIsStoppedByAbor
   auto q = runner.Start(Sh("cat >/dev/null && echo complete"), [&](const std::string& l) { lines.push_back(l); });
   ASSERT_TRUE(q.ok());
   ProcessResult aborted = (*q)->Abort();
-  EXPECT_EQ(aborted.term_signal, SIGTERM);
+  EXPECT_EQ(aborted.term_signal, kStopSignal);
   EXPECT_EQ(lines.size(), 1u);
 }
 
@@ -113,6 +113,8 @@ TEST(PosixProcessRunnerTest, AMissingProgramIsAnError) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("lifeboat-no-such-program"), std::string::npos);
 }
+
+TEST(PosixProcessRunnerTest, StopSignalIsSigint) { EXPECT_EQ(kStopSignal, SIGINT); }
 
 TEST(PosixProcessRunnerTest, DescribesExitsAndSignals) {
   ProcessResult r;
