@@ -14,7 +14,8 @@ BUILD_PACKAGES := cmake g++ make pkg-config libssl-dev libboost-system-dev libcp
   nlohmann-json3-dev libyaml-cpp-dev libpqxx-dev libpq-dev libspdlog-dev prometheus-cpp-dev \
   libgtest-dev libgmock-dev libhowardhinnant-date-dev libcli11-dev
 RUNTIME_PACKAGES := postgresql-15 postgresql-client-15 restic bubblewrap util-linux openssl \
-  ca-certificates kubectl python3 python3-kubernetes golang-go golang-github-masterminds-sprig-dev
+  ca-certificates kubectl python3 python3-kubernetes python3-yaml golang-go golang-github-masterminds-sprig-dev \
+  golang-gopkg-yaml.v3-dev
 PACKAGES := $(BUILD_PACKAGES) $(RUNTIME_PACKAGES)
 
 .PHONY: all deps build test unit-test demo bench clean

@@ -1,0 +1,94 @@
+// DRDrill (lifeboat.dev/v1alpha1): a scheduled (or one-shot) restore rehearsal of a
+// BackupPolicy's newest backups into scratch space, with checks and RTO/RPO objectives. The C++
+// form of crds/lifeboat.dev.drdrills.yaml: spec parse + validation, status serialize + parse.
+// Plain values; thread-compatible.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "operator/api/common_spec.h"
+#include "operator/api/common_status.h"
+#include "operator/api/field_errors.h"
+#include "operator/api/object_meta.h"
+
+namespace lifeboat::api {
+
+inline constexpr char kDRDrillKind[] = "DRDrill";
+inline constexpr char kConditionLastDrillSucceeded[] = "LastDrillSucceeded";
+inline constexpr char kConditionObjectivesMet[] = "ObjectivesMet";
+
+struct DrillChecks {
+  bool row_counts = true;
+  bool table_checksums = true;
+  bool amcheck = true;
+  bool file_checksums = true;
+  std::vector<SqlCheck> sql;
+};
+
+struct DRDrillSpec {
+  std::string schedule;  // Empty: one run when the DRDrill is created.
+  std::string time_zone = "UTC";
+  bool suspend = false;
+  std::optional<std::int64_t> starting_deadline_seconds;
+  std::string policy_name;
+  std::vector<std::string> sources;  // Empty: all of the policy's sources.
+  std::string postgres_image;        // Empty: the operator's choice for the backup's major version.
+  std::string postgres_size_limit = "10Gi";
+  std::string media_size_limit = "10Gi";
+  std::string media_storage_class_name;
+  DrillChecks checks;
+  std::string objective_rto;  // Duration text; empty if unset.
+  std::string objective_rpo;
+  std::int64_t history_limit = 10;
+  PodSettings pod_settings;
+};
+
+struct DrillRun {
+  std::string id;
+  std::string trigger;  // Scheduled | OnDemand | Created
+  std::optional<WallTime> start_time;
+  std::optional<WallTime> completion_time;
+  std::string result;  // Running | Succeeded | Failed
+  std::string job_name;
+  std::vector<BackupRef> backups;
+  std::string measured_rto;
+  std::string measured_rpo;
+  std::optional<bool> objectives_met;
+  std::optional<std::int64_t> checks_passed;
+  std::optional<std::int64_t> checks_failed;
+  std::string message;
+  std::vector<CheckResult> checks;  // Only in lastRun; history entries keep the counts.
+  friend bool operator==(const DrillRun&, const DrillRun&) = default;
+};
+
+struct DRDrillStatus {
+  std::optional<std::int64_t> observed_generation;
+  std::vector<Condition> conditions;
+  std::optional<WallTime> last_schedule_time;
+  std::optional<WallTime> next_schedule_time;
+  std::optional<std::int64_t> missed_runs;
+  std::string last_on_demand_token;
+  std::optional<DrillRun> last_run;
+  std::vector<DrillRun> history;  // Newest first, without per-check detail.
+  friend bool operator==(const DRDrillStatus&, const DRDrillStatus&) = default;
+};
+
+struct DRDrill {
+  ObjectMeta metadata;
+  DRDrillSpec spec;
+  DRDrillStatus status;
+};
+
+DRDrill ParseDRDrill(const nlohmann::json& object, FieldErrors* errors);
+void ValidateDRDrillSpec(const DRDrillSpec& spec, FieldErrors* errors);
+FieldErrors CheckDRDrill(const nlohmann::json& object, DRDrill* out = nullptr);
+
+nlohmann::json DRDrillStatusToJson(const DRDrillStatus& status);
+DRDrillStatus ParseDRDrillStatus(const nlohmann::json& status, FieldErrors* errors);
+
+}  // namespace lifeboat::api

@@ -1,0 +1,257 @@
+#include "operator/api/restore_request.h"
+
+#include <set>
+
+#include "operator/api/validation.h"
+
+namespace lifeboat::api {
+
+bool RestoreRequestSpec::SafetyBackupEnabled() const {
+  if (safety_backup_enabled) return *safety_backup_enabled;
+  if (database && database->mode == "Replace") return true;
+  for (const MediaTarget& m : media) {
+    if (m.mode == "Replace") return true;
+  }
+  return false;
+}
+
+std::vector<std::string> RestoreRequestSpec::TargetKeys() const {
+  std::vector<std::string> keys;
+  if (database) keys.push_back("database/" + database->connection.host + ":" + std::to_string(database->connection.port) + "/" + database->database);
+  for (const MediaTarget& m : media) keys.push_back("media/" + m.claim_name + (m.sub_path.empty() ? "" : "/" + m.sub_path));
+  return keys;
+}
+
+RestoreRequest ParseRestoreRequest(const nlohmann::json& object, FieldErrors* errors) {
+  RestoreRequest request;
+  CheckTypeMeta(object, kRestoreRequestKind, errors);
+  request.metadata = ParseObjectMeta(object, errors);
+  FieldReader root(object, "", errors);
+  if (std::optional<FieldReader> r = root.Object("spec", true)) {
+    RestoreRequestSpec& spec = request.spec;
+    if (std::optional<FieldReader> s = r->Object("source", true)) {
+      if (std::optional<FieldReader> ref = s->Object("policyRef")) spec.source.policy_name = ref->String("name", true).value_or("");
+      if (std::optional<FieldReader> repo = s->Object("repository")) spec.source.repository = ParseRepository(*repo);
+      spec.source.before = s->Time("before");
+      if (!s->Has("policyRef") && !s->Has("repository")) {
+        errors->Required("spec.source", "set spec.source.policyRef (a BackupPolicy) or spec.source.repository (inline)");
+      } else if (s->Has("policyRef") && s->Has("repository")) {
+        errors->Forbidden("spec.source", "set only one of spec.source.policyRef or spec.source.repository");
+      }
+    }
+    if (std::optional<FieldReader> d = r->Object("database")) {
+      DatabaseTarget t;
+      if (std::optional<FieldReader> c = d->Object("connection", true)) t.connection = ParseConnection(*c);
+      t.database = d->String("database", true).value_or("");
+      t.source_database = d->String("sourceDatabase").value_or("");
+      t.mode = d->Enum("mode", {"NewDatabase", "Replace"}).value_or("NewDatabase");
+      t.confirm = d->String("confirm").value_or("");
+      t.backup_id = d->String("backupID").value_or("");
+      t.jobs = d->Int("jobs").value_or(2);
+      spec.database = t;
+    }
+    for (const FieldReader& m : r->ObjectList("media")) {
+      MediaTarget t;
+      t.source_name = m.String("sourceName", true).value_or("");
+      t.claim_name = m.String("claimName", true).value_or("");
+      t.sub_path = m.String("subPath").value_or("");
+      t.mode = m.Enum("mode", {"Merge", "Replace"}).value_or("Merge");
+      t.backup_id = m.String("backupID").value_or("");
+      spec.media.push_back(t);
+    }
+    if (std::optional<FieldReader> q = r->Object("quiesce")) {
+      Quiesce quiesce;
+      for (const FieldReader& w : q->ObjectList("workloads", true)) quiesce.workloads.push_back(ParseWorkloadRef(w));
+      quiesce.timeout_seconds = q->Int("timeoutSeconds").value_or(300);
+      spec.quiesce = quiesce;
+    }
+    if (std::optional<FieldReader> sb = r->Object("safetyBackup")) spec.safety_backup_enabled = sb->Bool("enabled");
+    if (std::optional<FieldReader> pr = r->Object("postRestore")) {
+      for (const FieldReader& j : pr->ObjectList("jobs", true)) {
+        PostRestoreJob job;
+        job.name = j.String("name", true).value_or("");
+        job.image = j.String("image", true).value_or("");
+        job.command = j.StringList("command");
+        job.args = j.StringList("args");
+        for (const FieldReader& e : j.ObjectList("env")) {
+          EnvVar var;
+          var.name = e.String("name", true).value_or("");
+          var.value = e.String("value");
+          if (std::optional<FieldReader> from = e.Object("valueFrom")) {
+            if (std::optional<FieldReader> s = from->Object("secretKeyRef")) var.secret_key_ref = ParseSecretKeyRef(*s, "");
+            if (std::optional<FieldReader> c = from->Object("configMapKeyRef")) var.config_map_key_ref = ParseSecretKeyRef(*c, "");
+          }
+          job.env.push_back(std::move(var));
+        }
+        for (const FieldReader& e : j.ObjectList("envFrom")) {
+          if (std::optional<FieldReader> s = e.Object("secretRef")) job.env_from_secrets.push_back(s->String("name", true).value_or(""));
+          if (std::optional<FieldReader> c = e.Object("configMapRef")) job.env_from_config_maps.push_back(c->String("name", true).value_or(""));
+        }
+        job.service_account_name = j.String("serviceAccountName").value_or("");
+        job.active_deadline_seconds = j.Int("activeDeadlineSeconds").value_or(600);
+        job.backoff_limit = j.Int("backoffLimit").value_or(0);
+        spec.post_restore.push_back(std::move(job));
+      }
+    }
+    if (std::optional<FieldReader> v = r->Object("verify")) {
+      spec.verify.row_counts = v->Bool("rowCounts").value_or(true);
+      spec.verify.table_checksums = v->Bool("tableChecksums").value_or(true);
+      spec.verify.file_checksums = v->Bool("fileChecksums").value_or(true);
+      spec.verify.sql = ParseSqlChecks(*v, "sql");
+    }
+    if (std::optional<FieldReader> p = r->Object("podSettings")) spec.pod_settings = ParsePodSettings(*p);
+  }
+  if (root.Has("status")) request.status = ParseRestoreRequestStatus(object.at("status"), errors);
+  return request;
+}
+
+void ValidateRestoreRequestSpec(const RestoreRequestSpec& spec, FieldErrors* errors) {
+  if (!spec.source.policy_name.empty()) ValidateDnsSubdomain(spec.source.policy_name, "spec.source.policyRef.name", errors);
+  if (spec.source.repository) ValidateRepository(*spec.source.repository, "spec.source.repository", errors);
+  if (!spec.database && spec.media.empty()) {
+    errors->Required("spec", "set spec.database, spec.media or both: a restore needs a target");
+  }
+  if (spec.database) {
+    const DatabaseTarget& d = *spec.database;
+    ValidateConnection(d.connection, "spec.database.connection", errors);
+    if (d.database.size() > 63) errors->Invalid("spec.database.database", Quote(d.database), "must be at most 63 characters");
+    if (d.mode == "Replace" && !d.database.empty()) {
+      if (d.confirm.empty()) {
+        errors->Required("spec.database.confirm",
+                         "mode Replace overwrites database " + Quote(d.database) + "; set confirm to " + Quote(d.database) +
+                             " to proceed");
+      } else if (d.confirm != d.database) {
+        errors->Invalid("spec.database.confirm", Quote(d.confirm),
+                        "must equal spec.database.database (" + Quote(d.database) + ") to replace it");
+      }
+    }
+    if (d.jobs < 1 || d.jobs > 32) errors->Invalid("spec.database.jobs", std::to_string(d.jobs), "must be between 1 and 32, inclusive");
+  }
+  std::set<std::string> targets;
+  for (size_t i = 0; i < spec.media.size(); ++i) {
+    const MediaTarget& m = spec.media[i];
+    const std::string path = "spec.media[" + std::to_string(i) + "]";
+    if (!m.source_name.empty()) ValidateDnsLabel(m.source_name, path + ".sourceName", errors);
+    if (!m.claim_name.empty()) ValidateDnsSubdomain(m.claim_name, path + ".claimName", errors);
+    ValidateSubPath(m.sub_path, path + ".subPath", errors);
+    if (!m.claim_name.empty() && !targets.insert(m.claim_name + "/" + m.sub_path).second) {
+      errors->Duplicate(path, Quote(m.claim_name + (m.sub_path.empty() ? "" : "/" + m.sub_path)));
+    }
+  }
+  if (spec.quiesce) {
+    ValidateWorkloads(spec.quiesce->workloads, "spec.quiesce.workloads", errors);
+    if (spec.quiesce->timeout_seconds < 1 || spec.quiesce->timeout_seconds > 3600) {
+      errors->Invalid("spec.quiesce.timeoutSeconds", std::to_string(spec.quiesce->timeout_seconds),
+                      "must be between 1 and 3600, inclusive");
+    }
+  }
+  std::set<std::string> job_names;
+  for (size_t i = 0; i < spec.post_restore.size(); ++i) {
+    const PostRestoreJob& job = spec.post_restore[i];
+    const std::string path = "spec.postRestore.jobs[" + std::to_string(i) + "]";
+    if (!job.name.empty() && ValidateDnsLabel(job.name, path + ".name", errors)) {
+      if (job.name.size() > 40) errors->Invalid(path + ".name", Quote(job.name), "must be at most 40 characters");
+      else if (!job_names.insert(job.name).second) errors->Duplicate(path + ".name", Quote(job.name));
+    }
+    for (size_t k = 0; k < job.env.size(); ++k) {
+      const EnvVar& var = job.env[k];
+      const std::string env_path = path + ".env[" + std::to_string(k) + "]";
+      int sources = (var.value ? 1 : 0) + (var.secret_key_ref ? 1 : 0) + (var.config_map_key_ref ? 1 : 0);
+      if (sources > 1) errors->Forbidden(env_path, "set only one of value, valueFrom.secretKeyRef, valueFrom.configMapKeyRef");
+    }
+    if (job.active_deadline_seconds < 1) {
+      errors->Invalid(path + ".activeDeadlineSeconds", std::to_string(job.active_deadline_seconds), "must be at least 1");
+    }
+  }
+  ValidateSqlChecks(spec.verify.sql, "spec.verify.sql", errors);
+  if (!spec.verify.sql.empty() && !spec.database) {
+    for (size_t i = 0; i < spec.verify.sql.size(); ++i) {
+      if (spec.verify.sql[i].database.empty()) {
+        errors->Required("spec.verify.sql[" + std::to_string(i) + "].database",
+                         "there is no restored database to default to (spec.database is not set)");
+      }
+    }
+  }
+  ValidatePodSettings(spec.pod_settings, "spec.podSettings", errors);
+}
+
+FieldErrors CheckRestoreRequest(const nlohmann::json& object, RestoreRequest* out) {
+  FieldErrors errors;
+  RestoreRequest request = ParseRestoreRequest(object, &errors);
+  ValidateRestoreRequestSpec(request.spec, &errors);
+  if (out != nullptr) *out = std::move(request);
+  return errors;
+}
+
+std::string SpecChangeAfterStart(const RestoreRequest& request) {
+  if (!request.status.started_generation) return "";
+  if (request.metadata.generation == *request.status.started_generation) return "";
+  return "The spec changed after the restore started (generation " + std::to_string(request.metadata.generation) +
+         ", started with " + std::to_string(*request.status.started_generation) +
+         "); the change is ignored. Create a new RestoreRequest to restore differently";
+}
+
+nlohmann::json RestoreRequestStatusToJson(const RestoreRequestStatus& status) {
+  nlohmann::json j = nlohmann::json::object();
+  PutInt(j, "observedGeneration", status.observed_generation);
+  PutInt(j, "startedGeneration", status.started_generation);
+  PutString(j, "phase", status.phase);
+  PutString(j, "currentStep", status.current_step);
+  if (!status.conditions.empty()) j["conditions"] = ConditionsToJson(status.conditions);
+  PutTime(j, "startTime", status.start_time);
+  PutTime(j, "completionTime", status.completion_time);
+  PutString(j, "duration", status.duration);
+  if (!status.steps.empty()) j["steps"] = StepsToJson(status.steps);
+  if (!status.quiesced_workloads.empty()) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const QuiescedWorkload& w : status.quiesced_workloads) {
+      list.push_back({{"kind", w.kind}, {"name", w.name}, {"replicas", w.replicas}});
+    }
+    j["quiescedWorkloads"] = std::move(list);
+  }
+  if (!status.safety_backups.empty()) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const BackupRef& b : status.safety_backups) list.push_back(BackupRefToJson(b));
+    j["safetyBackups"] = std::move(list);
+  }
+  if (!status.restored_backups.empty()) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const RestoredBackup& b : status.restored_backups) {
+      list.push_back({{"target", b.target}, {"backup", BackupRefToJson(b.backup)}});
+    }
+    j["restoredBackups"] = std::move(list);
+  }
+  PutString(j, "backupAge", status.backup_age);
+  if (!status.checks.empty()) j["checks"] = CheckResultsToJson(status.checks);
+  return j;
+}
+
+RestoreRequestStatus ParseRestoreRequestStatus(const nlohmann::json& json, FieldErrors* errors) {
+  RestoreRequestStatus status;
+  FieldReader r(json, "status", errors);
+  status.observed_generation = r.Int("observedGeneration");
+  status.started_generation = r.Int("startedGeneration");
+  status.phase = r.Enum("phase", {"Pending", "Waiting", "Running", "Succeeded", "Failed"}).value_or("");
+  status.current_step = r.String("currentStep").value_or("");
+  status.conditions = ParseConditions(r, "conditions");
+  status.start_time = r.Time("startTime");
+  status.completion_time = r.Time("completionTime");
+  status.duration = r.String("duration").value_or("");
+  status.steps = ParseSteps(r, "steps");
+  for (const FieldReader& w : r.ObjectList("quiescedWorkloads")) {
+    status.quiesced_workloads.push_back({w.Enum("kind", {"Deployment", "StatefulSet"}, true).value_or(""),
+                                         w.String("name", true).value_or(""), w.Int("replicas", true).value_or(0)});
+  }
+  for (const FieldReader& b : r.ObjectList("safetyBackups")) status.safety_backups.push_back(ParseBackupRef(b));
+  for (const FieldReader& b : r.ObjectList("restoredBackups")) {
+    RestoredBackup restored;
+    restored.target = b.String("target", true).value_or("");
+    if (std::optional<FieldReader> ref = b.Object("backup")) restored.backup = ParseBackupRef(*ref);
+    status.restored_backups.push_back(std::move(restored));
+  }
+  status.backup_age = r.String("backupAge").value_or("");
+  status.checks = ParseCheckResults(r, "checks");
+  return status;
+}
+
+}  // namespace lifeboat::api

@@ -1,0 +1,156 @@
+// RestoreRequest (lifeboat.dev/v1alpha1): a one-shot restore runbook. The C++ form of
+// crds/lifeboat.dev.restorerequests.yaml: the spec as parsed (schema defaults filled in), its
+// semantic validation (including `confirm` for Replace), the spec-immutability check the
+// operator enforces, and the status (serialize + parse). Plain values; thread-compatible.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "operator/api/common_spec.h"
+#include "operator/api/common_status.h"
+#include "operator/api/field_errors.h"
+#include "operator/api/object_meta.h"
+
+namespace lifeboat::api {
+
+inline constexpr char kRestoreRequestKind[] = "RestoreRequest";
+
+// Condition types (and kConditionSucceeded from common_status.h).
+inline constexpr char kConditionValidated[] = "Validated";
+inline constexpr char kConditionBlocked[] = "Blocked";
+inline constexpr char kConditionSpecChanged[] = "SpecChanged";
+
+// The runbook's steps, in order.
+inline constexpr const char* kRestoreSteps[] = {"Validate", "Quiesce",     "SafetyBackup", "RestoreDatabase",
+                                                "RestoreMedia", "PostRestore", "Verify",  "Resume"};
+
+struct RestoreSource {
+  std::string policy_name;                // spec.source.policyRef.name
+  std::optional<Repository> repository;   // spec.source.repository (inline)
+  std::optional<WallTime> before;
+};
+
+struct DatabaseTarget {
+  PostgresConnection connection;
+  std::string database;
+  std::string source_database;  // Empty: same as database.
+  std::string mode = "NewDatabase";  // NewDatabase | Replace
+  std::string confirm;
+  std::string backup_id;
+  std::int64_t jobs = 2;
+
+  const std::string& SourceDatabase() const { return source_database.empty() ? database : source_database; }
+};
+
+struct MediaTarget {
+  std::string source_name;
+  std::string claim_name;
+  std::string sub_path;
+  std::string mode = "Merge";  // Merge | Replace
+  std::string backup_id;
+};
+
+struct Quiesce {
+  std::vector<WorkloadRef> workloads;
+  std::int64_t timeout_seconds = 300;
+};
+
+struct EnvVar {
+  std::string name;
+  std::optional<std::string> value;
+  std::optional<SecretKeyRef> secret_key_ref;
+  std::optional<SecretKeyRef> config_map_key_ref;  // name + key of a ConfigMap.
+};
+
+struct PostRestoreJob {
+  std::string name;
+  std::string image;
+  std::vector<std::string> command;
+  std::vector<std::string> args;
+  std::vector<EnvVar> env;
+  std::vector<std::string> env_from_secrets;
+  std::vector<std::string> env_from_config_maps;
+  std::string service_account_name;
+  std::int64_t active_deadline_seconds = 600;
+  std::int64_t backoff_limit = 0;
+};
+
+struct RestoreVerify {
+  bool row_counts = true;
+  bool table_checksums = true;
+  bool file_checksums = true;
+  std::vector<SqlCheck> sql;
+};
+
+struct RestoreRequestSpec {
+  RestoreSource source;
+  std::optional<DatabaseTarget> database;
+  std::vector<MediaTarget> media;
+  std::optional<Quiesce> quiesce;
+  std::optional<bool> safety_backup_enabled;  // Unset: on when any target is Replace.
+  std::vector<PostRestoreJob> post_restore;
+  RestoreVerify verify;
+  PodSettings pod_settings;
+
+  // Whether a safety backup is taken (explicit setting, else: any target is Replace).
+  bool SafetyBackupEnabled() const;
+  // "database/<host>:<port>/<name>" and "media/<claim>[/<subPath>]": what two requests must not
+  // restore at once.
+  std::vector<std::string> TargetKeys() const;
+};
+
+struct QuiescedWorkload {
+  std::string kind;
+  std::string name;
+  std::int64_t replicas = 0;
+  friend bool operator==(const QuiescedWorkload&, const QuiescedWorkload&) = default;
+};
+
+struct RestoredBackup {
+  std::string target;  // database/<name> or media/<claim>
+  BackupRef backup;
+  friend bool operator==(const RestoredBackup&, const RestoredBackup&) = default;
+};
+
+struct RestoreRequestStatus {
+  std::optional<std::int64_t> observed_generation;
+  std::optional<std::int64_t> started_generation;
+  std::string phase;  // Pending | Waiting | Running | Succeeded | Failed
+  std::string current_step;
+  std::vector<Condition> conditions;
+  std::optional<WallTime> start_time;
+  std::optional<WallTime> completion_time;
+  std::string duration;
+  std::vector<Step> steps;
+  std::vector<QuiescedWorkload> quiesced_workloads;
+  std::vector<BackupRef> safety_backups;
+  std::vector<RestoredBackup> restored_backups;
+  std::string backup_age;
+  std::vector<CheckResult> checks;
+  friend bool operator==(const RestoreRequestStatus&, const RestoreRequestStatus&) = default;
+};
+
+struct RestoreRequest {
+  ObjectMeta metadata;
+  RestoreRequestSpec spec;
+  RestoreRequestStatus status;
+};
+
+RestoreRequest ParseRestoreRequest(const nlohmann::json& object, FieldErrors* errors);
+void ValidateRestoreRequestSpec(const RestoreRequestSpec& spec, FieldErrors* errors);
+FieldErrors CheckRestoreRequest(const nlohmann::json& object, RestoreRequest* out = nullptr);
+
+// The spec is immutable once the restore has started (status.startedGeneration set): a 1.24
+// schema cannot say so without CEL, so the operator enforces it. Returns the message for the
+// SpecChanged condition, or "" when the spec is unchanged (or the restore has not started).
+std::string SpecChangeAfterStart(const RestoreRequest& request);
+
+nlohmann::json RestoreRequestStatusToJson(const RestoreRequestStatus& status);
+RestoreRequestStatus ParseRestoreRequestStatus(const nlohmann::json& status, FieldErrors* errors);
+
+}  // namespace lifeboat::api

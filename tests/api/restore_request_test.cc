@@ -1,0 +1,214 @@
+#include "operator/api/restore_request.h"
+
+#include <gtest/gtest.h>
+
+#include "operator/core/time_format.h"
+#include "tests/api/test_files.h"
+
+namespace lifeboat::api {
+namespace {
+
+nlohmann::json Sample() { return testing::LoadManifest("config/samples/lifeboat_v1alpha1_restorerequest.yaml"); }
+
+std::string ErrorsOf(const nlohmann::json& object) { return CheckRestoreRequest(object).ToString(); }
+
+TEST(RestoreRequestTest, SampleIsValidAndParsesTheRunbook) {
+  RestoreRequest request;
+  FieldErrors errors = CheckRestoreRequest(Sample(), &request);
+  EXPECT_TRUE(errors.empty()) << errors.ToString();
+  EXPECT_EQ(request.spec.source.policy_name, "shop");
+  EXPECT_FALSE(request.spec.source.before.has_value());
+  ASSERT_TRUE(request.spec.database.has_value());
+  EXPECT_EQ(request.spec.database->mode, "Replace");
+  EXPECT_EQ(request.spec.database->confirm, "shop");
+  EXPECT_EQ(request.spec.database->SourceDatabase(), "shop");
+  ASSERT_EQ(request.spec.media.size(), 1u);
+  EXPECT_EQ(request.spec.media[0].mode, "Merge");
+  ASSERT_TRUE(request.spec.quiesce.has_value());
+  ASSERT_EQ(request.spec.quiesce->workloads.size(), 2u);
+  EXPECT_EQ(request.spec.quiesce->workloads[1].name, "shop-worker");
+  EXPECT_TRUE(request.spec.SafetyBackupEnabled());
+  ASSERT_EQ(request.spec.post_restore.size(), 1u);
+  EXPECT_EQ(request.spec.post_restore[0].command, (std::vector<std::string>{"python", "manage.py", "migrate", "--noinput"}));
+  EXPECT_EQ(request.spec.post_restore[0].env_from_secrets, std::vector<std::string>{"shop-web-env"});
+  ASSERT_EQ(request.spec.verify.sql.size(), 2u);
+  EXPECT_EQ(request.spec.verify.sql[0].expected, "t");
+  EXPECT_EQ(request.spec.TargetKeys(),
+            (std::vector<std::string>{"database/shop-postgres.shop.svc:5432/shop", "media/shop-media/uploads"}));
+}
+
+TEST(RestoreRequestTest, ReplaceWithoutConfirmIsRefused) {
+  nlohmann::json object = Sample();
+  object["spec"]["database"].erase("confirm");
+  EXPECT_EQ(ErrorsOf(object),
+            "spec.database.confirm: Required value: mode Replace overwrites database \"shop\"; set confirm to \"shop\" to proceed");
+}
+
+TEST(RestoreRequestTest, ReplaceWithAConfirmNamingAnotherDatabaseIsRefused) {
+  nlohmann::json object = Sample();
+  object["spec"]["database"]["confirm"] = "shop-staging";
+  EXPECT_EQ(ErrorsOf(object),
+            "spec.database.confirm: Invalid value: \"shop-staging\": must equal spec.database.database (\"shop\") to replace it");
+}
+
+TEST(RestoreRequestTest, NewDatabaseNeedsNoConfirmAndNoSafetyBackup) {
+  nlohmann::json object = Sample();
+  object["spec"]["database"]["mode"] = "NewDatabase";
+  object["spec"]["database"]["database"] = "shop_restored";
+  object["spec"]["database"].erase("confirm");
+  object["spec"].erase("safetyBackup");
+  RestoreRequest request;
+  EXPECT_TRUE(CheckRestoreRequest(object, &request).empty());
+  EXPECT_FALSE(request.spec.SafetyBackupEnabled());  // Media is Merge, database is new.
+  object["spec"]["media"][0]["mode"] = "Replace";
+  EXPECT_TRUE(CheckRestoreRequest(object, &request).empty());
+  EXPECT_TRUE(request.spec.SafetyBackupEnabled());  // Any Replace turns it on by default.
+}
+
+TEST(RestoreRequestTest, SafetyBackupCanBeTurnedOffExplicitly) {
+  nlohmann::json object = Sample();
+  object["spec"]["safetyBackup"]["enabled"] = false;
+  RestoreRequest request;
+  EXPECT_TRUE(CheckRestoreRequest(object, &request).empty());
+  EXPECT_FALSE(request.spec.SafetyBackupEnabled());
+}
+
+TEST(RestoreRequestTest, SourceNeedsExactlyOneOfPolicyOrRepository) {
+  nlohmann::json object = Sample();
+  object["spec"]["source"].erase("policyRef");
+  EXPECT_EQ(ErrorsOf(object),
+            "spec.source: Required value: set spec.source.policyRef (a BackupPolicy) or spec.source.repository (inline)");
+  object["spec"]["source"]["policyRef"] = {{"name", "shop"}};
+  object["spec"]["source"]["repository"] = {{"persistentVolumeClaim", {{"claimName", "backups"}}},
+                                            {"encryption", {{"passwordSecret", {{"name", "repo"}}}}}};
+  EXPECT_EQ(ErrorsOf(object), "spec.source: Forbidden: set only one of spec.source.policyRef or spec.source.repository");
+}
+
+TEST(RestoreRequestTest, InlineRepositoryForTheTotalLossCase) {
+  nlohmann::json object = Sample();
+  object["spec"]["source"] = {{"repository",
+                               {{"s3", {{"endpoint", "https://s3.example.com"}, {"bucket", "shop-backups"},
+                                        {"credentialsSecret", {{"name", "s3"}}}}},
+                                {"encryption", {{"passwordSecret", {{"name", "repo"}}}}}}},
+                              {"before", "2026-11-21T23:00:00Z"}};
+  RestoreRequest request;
+  FieldErrors errors = CheckRestoreRequest(object, &request);
+  EXPECT_TRUE(errors.empty()) << errors.ToString();
+  ASSERT_TRUE(request.spec.source.repository.has_value());
+  EXPECT_EQ(request.spec.source.repository->ResticUrl(), "s3:https://s3.example.com/shop-backups");
+  EXPECT_EQ(request.spec.source.repository->password_secret.key, "password");
+  EXPECT_EQ(FormatRfc3339(*request.spec.source.before), "2026-11-21T23:00:00Z");
+}
+
+TEST(RestoreRequestTest, RejectsAMalformedBeforeTime) {
+  nlohmann::json object = Sample();
+  object["spec"]["source"]["before"] = "last tuesday";
+  EXPECT_EQ(ErrorsOf(object),
+            "spec.source.before: Invalid value: \"last tuesday\": must be an RFC 3339 time such as 2026-11-22T01:02:03Z");
+}
+
+TEST(RestoreRequestTest, NeedsATarget) {
+  nlohmann::json object = Sample();
+  object["spec"].erase("database");
+  object["spec"].erase("media");
+  object["spec"]["verify"].erase("sql");
+  EXPECT_EQ(ErrorsOf(object), "spec: Required value: set spec.database, spec.media or both: a restore needs a target");
+}
+
+TEST(RestoreRequestTest, RejectsTwoTargetsForTheSameDirectory) {
+  nlohmann::json object = Sample();
+  object["spec"]["media"].push_back(object["spec"]["media"][0]);
+  EXPECT_EQ(ErrorsOf(object), "spec.media[1]: Duplicate value: \"shop-media/uploads\"");
+}
+
+TEST(RestoreRequestTest, RejectsDuplicateWorkloadsJobsAndChecks) {
+  nlohmann::json object = Sample();
+  object["spec"]["quiesce"]["workloads"].push_back(object["spec"]["quiesce"]["workloads"][0]);
+  object["spec"]["postRestore"]["jobs"].push_back(object["spec"]["postRestore"]["jobs"][0]);
+  object["spec"]["verify"]["sql"].push_back(object["spec"]["verify"]["sql"][0]);
+  FieldErrors errors = CheckRestoreRequest(object);
+  EXPECT_TRUE(errors.Has("spec.quiesce.workloads[2]")) << errors.ToString();
+  EXPECT_TRUE(errors.Has("spec.postRestore.jobs[1].name")) << errors.ToString();
+  EXPECT_TRUE(errors.Has("spec.verify.sql[2].name")) << errors.ToString();
+}
+
+TEST(RestoreRequestTest, EnvVarTakesOneSource) {
+  nlohmann::json object = Sample();
+  object["spec"]["postRestore"]["jobs"][0]["env"] = {
+      {{"name", "X"}, {"value", "1"}, {"valueFrom", {{"secretKeyRef", {{"name", "s"}, {"key", "k"}}}}}}};
+  EXPECT_EQ(ErrorsOf(object),
+            "spec.postRestore.jobs[0].env[0]: Forbidden: set only one of value, valueFrom.secretKeyRef, valueFrom.configMapKeyRef");
+}
+
+TEST(RestoreRequestTest, SqlChecksWithoutARestoredDatabaseNameTheirDatabase) {
+  nlohmann::json object = Sample();
+  object["spec"].erase("database");
+  EXPECT_EQ(ErrorsOf(object),
+            "spec.verify.sql[0].database: Required value: there is no restored database to default to (spec.database is not set); "
+            "spec.verify.sql[1].database: Required value: there is no restored database to default to (spec.database is not set)");
+}
+
+TEST(RestoreRequestTest, UnsupportedModeIsReportedLikeTheAPIServer) {
+  nlohmann::json object = Sample();
+  object["spec"]["database"]["mode"] = "Overwrite";
+  EXPECT_EQ(ErrorsOf(object),
+            "spec.database.mode: Unsupported value: \"Overwrite\": supported values: \"NewDatabase\", \"Replace\"");
+}
+
+TEST(RestoreRequestTest, SpecChangesAfterTheStartAreDetected) {
+  RestoreRequest request;
+  ASSERT_TRUE(CheckRestoreRequest(Sample(), &request).empty());
+  request.metadata.generation = 1;
+  EXPECT_EQ(SpecChangeAfterStart(request), "");  // Not started.
+  request.status.started_generation = 1;
+  EXPECT_EQ(SpecChangeAfterStart(request), "");  // Unchanged.
+  request.metadata.generation = 2;
+  EXPECT_EQ(SpecChangeAfterStart(request),
+            "The spec changed after the restore started (generation 2, started with 1); the change is ignored. "
+            "Create a new RestoreRequest to restore differently");
+}
+
+RestoreRequestStatus FullStatus() {
+  WallTime t0 = *ParseRfc3339("2026-11-22T01:00:00Z");
+  RestoreRequestStatus status;
+  status.observed_generation = 1;
+  status.started_generation = 1;
+  status.phase = "Failed";
+  status.current_step = "Resume";
+  status.conditions = {{"Succeeded", ConditionStatus::kFalse, "VerificationFailed", "Row count of orders differs", t0, 1}};
+  status.start_time = t0;
+  status.completion_time = t0 + std::chrono::minutes(4);
+  status.duration = "4m12s";
+  status.steps = {{"Validate", "Succeeded", t0, t0, {}, "Source and Secrets found"},
+                  {"Quiesce", "Succeeded", t0, t0 + std::chrono::seconds(20), {}, "Scaled 2 workloads to 0"},
+                  {"RestoreDatabase", "Succeeded", t0, t0, {"shop-emergency-restore-db"}, ""},
+                  {"Verify", "Failed", t0, t0, {"shop-emergency-restore-verify"}, "1 of 12 checks failed"},
+                  {"Resume", "Running", t0, std::nullopt, {}, ""}};
+  status.quiesced_workloads = {{"Deployment", "shop-web", 3}, {"Deployment", "shop-worker", 0}};
+  status.safety_backups = {{"pre-restore-1", "database", t0, t0, 42, {"abcd"}}};
+  status.restored_backups = {{"database/shop", {"shop-database-1", "database", t0, t0, 99, {"ef01"}}}};
+  status.backup_age = "3h2m";
+  status.checks = {{"orders", "RowCount", "1200", "1199", false, "1 row missing"},
+                   {"has-admin", "SQL", "t", "t", true, ""}};
+  return status;
+}
+
+TEST(RestoreRequestTest, StatusRoundTripsThroughJson) {
+  RestoreRequestStatus status = FullStatus();
+  nlohmann::json json = RestoreRequestStatusToJson(status);
+  FieldErrors errors;
+  RestoreRequestStatus parsed = ParseRestoreRequestStatus(json, &errors);
+  EXPECT_TRUE(errors.empty()) << errors.ToString();
+  EXPECT_EQ(parsed, status);
+  EXPECT_EQ(RestoreRequestStatusToJson(parsed), json);
+  EXPECT_EQ(json["quiescedWorkloads"][0]["replicas"], 3);
+  EXPECT_EQ(json["steps"][2]["jobs"][0], "shop-emergency-restore-db");
+  EXPECT_EQ(json["restoredBackups"][0]["backup"]["id"], "shop-database-1");
+}
+
+TEST(RestoreRequestTest, EmptyStatusSerializesToAnEmptyObject) {
+  EXPECT_EQ(RestoreRequestStatusToJson(RestoreRequestStatus{}), nlohmann::json::object());
+}
+
+}  // namespace
+}  // namespace lifeboat::api
