@@ -18,5 +18,6 @@ struct CommandRegistry {
 };
 
 void AddVersionCommand(CLI::App& app, CommandRegistry& registry);
+void AddAgentCommand(CLI::App& app, CommandRegistry& registry);
 
 }  // namespace lifeboat::cmd

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   lifeboat::cmd::CommandRegistry registry;
   lifeboat::cmd::AddVersionCommand(app, registry);
   lifeboat::cmd::AddOperatorCommand(app, registry, lifeboat::cmd::OperatorControllers());
+  lifeboat::cmd::AddAgentCommand(app, registry);
 
   CLI11_PARSE(app, argc, argv);
   for (auto& [subcommand, body] : registry.commands) {

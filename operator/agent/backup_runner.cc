@@ -1,0 +1,350 @@
+#include "operator/agent/backup_runner.h"
+#include "operator/agent/external_programs.h"
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "operator/agent/media_scan.h"
+#include "operator/agent/snapshot_tags.h"
+#include "operator/agent/stream_backup_decision.h"
+#include "operator/core/time_format.h"
+
+namespace lifeboat::agent {
+
+std::string ResticTime(WallTime time) {
+  std::string rfc = FormatRfc3339(time);  // 2026-11-22T01:02:03Z
+  return rfc.substr(0, 10) + " " + rfc.substr(11, 8);
+}
+
+Status ValidateBackupRequest(const BackupRequest& r) {
+  LIFEBOAT_RETURN_IF_ERROR(ValidateTagName("--backup-id", r.backup_id));
+  LIFEBOAT_RETURN_IF_ERROR(ValidateTagName("--policy", r.policy));
+  LIFEBOAT_RETURN_IF_ERROR(ValidateTagName("--run-kind", r.run_kind));
+  if (r.databases.empty() && r.media.empty()) {
+    return InvalidArgumentError("nothing to back up: give at least one --database or --media");
+  }
+  std::map<std::string, int> sources;
+  for (const auto& d : r.databases) {
+    LIFEBOAT_RETURN_IF_ERROR(ValidateTagName("database source name", d.source));
+    if (d.database.empty()) return InvalidArgumentError("--database needs a database name");
+    if (++sources[d.source] > 1) return InvalidArgumentError("source name \"" + d.source + "\" is used twice");
+  }
+  for (const auto& m : r.media) {
+    LIFEBOAT_RETURN_IF_ERROR(ValidateTagName("media source name", m.source));
+    if (m.path.empty() || m.path.front() != '/') {
+      return InvalidArgumentError("--media path must be absolute, got \"" + m.path + "\"");
+    }
+    if (++sources[m.source] > 1) return InvalidArgumentError("source name \"" + m.source + "\" is used twice");
+  }
+  for (const auto& t : r.extra_tags) {
+    if (t.empty() || t.find(',') != std::string::npos) return InvalidArgumentError("--tag values must be non-empty and contain no ','");
+  }
+  if (r.format != "custom" && r.format != "directory") {
+    return InvalidArgumentError("--format must be custom or directory, got \"" + r.format + "\"");
+  }
+  if (r.compression < 0 || r.compression > 9) return InvalidArgumentError("--compression must be 0..9");
+  if (r.jobs < 1 || r.jobs > 64) return InvalidArgumentError("--jobs must be 1..64");
+  return Status::Ok();
+}
+
+std::vector<std::string> BackupRunner::PgArgs(const PgConnectionConfig& pg) const {
+  std::vector<std::string> args;
+  if (!pg.host.empty()) args.insert(args.end(), {"-h", pg.host});
+  if (!pg.port.empty()) args.insert(args.end(), {"-p", pg.port});
+  if (!pg.user.empty()) args.insert(args.end(), {"-U", pg.user});
+  args.push_back("--no-password");  // Never prompt: the password comes from PGPASSWORD/PGPASSFILE.
+  return args;
+}
+
+StatusOr<std::string> BackupRunner::DumpGlobals(const BackupRequest& request) {
+  ProcessSpec spec;
+  spec.argv = {kPgDumpAll, "--globals-only"};
+  auto pg = PgArgs(request.pg);
+  spec.argv.insert(spec.argv.end(), pg.begin(), pg.end());
+  if (request.globals_no_role_passwords) spec.argv.push_back("--no-role-passwords");
+  if (!request.pg.sslmode.empty()) spec.env["PGSSLMODE"] = request.pg.sslmode;
+  std::string sql;
+  auto result = runner_.Run(spec, "", [&](const std::string& line) {
+    sql += line;
+    sql += '\n';
+  });
+  if (!result.ok()) return result.status();
+  if (!result->Succeeded()) {
+    return InternalError("pg_dumpall --globals-only " + result->Describe() + ": " + FirstErrorLine(result->stderr_tail));
+  }
+  return sql;
+}
+
+Status BackupRunner::BackupDatabase(const BackupRequest& request, const DatabaseSource& source,
+                                    const SnapshotOptions& options, DatabaseBackup* out,
+                                    std::vector<std::string>* written, std::string* reason) {
+  out->source = source.source;
+  out->database = source.database;
+  out->format = request.format;
+  out->compression = request.compression;
+  out->checksums = request.table_checksums;
+  *reason = "DatabaseUnavailable";
+  auto session = pg_.Connect(source.database);
+  if (!session.ok()) return session.status();
+  auto info = (*session)->BeginExportedSnapshot();
+  if (!info.ok()) return info.status();
+  out->server_version = info->server_version;
+  out->server_version_num = info->server_version_num;
+  out->wal_lsn = info->wal_lsn;
+  out->pg_snapshot = info->snapshot_name;
+  log_("info", "Database snapshot exported source=" + source.source + " database=" + source.database +
+                   " server_version=" + info->server_version + " wal_lsn=" + info->wal_lsn);
+  auto tables = (*session)->ListTables();
+  if (!tables.ok()) return tables.status();
+
+  // Counting runs in the snapshot transaction while pg_dump reads the same snapshot.
+  Status measure_status;
+  std::vector<TableStats> stats;
+  std::thread measurer([&] {
+    for (const auto& table : *tables) {
+      auto s = (*session)->MeasureTable(table, request.table_checksums);
+      if (!s.ok()) {
+        measure_status = s.status();
+        return;
+      }
+      stats.push_back(*s);
+    }
+  });
+
+  ProcessSpec dump;
+  dump.argv = {kPgDump, "--snapshot=" + info->snapshot_name, "-Z", std::to_string(request.compression)};
+  auto pg = PgArgs(request.pg);
+  dump.argv.insert(dump.argv.end(), pg.begin(), pg.end());
+  if (!request.pg.sslmode.empty()) dump.env["PGSSLMODE"] = request.pg.sslmode;
+  SnapshotOptions db_options = options;
+  db_options.tags = RunTags(request.backup_id, request.policy, request.run_kind, kRoleDatabase, source.source);
+  db_options.tags.insert(db_options.tags.end(), request.extra_tags.begin(), request.extra_tags.end());
+
+  Status dump_status;
+  if (request.format == "custom") {
+    dump.argv.insert(dump.argv.end(), {"-Fc", "-d", source.database});
+    out->path = "/lifeboat/db/" + source.source + ".dump";
+    auto outcome = restic_.BackupStdinFrom(dump, out->path, db_options, source.source);
+    if (!outcome.ok()) {
+      dump_status = outcome.status();
+      *reason = "RepositoryFailed";
+    } else {
+      StreamBackupDecision decision = DecideStreamBackup("pg_dump", outcome->pipeline, outcome->summary);
+      if (decision.forget_snapshot) written->push_back(*decision.forget_snapshot);
+      if (!decision.status.ok()) {
+        dump_status = decision.status;
+        *reason = decision.reason;
+      } else {
+        written->push_back(decision.snapshot_id);
+        out->snapshot_id = decision.snapshot_id;
+        out->size_bytes = outcome->pipeline.bytes_transferred;
+      }
+    }
+  } else {
+    namespace fs = std::filesystem;
+    fs::path dir = fs::path(request.work_dir) / ("lifeboat-dump-" + request.backup_id + "-" + source.source);
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    dump.argv.insert(dump.argv.end(), {"-Fd", "-j", std::to_string(request.jobs), "-f", dir.string(), "-d", source.database});
+    auto result = runner_.Run(dump, "", nullptr);
+    if (!result.ok()) {
+      dump_status = result.status();
+      *reason = "DumpFailed";
+    } else if (!result->Succeeded()) {
+      dump_status = InternalError("pg_dump " + result->Describe() + ": " + FirstErrorLine(result->stderr_tail));
+      *reason = "DumpFailed";
+    } else {
+      std::uint64_t size = 0;
+      for (const auto& entry : fs::recursive_directory_iterator(dir, ec)) {
+        if (entry.is_regular_file(ec)) size += entry.file_size(ec);
+      }
+      auto summary = restic_.BackupDirectory(dir.string(), {}, db_options, source.source);
+      if (!summary.ok()) {
+        dump_status = summary.status();
+        *reason = "RepositoryFailed";
+      } else {
+        written->push_back(summary->snapshot_id);
+        out->snapshot_id = summary->snapshot_id;
+        out->path = "/";
+        out->size_bytes = size;
+      }
+    }
+    fs::remove_all(dir, ec);
+  }
+  measurer.join();
+  Status end = (*session)->EndSnapshot();
+  if (!dump_status.ok()) return dump_status;
+  if (!measure_status.ok()) {
+    *reason = "MeasureFailed";
+    return measure_status;
+  }
+  if (!end.ok()) return end;
+  out->tables = std::move(stats);
+  std::int64_t rows = 0;
+  for (const auto& t : out->tables) rows += t.rows;
+  log_("info", "Database dumped source=" + source.source + " snapshot=" + out->snapshot_id +
+                   " bytes=" + std::to_string(out->size_bytes) + " tables=" + std::to_string(out->tables.size()) +
+                   " rows=" + std::to_string(rows));
+  return Status::Ok();
+}
+
+Status BackupRunner::BackupMedia(const BackupRequest& request, const MediaSource& source, const SnapshotOptions& options,
+                                 MediaBackup* out, std::vector<std::string>* written) {
+  out->source = source.source;
+  out->root = source.path;
+  out->excludes = source.excludes;
+  out->checksums = request.media_checksums;
+  SnapshotOptions media_options = options;
+  media_options.tags = RunTags(request.backup_id, request.policy, request.run_kind, kRoleMedia, source.source);
+  media_options.tags.insert(media_options.tags.end(), request.extra_tags.begin(), request.extra_tags.end());
+
+  // The scan (with checksums reused from the policy's last manifest) runs next to restic.
+  Status scan_status;
+  MediaScanResult scan;
+  std::thread scanner([&] {
+    MediaScanOptions scan_options;
+    scan_options.excludes = source.excludes;
+    scan_options.checksums = request.media_checksums;
+    if (request.media_checksums) {
+      auto manifests = restic_.Snapshots({Tag(kTagRole, kRoleManifest), Tag(kTagPolicy, request.policy)});
+      if (manifests.ok() && !manifests->empty()) {
+        const ResticSnapshot* latest = &manifests->front();
+        for (const auto& s : *manifests) {
+          if (s.time > latest->time) latest = &s;
+        }
+        auto text = restic_.DumpToString(latest->id, kManifestPath);
+        auto previous = text.ok() ? ParseManifest(*text) : StatusOr<Manifest>(text.status());
+        if (previous.ok()) {
+          for (const auto& m : previous->media) {
+            if (m.source != source.source || m.root != source.path) continue;
+            for (const auto& f : m.files) scan_options.previous[f.path] = f;
+          }
+        }
+      }
+    }
+    auto result = ScanMediaTree(source.path, scan_options);
+    if (!result.ok()) {
+      scan_status = result.status();
+      return;
+    }
+    scan = std::move(*result);
+  });
+  auto summary = restic_.BackupDirectory(source.path, ResticExcludePatterns(source.path, source.excludes), media_options,
+                                         source.source);
+  scanner.join();
+  if (summary.ok()) written->push_back(summary->snapshot_id);
+  if (!summary.ok()) return summary.status();
+  if (!scan_status.ok()) return scan_status;
+  out->snapshot_id = summary->snapshot_id;
+  out->data_added = summary->data_added;
+  out->file_count = scan.files.size();
+  out->total_bytes = scan.total_bytes;
+  out->files = std::move(scan.files);
+  if (summary->total_files_processed != out->file_count) {
+    log_("warn", "Media changed during backup source=" + source.source + " restic_files=" +
+                     std::to_string(summary->total_files_processed) + " scanned_files=" + std::to_string(out->file_count));
+  }
+  log_("info", "Media backed up source=" + source.source + " snapshot=" + out->snapshot_id + " files=" +
+                   std::to_string(out->file_count) + " bytes=" + std::to_string(out->total_bytes) +
+                   " data_added=" + std::to_string(out->data_added) + " hashed_bytes=" + std::to_string(scan.hashed_bytes));
+  return Status::Ok();
+}
+
+BackupOutcome BackupRunner::Run(const BackupRequest& request) {
+  BackupOutcome outcome;
+  Manifest& m = outcome.manifest;
+  WallTime start = clock_.Now();
+  m.backup_id = request.backup_id;
+  m.policy = request.policy;
+  m.run_kind = request.run_kind;
+  m.tags = request.extra_tags;
+  m.start_time = FormatRfc3339(start);
+  m.agent_version = request.agent_version;
+  outcome.status = ValidateBackupRequest(request);
+  if (!outcome.status.ok()) {
+    outcome.reason = "InvalidRequest";
+    return outcome;
+  }
+  SnapshotOptions options;
+  options.time = ResticTime(start);
+  if (Status ready = restic_.EnsureRepository(); !ready.ok()) {
+    outcome.status = ready;
+    outcome.reason = ready.code() == StatusCode::kPermissionDenied ? "RepositoryAccessDenied" : "RepositoryFailed";
+    return outcome;
+  }
+
+  // The manifest's restic process starts now: opening the repository overlaps the dump.
+  SnapshotOptions manifest_options = options;
+  manifest_options.tags = RunTags(request.backup_id, request.policy, request.run_kind, kRoleManifest, "");
+  manifest_options.tags.insert(manifest_options.tags.end(), request.extra_tags.begin(), request.extra_tags.end());
+  std::optional<ResticBackupSummary> manifest_summary;
+  std::mutex manifest_mutex;
+  auto manifest_process = restic_.StartStdinBackup(kManifestPath, manifest_options, [&](const std::string& line) {
+    ResticLine parsed = ParseResticBackupLine(line, "manifest");
+    std::lock_guard lock(manifest_mutex);
+    if (parsed.summary) manifest_summary = parsed.summary;
+  });
+  if (!manifest_process.ok()) {
+    outcome.status = manifest_process.status();
+    outcome.reason = "RepositoryFailed";
+    return outcome;
+  }
+
+  std::vector<std::string> written;
+  auto fail = [&](Status status, std::string reason) {
+    (*manifest_process)->Abort();
+    outcome.status = std::move(status);
+    outcome.reason = std::move(reason);
+    if (!written.empty()) {
+      Status forgot = restic_.Forget(written);
+      if (forgot.ok()) {
+        outcome.forgotten_snapshots = written;
+        log_("warn", "Removed the snapshots of the failed run snapshots=" + JoinTags(written));
+      } else {
+        log_("error", "Could not remove the snapshots of the failed run (they have no manifest, so they are never "
+                      "listed as good; retention removes them later) error=" + forgot.ToString());
+      }
+    }
+    log_("error", "Backup failed reason=" + outcome.reason + " error=" + outcome.status.ToString());
+    return outcome;
+  };
+
+  if (!request.databases.empty() && request.globals) {
+    auto globals = DumpGlobals(request);
+    if (!globals.ok()) return fail(globals.status(), "GlobalsFailed");
+    m.globals.present = true;
+    m.globals.sql = *globals;
+    m.globals.size_bytes = globals->size();
+  }
+  for (const auto& source : request.databases) {
+    DatabaseBackup db;
+    std::string reason;
+    Status s = BackupDatabase(request, source, options, &db, &written, &reason);
+    m.databases.push_back(db);
+    if (!s.ok()) return fail(s.WithContext("database source " + source.source), reason);
+  }
+  for (const auto& source : request.media) {
+    MediaBackup media;
+    Status s = BackupMedia(request, source, options, &media, &written);
+    m.media.push_back(std::move(media));
+    if (!s.ok()) return fail(s.WithContext("media source " + source.source), "MediaFailed");
+  }
+
+  m.end_time = FormatRfc3339(clock_.Now());
+  auto finished = (*manifest_process)->Finish(SerializeManifest(m));
+  if (!finished.ok()) return fail(finished.status(), "ManifestFailed");
+  if (!finished->Succeeded()) return fail(ClassifyResticFailure("writing the manifest", *finished), "ManifestFailed");
+  {
+    std::lock_guard lock(manifest_mutex);
+    if (!manifest_summary || manifest_summary->snapshot_id.empty()) {
+      return fail(InternalError("restic reported no snapshot for the manifest"), "ManifestFailed");
+    }
+    outcome.manifest_snapshot_id = manifest_summary->snapshot_id;
+  }
+  log_("info", "Backup completed backup_id=" + request.backup_id + " manifest_snapshot=" + outcome.manifest_snapshot_id);
+  return outcome;
+}
+
+}  // namespace lifeboat::agent

@@ -1,0 +1,18 @@
+// ExternalPrograms: every program the agent starts, in one list, so the image (Dockerfile runtime
+// stage) can be checked to contain them all (tests/agent/dockerfile_test.cc). Constants; thread-safe.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace lifeboat::agent {
+
+inline constexpr const char* kPgDump = "pg_dump";
+inline constexpr const char* kPgDumpAll = "pg_dumpall";
+inline constexpr const char* kPgRestore = "pg_restore";
+inline constexpr const char* kPsql = "psql";
+inline constexpr const char* kRestic = "restic";
+
+inline constexpr std::array<std::string_view, 5> kExternalPrograms = {kPgDump, kPgDumpAll, kPgRestore, kPsql, kRestic};
+
+}  // namespace lifeboat::agent

@@ -1,0 +1,115 @@
+#include "operator/agent/media_scan.h"
+
+#include <fnmatch.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+namespace lifeboat::agent {
+namespace {
+
+std::vector<std::string> Split(const std::string& path) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    auto slash = path.find('/', start);
+    std::string part = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    if (!part.empty()) out.push_back(part);
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return out;
+}
+
+bool MatchRun(const std::vector<std::string>& pattern, const std::vector<std::string>& path, std::size_t offset) {
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (fnmatch(pattern[i].c_str(), path[offset + i].c_str(), 0) != 0) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool MatchesExclude(const std::string& relative_path, const std::string& pattern) {
+  std::vector<std::string> path = Split(relative_path);
+  std::vector<std::string> pat = Split(pattern);
+  if (pat.empty() || pat.size() > path.size()) return false;
+  if (!pattern.empty() && pattern.front() == '/') return pat.size() == path.size() && MatchRun(pat, path, 0);
+  return MatchRun(pat, path, path.size() - pat.size());
+}
+
+std::vector<std::string> ResticExcludePatterns(const std::string& root, const std::vector<std::string>& patterns) {
+  std::string base = root;
+  while (base.size() > 1 && base.back() == '/') base.pop_back();
+  std::vector<std::string> out;
+  for (const auto& p : patterns) out.push_back(!p.empty() && p.front() == '/' ? (base == "/" ? p : base + p) : p);
+  return out;
+}
+
+StatusOr<std::string> Sha256File(const std::string& path) {
+  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!file) return FailedPreconditionError("cannot read " + path);
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  std::vector<unsigned char> buffer(1 << 20);
+  std::size_t n;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), file.get())) > 0) EVP_DigestUpdate(ctx.get(), buffer.data(), n);
+  if (std::ferror(file.get())) return FailedPreconditionError("error reading " + path);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx.get(), digest, &length);
+  static const char* kHex = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 15];
+  }
+  return hex;
+}
+
+StatusOr<MediaScanResult> ScanMediaTree(const std::string& root, const MediaScanOptions& options) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) return FailedPreconditionError("media path " + root + " is not a directory");
+  MediaScanResult result;
+  fs::recursive_directory_iterator it(root, fs::directory_options::none, ec), end;
+  if (ec) return FailedPreconditionError("cannot read media path " + root + ": " + ec.message());
+  for (; it != end; it.increment(ec)) {
+    if (ec) return FailedPreconditionError("cannot read media path " + root + ": " + ec.message());
+    std::string rel = fs::relative(it->path(), root, ec).generic_string();
+    bool excluded = std::any_of(options.excludes.begin(), options.excludes.end(),
+                                [&](const std::string& p) { return MatchesExclude(rel, p); });
+    if (excluded) {
+      if (it->is_directory(ec) && !it->is_symlink(ec)) it.disable_recursion_pending();
+      continue;
+    }
+    struct stat st;
+    if (::lstat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    MediaFile f;
+    f.path = rel;
+    f.size = static_cast<std::uint64_t>(st.st_size);
+    f.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+    if (options.checksums) {
+      auto prev = options.previous.find(rel);
+      if (prev != options.previous.end() && prev->second.size == f.size && prev->second.mtime_ns == f.mtime_ns &&
+          !prev->second.sha256.empty()) {
+        f.sha256 = prev->second.sha256;
+      } else {
+        auto sum = Sha256File(it->path().string());
+        if (!sum.ok()) return sum.status();
+        f.sha256 = *sum;
+        result.hashed_bytes += f.size;
+      }
+    }
+    result.total_bytes += f.size;
+    result.files.push_back(std::move(f));
+  }
+  std::sort(result.files.begin(), result.files.end(), [](const MediaFile& a, const MediaFile& b) { return a.path < b.path; });
+  return result;
+}
+
+}  // namespace lifeboat::agent

@@ -1,0 +1,45 @@
+#include "operator/agent/pg_session.h"
+
+namespace lifeboat::agent {
+namespace {
+
+std::string QuoteConnValue(const std::string& value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string QuoteIdentifier(const std::string& name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string BuildConnectionString(const PgConnectionConfig& config, const std::string& database) {
+  std::string out = "dbname=" + QuoteConnValue(database) + " application_name='lifeboat-agent'";
+  if (!config.host.empty()) out += " host=" + QuoteConnValue(config.host);
+  if (!config.port.empty()) out += " port=" + QuoteConnValue(config.port);
+  if (!config.user.empty()) out += " user=" + QuoteConnValue(config.user);
+  if (!config.sslmode.empty()) out += " sslmode=" + QuoteConnValue(config.sslmode);
+  return out;
+}
+
+std::string QuoteQualifiedName(const TableRef& table) {
+  return QuoteIdentifier(table.schema) + "." + QuoteIdentifier(table.name);
+}
+
+std::string MeasureTableSql(const TableRef& table, bool checksum) {
+  if (!checksum) return "SELECT count(*)::text, NULL FROM ONLY " + QuoteQualifiedName(table);
+  return "SELECT count(*)::text, coalesce(sum(('x' || substr(md5(t::text), 1, 16))::bit(64)::bigint::numeric), 0)::text "
+         "FROM ONLY " + QuoteQualifiedName(table) + " AS t";
+}
+
+}  // namespace lifeboat::agent

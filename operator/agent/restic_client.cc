@@ -1,0 +1,204 @@
+#include "operator/agent/restic_client.h"
+#include "operator/agent/external_programs.h"
+
+#include <filesystem>
+#include <mutex>
+
+namespace lifeboat::agent {
+
+std::string JoinTags(const std::vector<std::string>& tags) {
+  std::string out;
+  for (const auto& t : tags) {
+    if (!out.empty()) out += ",";
+    out += t;
+  }
+  return out;
+}
+
+ProcessSpec ResticClient::Spec(std::vector<std::string> args) const {
+  ProcessSpec spec;
+  spec.argv.push_back(kRestic);
+  spec.argv.insert(spec.argv.end(), invocation_.global_flags.begin(), invocation_.global_flags.end());
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.env = invocation_.env;
+  spec.env["TZ"] = "UTC";  // --time and snapshot times are UTC.
+  spec.unset_env = {"RESTIC_REPOSITORY_FILE"};
+  return spec;
+}
+
+StatusOr<std::string> ResticClient::RunCapture(const std::string& action, std::vector<std::string> args) {
+  std::string out;
+  auto result = runner_.Run(Spec(std::move(args)), "", [&](const std::string& line) {
+    out += line;
+    out += '\n';
+  });
+  if (!result.ok()) return result.status();
+  if (!result->Succeeded()) return ClassifyResticFailure(action, *result);
+  return out;
+}
+
+Status ResticClient::Init() {
+  auto out = RunCapture("initialising the repository", {"init", "--repository-version", "2"});
+  return out.ok() ? Status::Ok() : out.status();
+}
+
+Status ResticClient::EnsureRepository() {
+  if (!invocation_.local_path.empty()) {
+    std::error_code ec;
+    if (std::filesystem::exists(std::filesystem::path(invocation_.local_path) / "config", ec)) return Status::Ok();
+    std::filesystem::create_directories(invocation_.local_path, ec);
+    return Init();
+  }
+  Status open = CheckOpen();
+  if (open.code() == StatusCode::kNotFound) return Init();
+  return open;
+}
+
+Status ResticClient::CheckOpen() {
+  auto out = RunCapture("opening the repository", {"cat", "config"});
+  return out.ok() ? Status::Ok() : out.status();
+}
+
+namespace {
+std::vector<std::string> SnapshotArgs(const SnapshotOptions& options) {
+  std::vector<std::string> args{"--host", options.host};
+  for (const auto& tag : options.tags) {
+    args.push_back("--tag");
+    args.push_back(tag);
+  }
+  if (!options.time.empty()) {
+    args.push_back("--time");
+    args.push_back(options.time);
+  }
+  return args;
+}
+}  // namespace
+
+StatusOr<StdinBackupOutcome> ResticClient::BackupStdinFrom(const ProcessSpec& producer, const std::string& filename,
+                                                           const SnapshotOptions& options, const std::string& source) {
+  std::vector<std::string> args{"backup", "--json", "--stdin", "--stdin-filename", filename};
+  auto extra = SnapshotArgs(options);
+  args.insert(args.end(), extra.begin(), extra.end());
+  StdinBackupOutcome outcome;
+  std::mutex mutex;
+  auto pipeline = runner_.RunPipeline(producer, Spec(args), [&](const std::string& line) {
+    ResticLine parsed = ParseResticBackupLine(line, source);
+    std::lock_guard lock(mutex);
+    if (parsed.progress_message && progress_) progress_(*parsed.progress_message);
+    if (parsed.summary) outcome.summary = parsed.summary;
+  });
+  if (!pipeline.ok()) return pipeline.status();
+  outcome.pipeline = *pipeline;
+  return outcome;
+}
+
+StatusOr<std::unique_ptr<RunningProcess>> ResticClient::StartStdinBackup(const std::string& filename,
+                                                                         const SnapshotOptions& options,
+                                                                         const LineCallback& on_line) {
+  std::vector<std::string> args{"backup", "--json", "--stdin", "--stdin-filename", filename};
+  auto extra = SnapshotArgs(options);
+  args.insert(args.end(), extra.begin(), extra.end());
+  return runner_.Start(Spec(args), on_line);
+}
+
+StatusOr<ResticBackupSummary> ResticClient::BackupDirectory(const std::string& directory,
+                                                            const std::vector<std::string>& excludes,
+                                                            const SnapshotOptions& options, const std::string& source) {
+  std::vector<std::string> args{"backup", "--json"};
+  auto extra = SnapshotArgs(options);
+  args.insert(args.end(), extra.begin(), extra.end());
+  for (const auto& pattern : excludes) {
+    args.push_back("--exclude");
+    args.push_back(pattern);
+  }
+  args.push_back(".");
+  ProcessSpec spec = Spec(args);
+  spec.working_directory = directory;
+  std::optional<ResticBackupSummary> summary;
+  std::vector<std::string> errors;
+  auto result = runner_.Run(spec, "", [&](const std::string& line) {
+    ResticLine parsed = ParseResticBackupLine(line, source);
+    if (parsed.progress_message && progress_) progress_(*parsed.progress_message);
+    if (parsed.summary) summary = parsed.summary;
+    if (parsed.error_message) errors.push_back(*parsed.error_message);
+  });
+  if (!result.ok()) return result.status();
+  if (!result->Succeeded()) {
+    // Exit code 3: snapshot saved but some files could not be read; that is not a complete backup.
+    if (result->exit_code == 3 && summary) {
+      return InternalError("backing up " + directory + ": some files could not be read" +
+                           (errors.empty() ? "" : " (" + errors.front() + ")"));
+    }
+    return ClassifyResticFailure("backing up " + directory, *result);
+  }
+  if (!summary) return InternalError("backing up " + directory + ": restic printed no summary");
+  return *summary;
+}
+
+StatusOr<std::vector<ResticSnapshot>> ResticClient::Snapshots(const std::vector<std::string>& tags) {
+  std::vector<std::string> args{"snapshots", "--json"};
+  if (!tags.empty()) {
+    args.push_back("--tag");
+    args.push_back(JoinTags(tags));
+  }
+  auto out = RunCapture("listing snapshots", args);
+  if (!out.ok()) return out.status();
+  return ParseSnapshotsJson(*out);
+}
+
+StatusOr<std::string> ResticClient::DumpToString(const std::string& snapshot_id, const std::string& path) {
+  std::string out;
+  auto result = runner_.Run(Spec({"dump", snapshot_id, path}), "", [&](const std::string& line) {
+    out += line;
+    out += '\n';
+  });
+  if (!result.ok()) return result.status();
+  if (!result->Succeeded()) return ClassifyResticFailure("reading " + path + " from snapshot " + snapshot_id, *result);
+  return out;
+}
+
+ProcessSpec ResticClient::DumpSpec(const std::string& snapshot_id, const std::string& path) const {
+  return Spec({"dump", snapshot_id, path});
+}
+
+Status ResticClient::DumpToFile(const std::string& snapshot_id, const std::string& path, const std::string& out_file) {
+  ProcessSpec spec = Spec({"dump", snapshot_id, path});
+  spec.stdout_path = out_file;
+  auto result = runner_.Run(spec, "", nullptr);
+  if (!result.ok()) return result.status();
+  if (!result->Succeeded()) return ClassifyResticFailure("reading " + path + " from snapshot " + snapshot_id, *result);
+  return Status::Ok();
+}
+
+Status ResticClient::Restore(const std::string& snapshot_id, const std::string& target) {
+  auto out = RunCapture("restoring snapshot " + snapshot_id, {"restore", snapshot_id, "--target", target});
+  return out.ok() ? Status::Ok() : out.status();
+}
+
+Status ResticClient::Forget(const std::vector<std::string>& snapshot_ids) {
+  if (snapshot_ids.empty()) return Status::Ok();
+  std::vector<std::string> args{"forget"};
+  args.insert(args.end(), snapshot_ids.begin(), snapshot_ids.end());
+  auto out = RunCapture("forgetting snapshots", args);
+  return out.ok() ? Status::Ok() : out.status();
+}
+
+StatusOr<std::string> ResticClient::ForgetWithArgs(const std::vector<std::string>& args) {
+  std::vector<std::string> full{"forget", "--json"};
+  full.insert(full.end(), args.begin(), args.end());
+  return RunCapture("applying retention", full);
+}
+
+Status ResticClient::Prune() {
+  auto out = RunCapture("pruning the repository", {"prune"});
+  return out.ok() ? Status::Ok() : out.status();
+}
+
+Status ResticClient::Check(const std::string& read_data_subset) {
+  std::vector<std::string> args{"check"};
+  if (!read_data_subset.empty()) args.push_back("--read-data-subset=" + read_data_subset);
+  auto out = RunCapture("checking the repository", args);
+  return out.ok() ? Status::Ok() : out.status();
+}
+
+}  // namespace lifeboat::agent

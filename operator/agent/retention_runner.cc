@@ -1,0 +1,28 @@
+#include "operator/agent/retention_runner.h"
+
+#include "operator/agent/snapshot_tags.h"
+
+namespace lifeboat::agent {
+
+StatusOr<RetentionOutcome> ApplyRetention(ResticClient& restic, const RetentionRules& rules, const std::string& policy,
+                                          WallTime now, std::chrono::seconds orphan_grace, bool prune) {
+  auto args = BuildForgetArgs(rules, policy);
+  if (!args.ok()) return args.status();
+  auto output = restic.ForgetWithArgs(*args);
+  if (!output.ok()) return output.status();
+  auto parsed = ParseForgetOutput(*output);
+  if (!parsed.ok()) return parsed.status();
+  RetentionOutcome outcome;
+  outcome.kept_backup_ids = parsed->kept_backup_ids;
+  outcome.removed_backup_ids = parsed->removed_backup_ids;
+  auto snapshots = restic.Snapshots({Tag(kTagPolicy, policy)});
+  if (!snapshots.ok()) return snapshots.status();
+  outcome.forgotten_data_snapshots = SelectDataSnapshotsToForget(*snapshots, parsed->removed_backup_ids, now, orphan_grace);
+  LIFEBOAT_RETURN_IF_ERROR(restic.Forget(outcome.forgotten_data_snapshots));
+  if (prune && (!outcome.removed_backup_ids.empty() || !outcome.forgotten_data_snapshots.empty())) {
+    LIFEBOAT_RETURN_IF_ERROR(restic.Prune());
+  }
+  return outcome;
+}
+
+}  // namespace lifeboat::agent

@@ -1,0 +1,503 @@
+// `lifeboat agent ...`: what Lifeboat's Jobs run. Flag parsing and wiring only; the work is in
+// operator/agent/. Every flag can also come from the environment variable named in its help, so a
+// Job spec can fill them from ConfigMaps; secrets (RESTIC_PASSWORD[_FILE], PGPASSWORD/PGPASSFILE,
+// AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) are only ever read from the environment by the children.
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <random>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "operator/agent/agent_result.h"
+#include "operator/agent/backup_runner.h"
+#include "operator/agent/catalog.h"
+#include "operator/agent/posix_process_runner.h"
+#include "operator/agent/pqxx_pg_session.h"
+#include "operator/agent/repository_config.h"
+#include "operator/agent/restic_client.h"
+#include "operator/agent/restore_runner.h"
+#include "operator/agent/retention_runner.h"
+#include "operator/agent/snapshot_tags.h"
+#include "operator/cmd/commands.h"
+#include "operator/core/time_format.h"
+
+extern char** environ;
+
+namespace lifeboat::cmd {
+namespace {
+
+using agent::AgentResult;
+
+struct CommonOptions {
+  agent::RepositoryConfig repository;
+  std::string termination_log = "/dev/termination-log";
+  agent::PgConnectionConfig pg;
+};
+
+struct RetentionOptions {
+  agent::RetentionRules rules;
+  std::int64_t orphan_grace_seconds = 6 * 3600;
+  bool no_prune = false;
+};
+
+std::map<std::string, std::string> Environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string entry(*e);
+    auto eq = entry.find('=');
+    if (eq != std::string::npos) env[entry.substr(0, eq)] = entry.substr(eq + 1);
+  }
+  return env;
+}
+
+std::shared_ptr<spdlog::logger> Logger() {
+  static auto logger = [] {
+    auto l = spdlog::stdout_logger_mt("lifeboat-agent");
+    l->set_pattern("%v");
+    l->flush_on(spdlog::level::info);
+    return l;
+  }();
+  return logger;
+}
+
+// Log lines are JSON objects, one per line, on stdout (the Pod log).
+agent::LogSink MakeLogSink(const std::string& command) {
+  return [command](const std::string& level, const std::string& message) {
+    nlohmann::json line{{"ts", FormatRfc3339Micro(SystemClock::Instance().Now())},
+                        {"level", level},
+                        {"component", "agent"},
+                        {"command", command},
+                        {"msg", message}};
+    Logger()->info(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  };
+}
+
+void AddRepositoryFlags(CLI::App* app, CommonOptions& o) {
+  app->add_option("--repository-path", o.repository.path, "Local or mounted (PVC) repository directory")
+      ->envname("LIFEBOAT_REPOSITORY_PATH");
+  app->add_option("--repository-url", o.repository.url, "A restic repository string (rest:..., s3:...)")
+      ->envname("LIFEBOAT_REPOSITORY_URL");
+  app->add_option("--s3-endpoint", o.repository.s3.endpoint, "S3-compatible endpoint URL")->envname("LIFEBOAT_S3_ENDPOINT");
+  app->add_option("--s3-bucket", o.repository.s3.bucket, "S3 bucket")->envname("LIFEBOAT_S3_BUCKET");
+  app->add_option("--s3-prefix", o.repository.s3.prefix, "Folder inside the bucket")->envname("LIFEBOAT_S3_PREFIX");
+  app->add_option("--s3-region", o.repository.s3.region, "S3 region")->envname("LIFEBOAT_S3_REGION");
+  app->add_option("--ca-bundle", o.repository.ca_bundle, "PEM CA bundle for the repository endpoint")
+      ->envname("LIFEBOAT_CA_BUNDLE");
+  app->add_option("--termination-log", o.termination_log, "Where the JSON result is written")
+      ->envname("LIFEBOAT_TERMINATION_LOG");
+}
+
+void AddPgFlags(CLI::App* app, CommonOptions& o) {
+  app->add_option("--pg-host", o.pg.host, "PostgreSQL host or socket directory")->envname("PGHOST");
+  app->add_option("--pg-port", o.pg.port, "PostgreSQL port")->envname("PGPORT");
+  app->add_option("--pg-user", o.pg.user, "PostgreSQL user")->envname("PGUSER");
+  app->add_option("--pg-sslmode", o.pg.sslmode, "libpq sslmode")->envname("PGSSLMODE");
+}
+
+void AddRetentionFlags(CLI::App* app, RetentionOptions& r) {
+  app->add_option("--keep-last", r.rules.keep_last, "Keep the last N backups")->envname("LIFEBOAT_KEEP_LAST");
+  app->add_option("--keep-hourly", r.rules.keep_hourly, "Keep one backup per hour for N hours")->envname("LIFEBOAT_KEEP_HOURLY");
+  app->add_option("--keep-daily", r.rules.keep_daily, "Keep one backup per day for N days")->envname("LIFEBOAT_KEEP_DAILY");
+  app->add_option("--keep-weekly", r.rules.keep_weekly, "Keep one per week for N weeks")->envname("LIFEBOAT_KEEP_WEEKLY");
+  app->add_option("--keep-monthly", r.rules.keep_monthly, "Keep one per month for N months")->envname("LIFEBOAT_KEEP_MONTHLY");
+  app->add_option("--keep-yearly", r.rules.keep_yearly, "Keep one per year for N years")->envname("LIFEBOAT_KEEP_YEARLY");
+  app->add_option("--keep-within", r.rules.keep_within, "Keep all backups within this duration (e.g. 7d)")
+      ->envname("LIFEBOAT_KEEP_WITHIN");
+  app->add_option("--orphan-grace-seconds", r.orphan_grace_seconds,
+                  "Data snapshots of runs without a manifest are removed once older than this");
+  app->add_flag("--no-prune", r.no_prune, "Forget without pruning unreferenced data");
+}
+
+bool HasRetentionRules(const agent::RetentionRules& r) {
+  return r.keep_last || r.keep_hourly || r.keep_daily || r.keep_weekly || r.keep_monthly || r.keep_yearly ||
+         !r.keep_within.empty();
+}
+
+// Writes the result to the termination log and stdout; returns the process exit code.
+int Finish(const CommonOptions& o, AgentResult result, WallTime start, const agent::LogSink& log) {
+  WallTime end = SystemClock::Instance().Now();
+  result.start_time = FormatRfc3339(start);
+  result.end_time = FormatRfc3339(end);
+  result.duration_seconds = std::chrono::duration<double>(end - start).count();
+  std::string text = agent::RenderTerminationMessage(result);
+  if (!o.termination_log.empty()) {
+    std::ofstream out(o.termination_log, std::ios::trunc);
+    out << text;
+    if (!out) log("warn", "Could not write the termination message path=" + o.termination_log);
+  }
+  std::cout << text << std::endl;
+  return agent::ExitCodeFor(result.status);
+}
+
+StatusOr<agent::ResticInvocation> Invocation(const CommonOptions& o) {
+  return agent::BuildResticInvocation(o.repository, Environment());
+}
+
+std::string DefaultBackupId(const std::string& policy, WallTime now) {
+  std::string t = FormatRfc3339(now);  // 2026-11-22T01:02:03Z -> 20261122-010203
+  std::string compact = t.substr(0, 4) + t.substr(5, 2) + t.substr(8, 2) + "-" + t.substr(11, 2) + t.substr(14, 2) + t.substr(17, 2);
+  std::random_device rd;
+  static const char* kAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string suffix;
+  for (int i = 0; i < 5; ++i) suffix += kAlphabet[rd() % 36];
+  return policy + "-" + compact + "-" + suffix;
+}
+
+// "[name=]value" -> {name, value}; name defaults to `default_name(value)`.
+std::pair<std::string, std::string> SplitNamed(const std::string& text) {
+  auto eq = text.find('=');
+  if (eq == std::string::npos) return {"", text};
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+std::string BaseName(const std::string& path) {
+  std::string p = path;
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  auto slash = p.rfind('/');
+  return slash == std::string::npos ? p : p.substr(slash + 1);
+}
+
+struct BackupFlags {
+  CommonOptions common;
+  agent::BackupRequest request;
+  std::vector<std::string> databases, media, excludes;
+  bool no_globals = false, no_media_checksums = false;
+  RetentionOptions retention;
+  std::string check_subset;
+};
+
+int RunBackup(BackupFlags& f) {
+  WallTime start = SystemClock::Instance().Now();
+  auto log = MakeLogSink("backup");
+  AgentResult result;
+  result.command = "backup";
+  auto& r = f.request;
+  if (r.backup_id.empty()) r.backup_id = DefaultBackupId(r.policy, start);
+  result.backup_id = r.backup_id;
+  r.pg = f.common.pg;
+  r.globals = !f.no_globals;
+  r.media_checksums = !f.no_media_checksums;
+  r.agent_version = LIFEBOAT_VERSION;
+  for (const auto& d : f.databases) {
+    auto [name, db] = SplitNamed(d);
+    r.databases.push_back({name.empty() ? db : name, db});
+  }
+  for (const auto& m : f.media) {
+    auto [name, path] = SplitNamed(m);
+    r.media.push_back({name.empty() ? BaseName(path) : name, path, f.excludes});
+  }
+  auto invocation = Invocation(f.common);
+  if (!invocation.ok()) {
+    result.status = invocation.status();
+    return Finish(f.common, result, start, log);
+  }
+  agent::PosixProcessRunner runner;
+  agent::ResticClient restic(runner, *invocation, [&](const std::string& m) { log("info", m); });
+  agent::PqxxPgConnector connector(r.pg);
+  agent::BackupRunner backup(restic, connector, runner, SystemClock::Instance(), log);
+  log("info", "Backup started backup_id=" + r.backup_id + " policy=" + r.policy + " kind=" + r.run_kind +
+                  " repository=" + restic.location());
+  agent::BackupOutcome outcome = backup.Run(r);
+  result.status = outcome.status;
+  result.reason = outcome.reason;
+  const auto& m = outcome.manifest;
+  nlohmann::json dbs = nlohmann::json::array(), media = nlohmann::json::array();
+  std::uint64_t size = 0;
+  for (const auto& d : m.databases) {
+    std::int64_t rows = 0;
+    for (const auto& t : d.tables) rows += t.rows;
+    size += d.size_bytes;
+    dbs.push_back({{"source", d.source}, {"database", d.database}, {"snapshotId", d.snapshot_id},
+                   {"sizeBytes", d.size_bytes}, {"tables", d.tables.size()}, {"rows", rows},
+                   {"serverVersion", d.server_version}, {"walLsn", d.wal_lsn}});
+  }
+  for (const auto& x : m.media) {
+    size += x.total_bytes;
+    media.push_back({{"source", x.source}, {"snapshotId", x.snapshot_id}, {"files", x.file_count},
+                     {"bytes", x.total_bytes}, {"dataAdded", x.data_added}});
+  }
+  result.fields = {{"policy", r.policy}, {"runKind", r.run_kind}, {"repository", restic.location()},
+                   {"manifestSnapshotId", outcome.manifest_snapshot_id}, {"sizeBytes", size},
+                   {"databases", dbs}, {"media", media}};
+  if (!outcome.forgotten_snapshots.empty()) result.fields["forgottenSnapshots"] = outcome.forgotten_snapshots;
+  if (outcome.status.ok() && HasRetentionRules(f.retention.rules)) {
+    auto applied = agent::ApplyRetention(restic, f.retention.rules, r.policy, SystemClock::Instance().Now(),
+                                         std::chrono::seconds(f.retention.orphan_grace_seconds), !f.retention.no_prune);
+    if (applied.ok()) {
+      result.fields["retention"] = {{"kept", applied->kept_backup_ids.size()},
+                                    {"removed", std::vector<std::string>(applied->removed_backup_ids.begin(), applied->removed_backup_ids.end())}};
+    } else {
+      // The backup itself is good; retention is reported and retried by the next run.
+      result.fields["retention"] = {{"error", applied.status().ToString()}};
+      log("warn", "Retention failed error=" + applied.status().ToString());
+    }
+  }
+  if (outcome.status.ok() && !f.check_subset.empty()) {
+    Status checked = restic.Check(f.check_subset);
+    result.fields["check"] = {{"readDataSubset", f.check_subset}, {"ok", checked.ok()}};
+    if (!checked.ok()) {
+      result.status = checked;
+      result.reason = "RepositoryCheckFailed";
+    }
+  }
+  return Finish(f.common, result, start, log);
+}
+
+struct RestoreFlags {
+  CommonOptions common;
+  agent::RestoreRequest request;
+  std::string mode = "NewDatabase", media_mode = "Merge", checks_json, checks_file;
+  bool no_verify = false;
+};
+
+int RunRestore(RestoreFlags& f) {
+  WallTime start = SystemClock::Instance().Now();
+  auto log = MakeLogSink("restore");
+  AgentResult result;
+  result.command = "restore";
+  auto& r = f.request;
+  result.backup_id = r.backup_id;
+  r.pg = f.common.pg;
+  r.verify = !f.no_verify;
+  auto fail = [&](Status s, const char* reason) {
+    result.status = std::move(s);
+    result.reason = reason;
+    return Finish(f.common, result, start, log);
+  };
+  auto mode = agent::ParseDatabaseRestoreMode(f.mode);
+  if (!mode.ok()) return fail(mode.status(), "InvalidRequest");
+  r.mode = *mode;
+  auto media_mode = agent::ParseMediaRestoreMode(f.media_mode);
+  if (!media_mode.ok()) return fail(media_mode.status(), "InvalidRequest");
+  r.media_mode = *media_mode;
+  std::string checks_text = f.checks_json;
+  if (!f.checks_file.empty()) {
+    std::ifstream in(f.checks_file);
+    if (!in) return fail(InvalidArgumentError("cannot read --checks-file " + f.checks_file), "InvalidRequest");
+    checks_text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  if (!checks_text.empty()) {
+    auto checks = agent::ParseSqlChecks(checks_text);
+    if (!checks.ok()) return fail(checks.status(), "InvalidRequest");
+    r.checks = *checks;
+  }
+  auto invocation = Invocation(f.common);
+  if (!invocation.ok()) return fail(invocation.status(), "InvalidRequest");
+  agent::PosixProcessRunner runner;
+  agent::ResticClient restic(runner, *invocation, [&](const std::string& m) { log("info", m); });
+  agent::PqxxPgConnector connector(r.pg);
+  agent::RestoreRunner restore(restic, connector, runner, SystemClock::Instance(), log);
+  log("info", "Restore started backup_id=" + r.backup_id + " target_database=" + r.target_database +
+                  " media_target=" + r.media_target + " repository=" + restic.location());
+  agent::RestoreOutcome outcome = restore.Run(r);
+  result.status = outcome.status;
+  result.reason = outcome.reason;
+  result.fields = {{"repository", restic.location()}};
+  if (!outcome.backup_time.empty()) result.fields["backupTime"] = outcome.backup_time;
+  if (!outcome.policy.empty()) result.fields["policy"] = outcome.policy;
+  if (!outcome.database.empty()) result.fields["database"] = outcome.database;
+  if (!outcome.media.empty()) result.fields["media"] = outcome.media;
+  if (!outcome.checks.empty()) result.fields["checks"] = outcome.checks;
+  if (!outcome.mismatches.empty()) result.fields["mismatches"] = outcome.mismatches;
+  if (outcome.status.ok()) log("info", "Restore completed backup_id=" + r.backup_id);
+  else log("error", "Restore failed reason=" + outcome.reason + " error=" + outcome.status.ToString());
+  return Finish(f.common, result, start, log);
+}
+
+struct CatalogFlags {
+  CommonOptions common;
+  std::string policy, backup_id;
+  bool manifests = false, include_incomplete = false;
+};
+
+int RunCatalog(CatalogFlags& f) {
+  WallTime start = SystemClock::Instance().Now();
+  auto log = MakeLogSink("catalog");
+  AgentResult result;
+  result.command = "catalog";
+  auto invocation = Invocation(f.common);
+  if (!invocation.ok()) {
+    result.status = invocation.status();
+    return Finish(f.common, result, start, log);
+  }
+  agent::PosixProcessRunner runner;
+  agent::ResticClient restic(runner, *invocation, nullptr);
+  std::vector<std::string> tags{agent::kTagLifeboat};
+  if (!f.policy.empty()) tags.push_back(agent::Tag(agent::kTagPolicy, f.policy));
+  if (!f.backup_id.empty()) tags.push_back(agent::Tag(agent::kTagBackup, f.backup_id));
+  auto snapshots = restic.Snapshots(tags);
+  if (!snapshots.ok()) {
+    result.status = snapshots.status();
+    return Finish(f.common, result, start, log);
+  }
+  nlohmann::json backups = nlohmann::json::array();
+  std::vector<std::string> ids;
+  for (const auto& entry : agent::BuildCatalog(*snapshots)) {
+    if (!entry.complete && !f.include_incomplete) continue;
+    nlohmann::json j = agent::CatalogEntryJson(entry);
+    if ((f.manifests || !f.backup_id.empty()) && entry.complete) {
+      auto text = restic.DumpToString(entry.manifest_snapshot_id, agent::kManifestPath);
+      auto manifest = text.ok() ? agent::ParseManifest(*text) : StatusOr<agent::Manifest>(text.status());
+      if (manifest.ok()) {
+        j["manifest"] = !f.backup_id.empty() ? agent::ManifestToJson(*manifest) : agent::ManifestSummaryJson(*manifest);
+      } else {
+        j["manifestError"] = manifest.status().ToString();
+      }
+    }
+    ids.push_back(entry.backup_id);
+    backups.push_back(std::move(j));
+  }
+  if (!f.backup_id.empty() && backups.empty()) {
+    result.status = NotFoundError("backup \"" + f.backup_id + "\" is not in the repository");
+    result.reason = "BackupNotFound";
+    return Finish(f.common, result, start, log);
+  }
+  // The full catalog goes to stdout; the termination message carries the count and newest ids.
+  std::cout << nlohmann::json{{"repository", restic.location()}, {"backups", backups}}.dump() << std::endl;
+  result.fields = {{"repository", restic.location()}, {"count", ids.size()}, {"backupIds", ids}};
+  if (!ids.empty()) result.fields["latestBackupId"] = ids.front();
+  return Finish(f.common, result, start, log);
+}
+
+struct RetentionFlags {
+  CommonOptions common;
+  std::string policy;
+  RetentionOptions retention;
+};
+
+int RunRetention(RetentionFlags& f) {
+  WallTime start = SystemClock::Instance().Now();
+  auto log = MakeLogSink("retention");
+  AgentResult result;
+  result.command = "retention";
+  auto invocation = Invocation(f.common);
+  if (!invocation.ok()) {
+    result.status = invocation.status();
+    return Finish(f.common, result, start, log);
+  }
+  agent::PosixProcessRunner runner;
+  agent::ResticClient restic(runner, *invocation, nullptr);
+  auto applied = agent::ApplyRetention(restic, f.retention.rules, f.policy, start,
+                                       std::chrono::seconds(f.retention.orphan_grace_seconds), !f.retention.no_prune);
+  if (!applied.ok()) {
+    result.status = applied.status();
+  } else {
+    result.fields = {{"policy", f.policy},
+                     {"kept", std::vector<std::string>(applied->kept_backup_ids.begin(), applied->kept_backup_ids.end())},
+                     {"removed", std::vector<std::string>(applied->removed_backup_ids.begin(), applied->removed_backup_ids.end())},
+                     {"forgottenDataSnapshots", applied->forgotten_data_snapshots.size()}};
+    log("info", "Retention applied policy=" + f.policy + " kept=" + std::to_string(applied->kept_backup_ids.size()) +
+                    " removed=" + std::to_string(applied->removed_backup_ids.size()));
+  }
+  return Finish(f.common, result, start, log);
+}
+
+struct CheckFlags {
+  CommonOptions common;
+  std::string subset;
+};
+
+int RunCheck(CheckFlags& f) {
+  WallTime start = SystemClock::Instance().Now();
+  auto log = MakeLogSink("check");
+  AgentResult result;
+  result.command = "check";
+  auto invocation = Invocation(f.common);
+  if (!invocation.ok()) {
+    result.status = invocation.status();
+    return Finish(f.common, result, start, log);
+  }
+  agent::PosixProcessRunner runner;
+  agent::ResticClient restic(runner, *invocation, nullptr);
+  result.status = restic.Check(f.subset);
+  result.fields = {{"readDataSubset", f.subset}};
+  return Finish(f.common, result, start, log);
+}
+
+}  // namespace
+
+void AddAgentCommand(CLI::App& app, CommandRegistry& registry) {
+  CLI::App* agent = app.add_subcommand("agent", "What Lifeboat Jobs run: backup, restore, catalog, retention, check");
+  agent->require_subcommand(1);
+
+  static BackupFlags backup;
+  CLI::App* b = agent->add_subcommand("backup", "Back up PostgreSQL databases and media paths into the repository");
+  AddRepositoryFlags(b, backup.common);
+  AddPgFlags(b, backup.common);
+  b->add_option("--backup-id", backup.request.backup_id, "Run id (default: <policy>-<time>-<random>)")->envname("LIFEBOAT_BACKUP_ID");
+  b->add_option("--policy", backup.request.policy, "Policy name recorded in tags and manifest")
+      ->envname("LIFEBOAT_POLICY")->default_val("manual");
+  b->add_option("--run-kind", backup.request.run_kind, "scheduled | on-demand | pre-restore")
+      ->envname("LIFEBOAT_RUN_KIND")->default_val("on-demand");
+  b->add_option("--tag", backup.request.extra_tags, "Extra snapshot tag (repeatable)");
+  b->add_option("--database", backup.databases, "[source=]database to dump (repeatable)")->envname("LIFEBOAT_DATABASES")->delimiter(' ');
+  b->add_flag("--no-globals", backup.no_globals, "Skip pg_dumpall --globals-only");
+  b->add_flag("--globals-no-role-passwords", backup.request.globals_no_role_passwords,
+              "Dump globals without role passwords (for non-superusers)");
+  b->add_option("--format", backup.request.format, "custom (streamed) | directory (parallel)")
+      ->envname("LIFEBOAT_DUMP_FORMAT")->default_val("custom");
+  b->add_option("--compression", backup.request.compression, "pg_dump -Z level (0: let restic compress)")
+      ->envname("LIFEBOAT_DUMP_COMPRESSION")->default_val(0);
+  b->add_option("--jobs", backup.request.jobs, "pg_dump -j for directory format")->default_val(2);
+  b->add_flag("--table-checksums", backup.request.table_checksums, "Also compute per-table checksums (reads every table)")
+      ->envname("LIFEBOAT_TABLE_CHECKSUMS");
+  b->add_option("--media", backup.media, "[source=]/path to back up (repeatable)")->envname("LIFEBOAT_MEDIA")->delimiter(' ');
+  b->add_option("--exclude", backup.excludes, "Exclude pattern for media (repeatable, restic syntax)");
+  b->add_flag("--no-media-checksums", backup.no_media_checksums, "Skip per-file SHA-256 of media");
+  b->add_option("--work-dir", backup.request.work_dir, "Scratch directory")->envname("LIFEBOAT_WORK_DIR")->default_val("/tmp");
+  AddRetentionFlags(b, backup.retention);
+  b->add_option("--check-read-data-subset", backup.check_subset, "After success, restic check --read-data-subset=VALUE");
+  registry.commands.emplace_back(b, [] { return RunBackup(backup); });
+
+  static RestoreFlags restore;
+  CLI::App* r = agent->add_subcommand("restore", "Restore a backup's database and/or media, then verify");
+  AddRepositoryFlags(r, restore.common);
+  AddPgFlags(r, restore.common);
+  r->add_option("--backup-id", restore.request.backup_id, "Backup to restore")->envname("LIFEBOAT_BACKUP_ID")->required();
+  r->add_option("--database-source", restore.request.database_source, "Database source in the backup");
+  r->add_option("--target-database", restore.request.target_database, "Database to restore into")->envname("LIFEBOAT_TARGET_DATABASE");
+  r->add_option("--mode", restore.mode, "NewDatabase | Replace")->envname("LIFEBOAT_RESTORE_MODE")->default_val("NewDatabase");
+  r->add_flag("--safety-backup-done", restore.request.safety_backup_done, "Confirms the pre-restore safety backup exists (required by Replace)");
+  r->add_flag("--globals", restore.request.globals, "Replay the backup's roles/tablespaces first");
+  r->add_flag("--no-owner", restore.request.no_owner, "pg_restore --no-owner");
+  r->add_option("--jobs", restore.request.jobs, "pg_restore -j")->default_val(2);
+  r->add_option("--maintenance-database", restore.request.maintenance_database, "Database used for CREATE/DROP DATABASE")
+      ->default_val("postgres");
+  r->add_option("--media-source", restore.request.media_source, "Media source in the backup");
+  r->add_option("--media-target", restore.request.media_target, "Directory to restore media into")->envname("LIFEBOAT_MEDIA_TARGET");
+  r->add_option("--media-mode", restore.media_mode, "Merge | Replace")->envname("LIFEBOAT_MEDIA_MODE")->default_val("Merge");
+  r->add_flag("--no-verify", restore.no_verify, "Skip comparing with the manifest");
+  r->add_option("--checks-json", restore.checks_json, "JSON list of SQL checks")->envname("LIFEBOAT_CHECKS");
+  r->add_option("--checks-file", restore.checks_file, "File with the JSON list of SQL checks");
+  r->add_option("--work-dir", restore.request.work_dir, "Scratch directory (holds the dump during pg_restore)")
+      ->envname("LIFEBOAT_WORK_DIR")->default_val("/tmp");
+  registry.commands.emplace_back(r, [] { return RunRestore(restore); });
+
+  static CatalogFlags catalog;
+  CLI::App* c = agent->add_subcommand("catalog", "List the backups in a repository as JSON");
+  AddRepositoryFlags(c, catalog.common);
+  c->add_option("--policy", catalog.policy, "Only this policy's backups");
+  c->add_option("--backup-id", catalog.backup_id, "Only this backup, with its full manifest");
+  c->add_flag("--manifests", catalog.manifests, "Include each manifest's summary (one restic dump per backup)");
+  c->add_flag("--include-incomplete", catalog.include_incomplete, "Also list runs without a manifest");
+  registry.commands.emplace_back(c, [] { return RunCatalog(catalog); });
+
+  static RetentionFlags retention;
+  CLI::App* t = agent->add_subcommand("retention", "Apply a policy's keep rules (forget + prune)");
+  AddRepositoryFlags(t, retention.common);
+  t->add_option("--policy", retention.policy, "Policy whose backups the rules apply to")->envname("LIFEBOAT_POLICY")->required();
+  AddRetentionFlags(t, retention.retention);
+  registry.commands.emplace_back(t, [] { return RunRetention(retention); });
+
+  static CheckFlags check;
+  CLI::App* k = agent->add_subcommand("check", "Verify the repository (restic check)");
+  AddRepositoryFlags(k, check.common);
+  k->add_option("--read-data-subset", check.subset, "e.g. 10% or 1/5; empty: structure only");
+  registry.commands.emplace_back(k, [] { return RunCheck(check); });
+}
+
+}  // namespace lifeboat::cmd

@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# Component tests of `lifeboat agent` against a REAL throwaway PostgreSQL 15 server and REAL restic
+# repositories (local, and S3 through moto_server when it is installed).
+# Usage: agent_component_test.sh LIFEBOAT_BINARY SCENARIO
+# Scenarios: round_trip, directory_format, media_replace, killed_dump, wrong_password, retention, s3
+set -euo pipefail
+
+LIFEBOAT=$(readlink -f "$1")
+SCENARIO=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib/pg_fixture.sh"
+
+WORK=$(mktemp -d /tmp/lifeboat-agent-test.XXXXXX)
+chmod 755 "$WORK"  # The postgres user must reach the server directory inside.
+MOTO_PID=""
+cleanup() {
+  pg_fixture_stop "$WORK/pg"
+  if [ -n "$MOTO_PID" ]; then kill "$MOTO_PID" 2>/dev/null || true; wait "$MOTO_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL [$SCENARIO]: $*" >&2; exit 1; }
+# json FILE EXPR: evaluates a Python expression over the JSON document `d` in FILE.
+json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+export RESTIC_PASSWORD=component-test-password
+export RESTIC_CACHE_DIR="$WORK/restic-cache"
+REPO="$WORK/repo"
+TERM_LOG="$WORK/termination-log"
+
+agent() {
+  local t0=$SECONDS rc=0
+  "$LIFEBOAT" agent "$@" --termination-log "$TERM_LOG" >"$WORK/stdout" 2>"$WORK/stderr" || rc=$?
+  echo "agent $1: exit $rc after $((SECONDS - t0))s" >&2
+  return $rc
+}
+
+start_db() {
+  pg_fixture_start "$WORK/pg"
+  psql -qX -v ON_ERROR_STOP=1 -c "CREATE ROLE app_owner LOGIN" -c "CREATE DATABASE shop OWNER app_owner"
+  psql -qX -v ON_ERROR_STOP=1 -d shop <<'SQL'
+SET ROLE app_owner;
+CREATE TABLE customers (id int PRIMARY KEY, name text, score float8, meta jsonb);
+INSERT INTO customers SELECT g, 'customer ' || g, g / 7.0, jsonb_build_object('g', g) FROM generate_series(1, 2000) g;
+CREATE SCHEMA sales;
+CREATE TABLE sales.orders (id bigserial PRIMARY KEY, customer int REFERENCES customers, total numeric(10,2), note text);
+INSERT INTO sales.orders (customer, total, note) SELECT 1 + g % 2000, g * 1.25, CASE WHEN g % 3 = 0 THEN NULL ELSE 'n' || g END FROM generate_series(1, 5000) g;
+CREATE TABLE empty_table (x int);
+SQL
+}
+
+make_media() {
+  mkdir -p "$1/img/thumbs" "$1/cache"
+  for i in 1 2 3; do head -c $((i * 1000)) /dev/urandom >"$1/img/photo$i.jpg"; done
+  echo small >"$1/img/thumbs/t1.png"
+  echo junk >"$1/cache/tmpfile"
+  echo temp >"$1/upload.tmp"
+}
+
+case "$SCENARIO" in
+round_trip)
+  start_db
+  make_media "$WORK/media"
+  agent backup --repository-path "$REPO" --database shop --media "uploads=$WORK/media" --exclude cache --exclude '*.tmp' \
+    --policy shop --backup-id shop-1 --run-kind scheduled --table-checksums --work-dir "$WORK" || { cat "$WORK/stdout" "$WORK/stderr"; fail "backup failed"; }
+  [ "$(json "$TERM_LOG" 'd["result"]')" = Succeeded ] || fail "termination result: $(cat "$TERM_LOG")"
+  [ "$(stat -c %s "$TERM_LOG")" -le 4096 ] || fail "termination message longer than 4096 bytes"
+  grep -q '"msg":"Backup progress' "$WORK/stdout" || fail "no progress lines from restic's JSON output"
+  grep -q "$RESTIC_PASSWORD" "$WORK/stdout" "$WORK/stderr" "$TERM_LOG" && fail "the repository password leaked into the output"
+
+  # The manifest's row counts match the database (queried directly).
+  agent catalog --repository-path "$REPO" --backup-id shop-1 || fail "catalog failed: $(cat "$WORK/stdout")"
+  head -1 "$WORK/stdout" >"$WORK/catalog.json"
+  [ "$(json "$WORK/catalog.json" 'len(d["backups"])')" = 1 ] || fail "catalog does not list exactly one backup"
+  json "$WORK/catalog.json" '"\n".join(t["schema"]+"."+t["name"]+" "+str(t["rows"]) for t in d["backups"][0]["manifest"]["databases"][0]["tables"])' | sort >"$WORK/manifest_counts"
+  psql -qAtX -d shop -c "SELECT 'public.customers ' || count(*) FROM customers UNION ALL SELECT 'sales.orders ' || count(*) FROM sales.orders UNION ALL SELECT 'public.empty_table ' || count(*) FROM empty_table" | sort >"$WORK/db_counts"
+  diff "$WORK/manifest_counts" "$WORK/db_counts" || fail "manifest row counts differ from the database"
+  [ "$(json "$WORK/catalog.json" 'd["backups"][0]["manifest"]["databases"][0]["walLsn"] != ""')" = True ] || fail "no WAL position"
+  [ "$(json "$WORK/catalog.json" 'd["backups"][0]["manifest"]["media"][0]["fileCount"]')" = 4 ] || fail "media file count (excludes not applied?)"
+  json "$WORK/catalog.json" 'd["backups"][0]["manifest"]["globals"]["sql"]' | grep -q "CREATE ROLE app_owner" || fail "globals missing"
+
+  # Change the data, then restore into a new database: counts and checksums equal the manifest's.
+  psql -qX -d shop -c "DELETE FROM sales.orders WHERE id % 2 = 0" -c "UPDATE customers SET name = 'x'"
+  agent restore --repository-path "$REPO" --backup-id shop-1 --target-database shop_restored --work-dir "$WORK" \
+    --checks-json '[{"name":"orders","sql":"SELECT count(*) FROM sales.orders","expect":5000},{"name":"owner","sql":"SELECT tableowner FROM pg_tables WHERE tablename = '"'customers'"'","expect":"app_owner"}]' \
+    || { cat "$WORK/stdout"; fail "restore failed"; }
+  [ "$(json "$TERM_LOG" 'd["database"]["mismatches"]')" = 0 ] || fail "verification mismatches: $(cat "$TERM_LOG")"
+  [ "$(json "$TERM_LOG" 'd["database"]["checksumsVerified"]')" = True ] || fail "checksums not verified"
+  [ "$(psql -qAtX -d shop_restored -c "SELECT count(*) FROM sales.orders")" = 5000 ] || fail "restored row count"
+  # A second NewDatabase restore into the same name is refused and changes nothing.
+  psql -qX -d shop_restored -c "CREATE TABLE marker (x int)"
+  if agent restore --repository-path "$REPO" --backup-id shop-1 --target-database shop_restored --work-dir "$WORK"; then fail "NewDatabase overwrote an existing database"; fi
+  [ "$(json "$TERM_LOG" 'd["reason"]')" = TargetExists ] || fail "expected TargetExists: $(cat "$TERM_LOG")"
+  psql -qAtX -d shop_restored -c "SELECT 1 FROM marker" >/dev/null || fail "the existing target was touched"
+  # Replace needs the safety backup confirmation, then restores in place.
+  if agent restore --repository-path "$REPO" --backup-id shop-1 --target-database shop --mode Replace --work-dir "$WORK"; then fail "Replace ran without --safety-backup-done"; fi
+  [ "$(json "$TERM_LOG" 'd["reason"]')" = SafetyBackupRequired ] || fail "expected SafetyBackupRequired"
+  agent restore --repository-path "$REPO" --backup-id shop-1 --target-database shop --mode Replace --safety-backup-done --work-dir "$WORK" \
+    || { cat "$WORK/stdout"; fail "Replace restore failed"; }
+  [ "$(psql -qAtX -d shop -c "SELECT count(*) FROM sales.orders")" = 5000 ] || fail "Replace did not restore the data"
+  # A nonexistent backup id is a clear error.
+  if agent restore --repository-path "$REPO" --backup-id no-such-backup --target-database x --work-dir "$WORK"; then fail "restored a nonexistent backup"; fi
+  [ "$(json "$TERM_LOG" 'd["reason"]')" = BackupNotFound ] || fail "expected BackupNotFound"
+  ;;
+
+directory_format)
+  start_db
+  agent backup --repository-path "$REPO" --database shop --policy shop --backup-id dir-1 --format directory --jobs 2 \
+    --table-checksums --work-dir "$WORK" || { cat "$WORK/stdout"; fail "directory-format backup"; }
+  [ -z "$(ls "$WORK" | grep lifeboat-dump- || true)" ] || fail "the local dump directory was left behind"
+  agent restore --repository-path "$REPO" --backup-id dir-1 --target-database shop_dir --jobs 2 --work-dir "$WORK" \
+    || { cat "$WORK/stdout"; fail "directory-format restore"; }
+  [ "$(json "$TERM_LOG" 'd["database"]["mismatches"]')" = 0 ] || fail "verification: $(cat "$TERM_LOG")"
+  [ "$(psql -qAtX -d shop_dir -c "SELECT count(*) FROM sales.orders")" = 5000 ] || fail "restored rows"
+  # Streamed single-job restore of a custom-format backup.
+  agent backup --repository-path "$REPO" --database shop --policy shop --backup-id custom-1 || fail "custom backup"
+  agent restore --repository-path "$REPO" --backup-id custom-1 --target-database shop_streamed --jobs 1 --work-dir "$WORK" \
+    || { cat "$WORK/stdout"; fail "streamed restore"; }
+  [ "$(json "$TERM_LOG" 'd["database"]["streamed"]')" = True ] || fail "restore did not stream"
+  [ "$(psql -qAtX -d shop_streamed -c "SELECT count(*) FROM customers")" = 2000 ] || fail "streamed rows"
+  ;;
+
+media_replace)
+  make_media "$WORK/media"
+  agent backup --repository-path "$REPO" --media "uploads=$WORK/media" --policy files --backup-id files-1 || fail "media backup failed: $(cat "$WORK/stdout")"
+  rm "$WORK/media/img/photo1.jpg"; echo changed >"$WORK/media/img/photo2.jpg"; echo extra >"$WORK/media/new.txt"
+  mkdir -p "$WORK/merge"; echo mine >"$WORK/merge/keep.txt"
+  agent restore --repository-path "$REPO" --backup-id files-1 --media-target "$WORK/merge" --media-mode Merge || fail "merge restore: $(cat "$WORK/stdout")"
+  [ -f "$WORK/merge/keep.txt" ] && [ -f "$WORK/merge/img/photo1.jpg" ] || fail "Merge lost or did not restore files"
+  if agent restore --repository-path "$REPO" --backup-id files-1 --media-target "$WORK/media" --media-mode Replace; then fail "media Replace ran without --safety-backup-done"; fi
+  agent restore --repository-path "$REPO" --backup-id files-1 --media-target "$WORK/media" --media-mode Replace --safety-backup-done \
+    || fail "replace restore: $(cat "$WORK/stdout")"
+  [ ! -e "$WORK/media/new.txt" ] || fail "Replace kept a file that is not in the backup"
+  [ "$(json "$TERM_LOG" 'd["media"]["mismatches"]')" = 0 ] || fail "media verification: $(cat "$TERM_LOG")"
+  cmp -s "$WORK/media/img/photo1.jpg" "$WORK/merge/img/photo1.jpg" || fail "restored content differs"
+  ;;
+
+killed_dump)
+  start_db
+  # A pg_dump that is killed (SIGKILL) after writing part of the dump.
+  mkdir -p "$WORK/bin"
+  cat >"$WORK/bin/pg_dump" <<'SH'
+#!/bin/sh
+/usr/bin/pg_dump "$@" | head -c 20000
+kill -KILL $$
+SH
+  chmod +x "$WORK/bin/pg_dump"
+  agent backup --repository-path "$REPO" --database shop --policy shop --backup-id good-1 --no-globals || fail "first backup: $(cat "$WORK/stdout")"
+  if PATH="$WORK/bin:$PATH" agent backup --repository-path "$REPO" --database shop --policy shop --backup-id killed-1; then
+    fail "a killed pg_dump was reported as a success"
+  fi
+  [ "$(json "$TERM_LOG" 'd["result"]')" = Failed ] || fail "result not Failed"
+  [ "$(json "$TERM_LOG" 'd["reason"]')" = DumpFailed ] || fail "reason: $(cat "$TERM_LOG")"
+  json "$TERM_LOG" 'd["message"]' | grep -q "killed by signal 9" || fail "message does not say pg_dump was killed"
+  # Nothing of the failed run is marked good: no manifest, and no snapshot of it at all.
+  restic -r "$REPO" snapshots --json --tag lifeboat-backup=killed-1 >"$WORK/snaps.json"
+  [ "$(json "$WORK/snaps.json" 'len(d or [])')" = 0 ] || fail "snapshots of the failed run remain: $(cat "$WORK/snaps.json")"
+  agent catalog --repository-path "$REPO" --include-incomplete
+  head -1 "$WORK/stdout" >"$WORK/catalog.json"
+  [ "$(json "$WORK/catalog.json" '[b["backupId"] for b in d["backups"]]')" = "['good-1']" ] || fail "catalog: $(cat "$WORK/catalog.json")"
+  ;;
+
+wrong_password)
+  start_db
+  agent backup --repository-path "$REPO" --database shop --policy shop --backup-id b1 || fail "backup: $(cat "$WORK/stdout")"
+  if RESTIC_PASSWORD=not-the-password agent backup --repository-path "$REPO" --database shop --policy shop --backup-id b2; then
+    fail "backup with a wrong password succeeded"
+  fi
+  [ "$(json "$TERM_LOG" 'd["reason"]')" = RepositoryFailed ] || [ "$(json "$TERM_LOG" 'd["reason"]')" = RepositoryAccessDenied ] || fail "reason: $(cat "$TERM_LOG")"
+  json "$TERM_LOG" 'd["message"]' | grep -q "wrong repository password" || fail "unclear message: $(cat "$TERM_LOG")"
+  grep -q "not-the-password" "$WORK/stdout" "$WORK/stderr" "$TERM_LOG" && fail "password leaked"
+  if RESTIC_PASSWORD=not-the-password agent catalog --repository-path "$REPO"; then fail "catalog with a wrong password succeeded"; fi
+  json "$TERM_LOG" 'd["message"]' | grep -q "wrong repository password" || fail "unclear catalog message"
+  [ "$(json "$TERM_LOG" 'd["reason"]')" = PermissionDenied ] || fail "catalog reason: $(cat "$TERM_LOG")"
+  unset RESTIC_PASSWORD
+  if agent catalog --repository-path "$REPO"; then fail "ran without a password"; fi
+  json "$TERM_LOG" 'd["message"]' | grep -q "RESTIC_PASSWORD" || fail "missing password not named"
+  ;;
+
+retention)
+  mkdir -p "$WORK/media" && echo v0 >"$WORK/media/f"
+  for i in 1 2 3 4; do
+    echo "v$i" >"$WORK/media/f"
+    agent backup --repository-path "$REPO" --media "files=$WORK/media" --policy keep --backup-id "keep-$i" --no-media-checksums || fail "backup $i"
+    sleep 1  # Distinct snapshot times (restic --time has second resolution).
+  done
+  agent backup --repository-path "$REPO" --media "files=$WORK/media" --policy other --backup-id other-1 || fail "other policy"
+  agent retention --repository-path "$REPO" --policy keep --keep-last 2 || fail "retention: $(cat "$WORK/stdout")"
+  [ "$(json "$TERM_LOG" 'sorted(d["removed"])')" = "['keep-1', 'keep-2']" ] || fail "removed: $(cat "$TERM_LOG")"
+  agent catalog --repository-path "$REPO" --include-incomplete
+  head -1 "$WORK/stdout" >"$WORK/catalog.json"
+  [ "$(json "$WORK/catalog.json" 'sorted(b["backupId"] for b in d["backups"])')" = "['keep-3', 'keep-4', 'other-1']" ] \
+    || fail "catalog after retention: $(cat "$WORK/catalog.json")"
+  restic -r "$REPO" snapshots --json --tag lifeboat-policy=keep >"$WORK/snaps.json"
+  [ "$(json "$WORK/snaps.json" 'len(d)')" = 4 ] || fail "expected 2 runs x (media + manifest) snapshots"
+  # Bad rules are refused.
+  if agent retention --repository-path "$REPO" --policy keep; then fail "retention without rules ran"; fi
+  [ "$(json "$TERM_LOG" 'd["reason"]')" = InvalidArgument ] || fail "reason for no rules"
+  ;;
+
+s3)
+  if ! command -v moto_server >/dev/null 2>&1; then
+    echo "SKIP: moto_server is not installed (pip install 'moto[server]'); the S3 repository test needs it"
+    exit 77
+  fi
+  start_db
+  PORT=$(free_port)
+  env -u AWS_CA_BUNDLE moto_server -H 127.0.0.1 -p "$PORT" >"$WORK/moto.log" 2>&1 &
+  MOTO_PID=$!
+  for _ in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 0.2)" 2>/dev/null && break; sleep 0.2; done
+  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing-secret-key
+  unset AWS_CA_BUNDLE
+  S3=(--s3-endpoint "http://127.0.0.1:$PORT" --s3-bucket lifeboat --s3-prefix team/shop --s3-region us-east-1)
+  python3 - "$PORT" <<'PY' || true
+import sys, urllib.request
+req = urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}/lifeboat", method="PUT")
+urllib.request.urlopen(req).read()
+PY
+  agent backup "${S3[@]}" --database shop --policy shop --backup-id s3-1 || { cat "$WORK/stdout"; fail "S3 backup"; }
+  grep -q "testing-secret-key" "$WORK/stdout" "$WORK/stderr" "$TERM_LOG" && fail "S3 secret leaked"
+  agent catalog "${S3[@]}" || fail "S3 catalog"
+  [ "$(json "$TERM_LOG" 'd["backupIds"]')" = "['s3-1']" ] || fail "S3 catalog: $(cat "$TERM_LOG")"
+  agent restore "${S3[@]}" --backup-id s3-1 --target-database shop_from_s3 || { cat "$WORK/stdout"; fail "S3 restore"; }
+  [ "$(psql -qAtX -d shop_from_s3 -c "SELECT count(*) FROM customers")" = 2000 ] || fail "S3 restored data"
+  AWS_SECRET_ACCESS_KEY= agent catalog "${S3[@]}" && fail "ran without S3 credentials"
+  json "$TERM_LOG" 'd["message"]' | grep -q AWS_SECRET_ACCESS_KEY || fail "missing credentials not named"
+  ;;
+
+*)
+  fail "unknown scenario"
+  ;;
+esac
+echo "PASS [$SCENARIO]"

@@ -1,0 +1,196 @@
+#include "operator/agent/restore_runner.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/agent/fake_pg_session.h"
+#include "tests/agent/fake_process_runner.h"
+#include "tests/fakes/fake_clock.h"
+
+namespace lifeboat::agent {
+namespace {
+
+using testing::FakeCall;
+using testing::FakeProcessRunner;
+using testing::FakeResponse;
+using ::testing::HasSubstr;
+
+Manifest BackupManifest() {
+  Manifest m;
+  m.backup_id = "b1";
+  m.policy = "shop";
+  m.start_time = "2026-11-22T01:00:00Z";
+  DatabaseBackup db;
+  db.source = "shop";
+  db.database = "shop";
+  db.format = "custom";
+  db.snapshot_id = "dbsnap";
+  db.path = "/lifeboat/db/shop.dump";
+  db.checksums = true;
+  db.tables = {{"public", "orders", 10, "-5"}};
+  m.databases.push_back(db);
+  return m;
+}
+
+class RestoreRunnerTest : public ::testing::Test {
+ protected:
+  RestoreRunnerTest() {
+    server_.databases["postgres"] = {};
+    request_.backup_id = "b1";
+    request_.target_database = "shop_restored";
+    request_.work_dir = ::testing::TempDir();
+  }
+
+  // restic answers from the manifest; pg_restore "restores" by filling the target in the fake server.
+  FakeResponse World(const FakeCall& call) {
+    FakeResponse r;
+    std::string sub = call.Subcommand();
+    if (sub == "snapshots") {
+      r.stdout_lines = {R"([{"id":"mansnap","time":"2026-11-22T01:00:00Z","tags":["lifeboat-backup=b1","lifeboat-role=manifest"]}])"};
+    } else if (sub == "dump" && call.HasArg(kManifestPath)) {
+      r.stdout_lines = {SerializeManifest(manifest_)};
+    } else if (call.spec.argv[0] == "pg_restore" || (call.kind == "pipeline" && call.consumer.argv[0] == "pg_restore")) {
+      if (call.kind == "pipeline" && dump_fails_) {
+        r.producer.exit_code = 1;
+        r.producer.stderr_tail = "Fatal: pack 1234 is damaged\n";
+        r.result.term_signal = 15;
+        return r;
+      }
+      std::lock_guard lock(server_.mutex);
+      server_.databases[request_.target_database] = restored_tables_;
+    }
+    return r;
+  }
+
+  RestoreOutcome Run() {
+    runner_ = std::make_unique<FakeProcessRunner>([this](const FakeCall& c) { return World(c); });
+    ResticClient restic(*runner_, ResticInvocation{}, nullptr);
+    testing::FakePgConnector pg(server_);
+    lifeboat::testing::FakeClock clock;
+    RestoreRunner runner(restic, pg, *runner_, clock, [](const std::string&, const std::string&) {});
+    return runner.Run(request_);
+  }
+
+  bool Ran(const std::string& program) {
+    for (const auto& c : runner_->Calls()) if (c.spec.argv[0] == program) return true;
+    return false;
+  }
+
+  bool dump_fails_ = false;
+  testing::FakeServer server_;
+  Manifest manifest_ = BackupManifest();
+  std::vector<TableStats> restored_tables_ = {{"public", "orders", 10, "-5"}};
+  RestoreRequest request_;
+  std::unique_ptr<FakeProcessRunner> runner_;
+};
+
+TEST_F(RestoreRunnerTest, RestoresIntoANewDatabaseAndVerifiesAgainstTheManifest) {
+  server_.query_results["select count(*) from orders"] = {{std::string("10")}};
+  request_.checks = {{"orders", "select count(*) from orders", std::string("10"), std::nullopt}};
+  request_.jobs = 3;
+  RestoreOutcome out = Run();
+  ASSERT_TRUE(out.status.ok()) << out.status;
+  EXPECT_THAT(server_.log, ::testing::Contains("create shop_restored"));
+  EXPECT_EQ(out.database["mismatches"], 0);
+  EXPECT_EQ(out.backup_time, "2026-11-22T01:00:00Z");
+  bool parallel = false;
+  for (const auto& c : runner_->Calls()) {
+    if (c.spec.argv[0] == "pg_restore") parallel = c.HasArg("-j") && c.HasArg("3") && c.HasArg("--exit-on-error");
+  }
+  EXPECT_TRUE(parallel);
+  EXPECT_EQ(out.checks[0]["passed"], true);
+}
+
+TEST_F(RestoreRunnerTest, WithOneJobTheDumpStreamsFromResticIntoPgRestore) {
+  request_.jobs = 1;
+  RestoreOutcome out = Run();
+  ASSERT_TRUE(out.status.ok()) << out.status;
+  EXPECT_EQ(out.database["streamed"], true);
+  std::vector<FakeCall> pipelines;
+  for (const auto& c : runner_->Calls()) if (c.kind == "pipeline") pipelines.push_back(c);
+  ASSERT_EQ(pipelines.size(), 1u);
+  EXPECT_EQ(pipelines[0].spec.argv[0], "restic");
+  EXPECT_TRUE(pipelines[0].HasArg("dbsnap"));
+  EXPECT_FALSE(pipelines[0].HasArg("-j"));
+}
+
+TEST_F(RestoreRunnerTest, AStreamedRestoreWhoseDumpFailsIsAFailure) {
+  request_.jobs = 1;
+  dump_fails_ = true;
+  RestoreOutcome out = Run();
+  EXPECT_EQ(out.reason, "FetchFailed");
+  EXPECT_THAT(out.status.message(), HasSubstr("damaged"));
+}
+
+TEST_F(RestoreRunnerTest, NewDatabaseNeverTouchesAnExistingTarget) {
+  server_.databases["shop_restored"] = {{"public", "precious", 1, ""}};
+  RestoreOutcome out = Run();
+  EXPECT_EQ(out.status.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(out.reason, "TargetExists");
+  EXPECT_FALSE(Ran("pg_restore"));
+  EXPECT_EQ(server_.databases["shop_restored"][0].name, "precious");
+  EXPECT_THAT(server_.log, ::testing::Not(::testing::Contains("drop shop_restored")));
+}
+
+TEST_F(RestoreRunnerTest, ReplaceWithoutTheSafetyBackupChangesNothing) {
+  server_.databases["shop_restored"] = {};
+  request_.mode = DatabaseRestoreMode::kReplace;
+  RestoreOutcome out = Run();
+  EXPECT_EQ(out.reason, "SafetyBackupRequired");
+  EXPECT_TRUE(server_.log.empty());
+  EXPECT_FALSE(Ran("pg_restore"));
+}
+
+TEST_F(RestoreRunnerTest, ReplaceWithTheSafetyBackupDropsAndRecreates) {
+  server_.databases["shop_restored"] = {};
+  request_.mode = DatabaseRestoreMode::kReplace;
+  request_.safety_backup_done = true;
+  RestoreOutcome out = Run();
+  ASSERT_TRUE(out.status.ok()) << out.status;
+  EXPECT_THAT(server_.log, ::testing::ElementsAre("drop shop_restored", "create shop_restored"));
+}
+
+TEST_F(RestoreRunnerTest, ARowCountMismatchFailsVerification) {
+  restored_tables_ = {{"public", "orders", 9, "-5"}};
+  RestoreOutcome out = Run();
+  EXPECT_EQ(out.reason, "VerificationFailed");
+  EXPECT_THAT(out.status.message(), HasSubstr("public.orders rows: expected 10, got 9"));
+  EXPECT_EQ(out.mismatches.size(), 1u);
+}
+
+TEST_F(RestoreRunnerTest, AFailingCheckFailsTheRestore) {
+  server_.query_results["select 1"] = {{std::string("1")}};
+  request_.checks = {{"one", "select 1", std::string("2"), std::nullopt}};
+  RestoreOutcome out = Run();
+  EXPECT_EQ(out.reason, "CheckFailed");
+}
+
+TEST_F(RestoreRunnerTest, AnUnknownBackupIsNotFound) {
+  request_.backup_id = "nope";
+  runner_ = std::make_unique<FakeProcessRunner>([](const FakeCall& c) {
+    FakeResponse r;
+    if (c.Subcommand() == "snapshots") r.stdout_lines = {"[]"};
+    return r;
+  });
+  ResticClient restic(*runner_, ResticInvocation{}, nullptr);
+  testing::FakePgConnector pg(server_);
+  lifeboat::testing::FakeClock clock;
+  RestoreRunner runner(restic, pg, *runner_, clock, [](const std::string&, const std::string&) {});
+  RestoreOutcome out = runner.Run(request_);
+  EXPECT_EQ(out.reason, "BackupNotFound");
+  EXPECT_EQ(out.status.code(), StatusCode::kNotFound);
+}
+
+TEST_F(RestoreRunnerTest, ABackupWithSeveralDatabasesNeedsASourceChoice) {
+  DatabaseBackup other = manifest_.databases[0];
+  other.source = "billing";
+  manifest_.databases.push_back(other);
+  RestoreOutcome out = Run();
+  EXPECT_EQ(out.reason, "SourceNotFound");
+  EXPECT_THAT(out.status.message(), HasSubstr("--database-source"));
+  request_.database_source = "billing";
+  EXPECT_TRUE(Run().status.ok());
+}
+
+}  // namespace
+}  // namespace lifeboat::agent
