@@ -7,7 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 
 start_devcluster 0 --watch-history 5
-kubectl create namespace e2e >/dev/null
+make_namespace e2e
 for i in 1 2 3 4 5; do make_configmap e2e cm$i v0; done
 start_operator op1
 for i in 1 2 3 4 5; do wait_for 20 "cm$i initial" observed_is e2e cm$i v0; done

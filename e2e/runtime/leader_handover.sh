@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 
 start_devcluster
-kubectl create namespace e2e >/dev/null
+make_namespace e2e
 start_operator op-a
 pid_a=$OPERATOR_PID port_a=$OPERATOR_PORT
 wait_for 20 "op-a leads" bash -c "[[ \$(kubectl get lease -n default lifeboat-operator -o jsonpath='{.spec.holderIdentity}') == op-a ]]"

@@ -105,3 +105,12 @@ data:
   value: "$3"
 YAML
 }
+
+make_namespace() {
+  kubectl apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: $1
+YAML
+}

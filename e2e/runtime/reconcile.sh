@@ -4,9 +4,14 @@
 source "$(dirname "$0")/lib.sh"
 
 start_devcluster
-kubectl create namespace e2e >/dev/null
+make_namespace e2e
 make_configmap e2e before-start one
-kubectl create configmap -n e2e unwatched --from-literal=value=x >/dev/null
+kubectl apply -f - >/dev/null <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: unwatched, namespace: e2e}
+data: {value: x}
+YAML
 
 start_operator op1
 wait_for 20 "readyz" http_get "$OPERATOR_PORT" /readyz

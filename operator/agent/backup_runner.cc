@@ -329,7 +329,10 @@ BackupOutcome BackupRunner::Run(const BackupRequest& request) {
     MediaBackup media;
     Status s = BackupMedia(request, source, options, &media, &written);
     m.media.push_back(std::move(media));
-    if (!s.ok()) return fail(s.WithContext("media source " + source.source), "MediaFailed");
+    if (!s.ok()) {
+      return fail(s.WithContext("media source " + source.source),
+                  s.code() == StatusCode::kPermissionDenied ? "RepositoryAccessDenied" : "MediaFailed");
+    }
   }
 
   m.end_time = FormatRfc3339(clock_.Now());

@@ -1,5 +1,7 @@
 #include "operator/agent/stream_backup_decision.h"
 
+#include <csignal>
+
 namespace lifeboat::agent {
 
 std::string FirstErrorLine(const std::string& stderr_text) {
@@ -23,7 +25,12 @@ StreamBackupDecision DecideStreamBackup(const std::string& producer_name, const 
                                         const std::optional<ResticBackupSummary>& summary) {
   StreamBackupDecision d;
   const bool saved = pipeline.consumer.Succeeded() && summary && !summary->snapshot_id.empty();
-  if (!pipeline.producer.Succeeded()) {
+  // restic failing on its own (wrong password, storage error) breaks the pipe under pg_dump: then
+  // restic's error is the cause, not pg_dump's broken pipe.
+  const bool consumer_failed_by_itself = !pipeline.consumer.Succeeded() && pipeline.consumer.term_signal == 0;
+  const bool producer_lost_its_pipe =
+      pipeline.producer.term_signal == SIGPIPE || pipeline.producer.stderr_tail.find("Broken pipe") != std::string::npos;
+  if (!pipeline.producer.Succeeded() && !(consumer_failed_by_itself && producer_lost_its_pipe)) {
     std::string detail = FirstErrorLine(pipeline.producer.stderr_tail);
     d.status = InternalError(producer_name + " " + pipeline.producer.Describe() + (detail.empty() ? "" : ": " + detail));
     d.reason = "DumpFailed";
@@ -32,7 +39,7 @@ StreamBackupDecision DecideStreamBackup(const std::string& producer_name, const 
   }
   if (!pipeline.consumer.Succeeded()) {
     d.status = ClassifyResticFailure("storing the " + producer_name + " output", pipeline.consumer);
-    d.reason = "RepositoryFailed";
+    d.reason = d.status.code() == StatusCode::kPermissionDenied ? "RepositoryAccessDenied" : "RepositoryFailed";
     if (summary && !summary->snapshot_id.empty()) d.forget_snapshot = summary->snapshot_id;
     return d;
   }

@@ -1,7 +1,8 @@
 // StreamBackupDecision: judges a `pg_dump | restic backup --stdin` pipeline from both sides' results.
 // The dump is good only when pg_dump exited 0 AND restic exited 0 with a summary (snapshot id).
 // When pg_dump failed but restic still saved a snapshot (it saw EOF before the agent could stop it),
-// that snapshot holds a truncated dump and must be forgotten. Pure; thread-safe.
+// that snapshot holds a truncated dump and must be forgotten. When restic fails by itself and pg_dump
+// then dies of the broken pipe, restic's error is reported as the cause. Pure; thread-safe.
 #pragma once
 
 #include <optional>

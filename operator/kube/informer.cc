@@ -1,5 +1,7 @@
 #include "operator/kube/informer.h"
 
+#include <malloc.h>
+
 #include <random>
 
 #include "operator/kube/api_error.h"
@@ -74,12 +76,46 @@ StatusOr<std::string> Informer::ListAll() {
   list_options.label_selector = options_.label_selector;
   list_options.field_selector = options_.field_selector;
   list_options.limit = options_.page_size;
-  auto listed = client_.List(resource_, options_.ns, list_options);
-  if (!listed.ok()) return listed.status();
+  // Page by page, each object stripped, projected and packed as it arrives, so a relist of many
+  // objects never holds them all as parsed JSON.
+  std::vector<ObjectCache::Prepared> prepared;
+  std::string resource_version;
+  bool restarted = false;
+  while (true) {
+    auto page = client_.ListOnePage(resource_, options_.ns, list_options);
+    if (!page.ok()) {
+      if (IsExpired(page.status()) && !list_options.continue_token.empty() && !restarted) {
+        restarted = true;  // The continue token expired mid-way: start over once.
+        prepared.clear();
+        list_options.continue_token.clear();
+        continue;
+      }
+      return page.status();
+    }
+    for (auto& item : page->items) prepared.push_back(cache_.Prepare(std::move(item)));
+    resource_version = page->resource_version;
+    if (page->continue_token.empty()) break;
+    list_options.continue_token = page->continue_token;
+  }
   lists_.fetch_add(1);
-  auto changes = cache_.Replace(std::move(listed->items));
-  for (const auto& change : changes) Dispatch(change);
-  return listed->resource_version;
+  auto changes = cache_.ReplacePrepared(std::move(prepared));
+  for (auto& change : changes) {
+    std::optional<nlohmann::json> object;
+    std::optional<nlohmann::json> old;
+    if (change.type == CacheChange::Type::kDeleted) {
+      object = ObjectCache::Decode(change.old_packed);
+    } else {
+      object = cache_.Get(change.key);
+      if (!object) continue;
+      if (change.type == CacheChange::Type::kUpdated) old = ObjectCache::Decode(change.old_packed);
+    }
+    Dispatch(CacheChange{change.type, std::move(*object), std::move(old)});
+  }
+  changes.clear();
+  changes.shrink_to_fit();
+  // Give the memory of the parsed pages back to the system (glibc keeps freed heap otherwise).
+  malloc_trim(0);
+  return resource_version;
 }
 
 Status Informer::WatchFrom(std::string& resource_version) {

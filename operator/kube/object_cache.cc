@@ -17,9 +17,35 @@ void StripForCache(nlohmann::json& object) {
 
 ObjectCache::ObjectCache(Projection projection) : projection_(std::move(projection)) {}
 
-void ObjectCache::Prepare(nlohmann::json& object) const {
+void ObjectCache::Shape(nlohmann::json& object) const {
   StripForCache(object);
   if (projection_) projection_(object);
+}
+
+ObjectCache::Entry ObjectCache::MakeEntry(const nlohmann::json& object) {
+  Entry entry;
+  entry.ns = ObjectNamespace(object);
+  entry.resource_version = ObjectResourceVersion(object);
+  if (auto metadata = object.find("metadata"); metadata != object.end() && metadata->is_object()) {
+    if (auto refs = metadata->find("ownerReferences"); refs != metadata->end() && refs->is_array()) {
+      for (const auto& ref : *refs) {
+        if (ref.is_object() && ref.contains("uid") && ref["uid"].is_string()) {
+          entry.owner_uids.push_back(ref["uid"].get<std::string>());
+        }
+      }
+    }
+  }
+  entry.packed = nlohmann::json::to_msgpack(object);
+  entry.packed.shrink_to_fit();
+  return entry;
+}
+
+ObjectCache::Prepared ObjectCache::Prepare(nlohmann::json object) const {
+  Shape(object);
+  Prepared prepared;
+  prepared.key = KeyOf(object).ToString();
+  prepared.entry = MakeEntry(object);
+  return prepared;
 }
 
 nlohmann::json ObjectCache::Unpack(const Entry& entry) { return nlohmann::json::from_msgpack(entry.packed); }
@@ -87,44 +113,39 @@ size_t ObjectCache::Size() const {
   return entries_.size();
 }
 
-std::optional<CacheChange> ObjectCache::UpsertLocked(const std::string& key, nlohmann::json object) {
-  Entry entry;
-  entry.ns = ObjectNamespace(object);
-  entry.resource_version = ObjectResourceVersion(object);
-  if (auto metadata = object.find("metadata"); metadata != object.end() && metadata->is_object()) {
-    if (auto refs = metadata->find("ownerReferences"); refs != metadata->end() && refs->is_array()) {
-      for (const auto& ref : *refs) {
-        if (ref.is_object() && ref.contains("uid") && ref["uid"].is_string()) {
-          entry.owner_uids.push_back(ref["uid"].get<std::string>());
-        }
-      }
-    }
-  }
-  entry.packed = nlohmann::json::to_msgpack(object);
-  entry.packed.shrink_to_fit();
+ObjectCache::Outcome ObjectCache::StoreLocked(const std::string& key, Entry entry,
+                                              std::vector<std::uint8_t>* old_packed) {
   auto it = entries_.find(key);
-  CacheChange change;
-  change.object = std::move(object);
   if (it == entries_.end()) {
-    change.type = CacheChange::Type::kAdded;
     IndexLocked(key, entry);
     entries_.emplace(key, std::move(entry));
-    return change;
+    return Outcome::kAdded;
   }
-  if (!entry.resource_version.empty() && it->second.resource_version == entry.resource_version) return std::nullopt;
-  change.type = CacheChange::Type::kUpdated;
-  change.old = Unpack(it->second);
+  if (!entry.resource_version.empty() && it->second.resource_version == entry.resource_version) {
+    return Outcome::kUnchanged;
+  }
   UnindexLocked(key, it->second);
   IndexLocked(key, entry);
+  if (old_packed != nullptr) *old_packed = std::move(it->second.packed);
   it->second = std::move(entry);
-  return change;
+  return Outcome::kUpdated;
 }
 
 std::optional<CacheChange> ObjectCache::Upsert(nlohmann::json object) {
-  Prepare(object);
+  Shape(object);
   std::string key = KeyOf(object).ToString();
-  std::unique_lock lock(mutex_);
-  return UpsertLocked(key, std::move(object));
+  Entry entry = MakeEntry(object);
+  std::vector<std::uint8_t> old_packed;
+  Outcome outcome;
+  {
+    std::unique_lock lock(mutex_);
+    outcome = StoreLocked(key, std::move(entry), &old_packed);
+  }
+  if (outcome == Outcome::kUnchanged) return std::nullopt;
+  CacheChange change{outcome == Outcome::kAdded ? CacheChange::Type::kAdded : CacheChange::Type::kUpdated,
+                     std::move(object), std::nullopt};
+  if (outcome == Outcome::kUpdated) change.old = Decode(old_packed);
+  return change;
 }
 
 std::optional<CacheChange> ObjectCache::Remove(const ObjectKey& key) {
@@ -138,29 +159,47 @@ std::optional<CacheChange> ObjectCache::Remove(const ObjectKey& key) {
   return change;
 }
 
-std::vector<CacheChange> ObjectCache::Replace(std::vector<nlohmann::json> objects) {
-  std::vector<std::pair<std::string, nlohmann::json>> prepared;
-  prepared.reserve(objects.size());
-  for (auto& object : objects) {
-    Prepare(object);
-    std::string key = KeyOf(object).ToString();
-    prepared.emplace_back(std::move(key), std::move(object));
-  }
-  std::vector<CacheChange> changes;
+std::vector<ObjectCache::KeyChange> ObjectCache::ReplacePrepared(std::vector<Prepared> objects) {
+  std::vector<KeyChange> changes;
   std::unique_lock lock(mutex_);
-  std::set<std::string> seen;
-  for (auto& [key, object] : prepared) {
-    seen.insert(key);
-    if (auto change = UpsertLocked(key, std::move(object))) changes.push_back(std::move(*change));
+  std::set<std::string, std::less<>> seen;
+  for (auto& prepared : objects) {
+    seen.insert(prepared.key);
+    KeyChange change;
+    Outcome outcome = StoreLocked(prepared.key, std::move(prepared.entry), &change.old_packed);
+    if (outcome == Outcome::kUnchanged) continue;
+    change.type = outcome == Outcome::kAdded ? CacheChange::Type::kAdded : CacheChange::Type::kUpdated;
+    change.key = std::move(prepared.key);
+    changes.push_back(std::move(change));
   }
+  objects.clear();
   for (auto it = entries_.begin(); it != entries_.end();) {
     if (seen.count(it->first) == 0) {
-      changes.push_back(CacheChange{CacheChange::Type::kDeleted, Unpack(it->second), std::nullopt});
       UnindexLocked(it->first, it->second);
+      changes.push_back(KeyChange{CacheChange::Type::kDeleted, it->first, std::move(it->second.packed)});
       it = entries_.erase(it);
     } else {
       ++it;
     }
+  }
+  return changes;
+}
+
+std::vector<CacheChange> ObjectCache::Replace(std::vector<nlohmann::json> objects) {
+  std::vector<Prepared> prepared;
+  prepared.reserve(objects.size());
+  for (auto& object : objects) prepared.push_back(Prepare(std::move(object)));
+  std::vector<CacheChange> changes;
+  for (auto& change : ReplacePrepared(std::move(prepared))) {
+    CacheChange out;
+    out.type = change.type;
+    if (change.type == CacheChange::Type::kDeleted) {
+      out.object = Decode(change.old_packed);
+    } else {
+      out.object = *Get(change.key);
+      if (change.type == CacheChange::Type::kUpdated) out.old = Decode(change.old_packed);
+    }
+    changes.push_back(std::move(out));
   }
   return changes;
 }

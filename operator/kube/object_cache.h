@@ -60,18 +60,38 @@ class ObjectCache {
   // updates (resourceVersion changed) and deletions of objects missing from the list.
   std::vector<CacheChange> Replace(std::vector<nlohmann::json> objects);
 
- private:
+  // An object stripped, projected and packed for the cache: lets a relist hold thousands of objects
+  // compactly while pages arrive, instead of as parsed JSON.
   struct Entry {
     std::string ns;
     std::string resource_version;
     std::vector<std::string> owner_uids;
     std::vector<std::uint8_t> packed;
   };
+  struct Prepared {
+    std::string key;
+    Entry entry;
+  };
+  Prepared Prepare(nlohmann::json object) const;
+  // A difference found by ReplacePrepared: the key, and for updates and deletions the previous
+  // object (packed; decode with Decode()).
+  struct KeyChange {
+    CacheChange::Type type;
+    std::string key;
+    std::vector<std::uint8_t> old_packed;
+  };
+  std::vector<KeyChange> ReplacePrepared(std::vector<Prepared> objects);
+  static nlohmann::json Decode(const std::vector<std::uint8_t>& packed) { return nlohmann::json::from_msgpack(packed); }
 
-  void Prepare(nlohmann::json& object) const;
+ private:
+
+  void Shape(nlohmann::json& object) const;
   static nlohmann::json Unpack(const Entry& entry);
-  // Insert/replace under the lock; returns the change.
-  std::optional<CacheChange> UpsertLocked(const std::string& key, nlohmann::json object);
+  static Entry MakeEntry(const nlohmann::json& object);
+  // Insert/replace under the lock; returns the previous entry's packed bytes when replaced, and
+  // whether anything changed.
+  enum class Outcome { kAdded, kUpdated, kUnchanged };
+  Outcome StoreLocked(const std::string& key, Entry entry, std::vector<std::uint8_t>* old_packed);
   void IndexLocked(const std::string& key, const Entry& entry);
   void UnindexLocked(const std::string& key, const Entry& entry);
 

@@ -2,7 +2,7 @@
 # Component tests of `lifeboat agent` against a REAL throwaway PostgreSQL 15 server and REAL restic
 # repositories (local, and S3 through moto_server when it is installed).
 # Usage: agent_component_test.sh LIFEBOAT_BINARY SCENARIO
-# Scenarios: round_trip, directory_format, media_replace, killed_dump, wrong_password, retention, s3
+# Scenarios: round_trip, directory_format, media_replace, killed_dump, killed_dump_external, wrong_password, retention, s3
 set -euo pipefail
 
 LIFEBOAT=$(readlink -f "$1")
@@ -28,6 +28,9 @@ export RESTIC_PASSWORD=component-test-password
 export RESTIC_CACHE_DIR="$WORK/restic-cache"
 REPO="$WORK/repo"
 TERM_LOG="$WORK/termination-log"
+
+# message_has TEXT: the last result's message contains TEXT.
+message_has() { [[ "$(json "$TERM_LOG" 'd["message"]')" == *"$1"* ]]; }
 
 agent() {
   local t0=$SECONDS rc=0
@@ -78,7 +81,8 @@ round_trip)
   diff "$WORK/manifest_counts" "$WORK/db_counts" || fail "manifest row counts differ from the database"
   [ "$(json "$WORK/catalog.json" 'd["backups"][0]["manifest"]["databases"][0]["walLsn"] != ""')" = True ] || fail "no WAL position"
   [ "$(json "$WORK/catalog.json" 'd["backups"][0]["manifest"]["media"][0]["fileCount"]')" = 4 ] || fail "media file count (excludes not applied?)"
-  json "$WORK/catalog.json" 'd["backups"][0]["manifest"]["globals"]["sql"]' | grep -q "CREATE ROLE app_owner" || fail "globals missing"
+  json "$WORK/catalog.json" 'd["backups"][0]["manifest"]["globals"]["sql"]' >"$WORK/globals.sql"
+  grep -q "CREATE ROLE app_owner" "$WORK/globals.sql" || fail "globals missing"
 
   # Change the data, then restore into a new database: counts and checksums equal the manifest's.
   psql -qX -d shop -c "DELETE FROM sales.orders WHERE id % 2 = 0" -c "UPDATE customers SET name = 'x'"
@@ -152,7 +156,7 @@ SH
   fi
   [ "$(json "$TERM_LOG" 'd["result"]')" = Failed ] || fail "result not Failed"
   [ "$(json "$TERM_LOG" 'd["reason"]')" = DumpFailed ] || fail "reason: $(cat "$TERM_LOG")"
-  json "$TERM_LOG" 'd["message"]' | grep -q "killed by signal 9" || fail "message does not say pg_dump was killed"
+  message_has "killed by signal 9" || fail "message does not say pg_dump was killed"
   # Nothing of the failed run is marked good: no manifest, and no snapshot of it at all.
   restic -r "$REPO" snapshots --json --tag lifeboat-backup=killed-1 >"$WORK/snaps.json"
   [ "$(json "$WORK/snaps.json" 'len(d or [])')" = 0 ] || fail "snapshots of the failed run remain: $(cat "$WORK/snaps.json")"
@@ -161,21 +165,52 @@ SH
   [ "$(json "$WORK/catalog.json" '[b["backupId"] for b in d["backups"]]')" = "['good-1']" ] || fail "catalog: $(cat "$WORK/catalog.json")"
   ;;
 
+killed_dump_external)
+  # The real pg_dump, killed from outside (SIGKILL by its process id) while it runs: it is held up by
+  # a lock another session takes, so it is reliably mid-way when the kill arrives.
+  start_db
+  restic init --repository-version 2 -r "$REPO" >/dev/null
+  psql -qX -d shop -c "BEGIN" -c "LOCK TABLE sales.orders IN ACCESS EXCLUSIVE MODE" -c "SELECT pg_sleep(120)" -c "COMMIT" >/dev/null 2>&1 &
+  LOCKER=$!
+  for _ in $(seq 100); do
+    [ "$(psql -qAtX -d shop -c "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND relation = 'sales.orders'::regclass")" = 1 ] && break
+    sleep 0.1
+  done
+  "$LIFEBOAT" agent backup --repository-path "$REPO" --database shop --policy shop --backup-id killed-2 --no-globals \
+    --termination-log "$TERM_LOG" >"$WORK/stdout" 2>&1 &
+  AGENT=$!
+  DUMP=""
+  for _ in $(seq 100); do
+    DUMP=$(pgrep -P "$AGENT" -x pg_dump || true)
+    [ -n "$DUMP" ] && break
+    sleep 0.1
+  done
+  [ -n "$DUMP" ] || fail "pg_dump never started"
+  sleep 0.5
+  kill -KILL "$DUMP"
+  kill "$LOCKER"  # Ends the lock holder's session, so the agent's row counting can finish.
+  wait "$LOCKER" 2>/dev/null || true
+  if wait "$AGENT"; then fail "a pg_dump killed from outside was reported as a success"; fi
+  [ "$(json "$TERM_LOG" 'd["reason"]')" = DumpFailed ] || fail "reason: $(cat "$TERM_LOG")"
+  restic -r "$REPO" snapshots --json --tag lifeboat-backup=killed-2 >"$WORK/snaps.json"
+  [ "$(json "$WORK/snaps.json" 'len(d or [])')" = 0 ] || fail "snapshots of the failed run remain"
+  ;;
+
 wrong_password)
   start_db
   agent backup --repository-path "$REPO" --database shop --policy shop --backup-id b1 || fail "backup: $(cat "$WORK/stdout")"
   if RESTIC_PASSWORD=not-the-password agent backup --repository-path "$REPO" --database shop --policy shop --backup-id b2; then
     fail "backup with a wrong password succeeded"
   fi
-  [ "$(json "$TERM_LOG" 'd["reason"]')" = RepositoryFailed ] || [ "$(json "$TERM_LOG" 'd["reason"]')" = RepositoryAccessDenied ] || fail "reason: $(cat "$TERM_LOG")"
-  json "$TERM_LOG" 'd["message"]' | grep -q "wrong repository password" || fail "unclear message: $(cat "$TERM_LOG")"
+  [ "$(json "$TERM_LOG" 'd["reason"]')" = RepositoryAccessDenied ] || fail "reason: $(cat "$TERM_LOG")"
+  message_has "wrong repository password" || fail "unclear message: $(cat "$TERM_LOG")"
   grep -q "not-the-password" "$WORK/stdout" "$WORK/stderr" "$TERM_LOG" && fail "password leaked"
   if RESTIC_PASSWORD=not-the-password agent catalog --repository-path "$REPO"; then fail "catalog with a wrong password succeeded"; fi
-  json "$TERM_LOG" 'd["message"]' | grep -q "wrong repository password" || fail "unclear catalog message"
+  message_has "wrong repository password" || fail "unclear catalog message"
   [ "$(json "$TERM_LOG" 'd["reason"]')" = PermissionDenied ] || fail "catalog reason: $(cat "$TERM_LOG")"
   unset RESTIC_PASSWORD
   if agent catalog --repository-path "$REPO"; then fail "ran without a password"; fi
-  json "$TERM_LOG" 'd["message"]' | grep -q "RESTIC_PASSWORD" || fail "missing password not named"
+  message_has "RESTIC_PASSWORD" || fail "missing password not named"
   ;;
 
 retention)
@@ -224,7 +259,7 @@ PY
   agent restore "${S3[@]}" --backup-id s3-1 --target-database shop_from_s3 || { cat "$WORK/stdout"; fail "S3 restore"; }
   [ "$(psql -qAtX -d shop_from_s3 -c "SELECT count(*) FROM customers")" = 2000 ] || fail "S3 restored data"
   AWS_SECRET_ACCESS_KEY= agent catalog "${S3[@]}" && fail "ran without S3 credentials"
-  json "$TERM_LOG" 'd["message"]' | grep -q AWS_SECRET_ACCESS_KEY || fail "missing credentials not named"
+  message_has "AWS_SECRET_ACCESS_KEY" || fail "missing credentials not named"
   ;;
 
 *)

@@ -46,8 +46,32 @@ TEST(StreamBackupDecisionTest, ResticFailingIsClassified) {
   p.consumer.exit_code = 1;
   p.consumer.stderr_tail = "Fatal: wrong password or no key found\n";
   auto d = DecideStreamBackup("pg_dump", p, std::nullopt);
-  EXPECT_EQ(d.reason, "RepositoryFailed");
+  EXPECT_EQ(d.reason, "RepositoryAccessDenied");
   EXPECT_EQ(d.status.code(), StatusCode::kPermissionDenied);
+}
+
+TEST(StreamBackupDecisionTest, ResticFailingFirstIsTheCauseWhenPgDumpLosesItsPipe) {
+  PipelineResult p;
+  p.producer.term_signal = 13;
+  p.consumer.exit_code = 1;
+  p.consumer.stderr_tail = "Fatal: wrong password or no key found\n";
+  auto d = DecideStreamBackup("pg_dump", p, std::nullopt);
+  EXPECT_EQ(d.reason, "RepositoryAccessDenied");
+  EXPECT_EQ(d.status.code(), StatusCode::kPermissionDenied);
+  p.producer.term_signal = 0;
+  p.producer.exit_code = 1;
+  p.producer.stderr_tail = "pg_dump: error: could not write to output file: Broken pipe\n";
+  EXPECT_EQ(DecideStreamBackup("pg_dump", p, std::nullopt).reason, "RepositoryAccessDenied");
+}
+
+TEST(StreamBackupDecisionTest, ADumpFailureStaysTheCauseWhenResticWasStoppedForIt) {
+  PipelineResult p;
+  p.producer.exit_code = 1;
+  p.producer.stderr_tail = "pg_dump: error: query failed: permission denied for table secrets\n";
+  p.consumer.term_signal = 15;
+  auto d = DecideStreamBackup("pg_dump", p, std::nullopt);
+  EXPECT_EQ(d.reason, "DumpFailed");
+  EXPECT_NE(d.status.message().find("permission denied"), std::string::npos);
 }
 
 TEST(StreamBackupDecisionTest, SuccessWithoutSummaryIsNotGood) {

@@ -111,7 +111,7 @@ StatusOr<std::unique_ptr<ContainerProcess>> ContainerProcess::Start(const Proces
 }
 
 void ContainerProcess::PumpLoop() {
-  const int log_fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  const int log_fd = open(log_path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   struct stat st {};
   uint64_t size = (log_fd >= 0 && fstat(log_fd, &st) == 0) ? static_cast<uint64_t>(st.st_size) : 0;
   char buffer[16384];

@@ -64,6 +64,7 @@ void JobController::ReleasePod(const json& pod) {
   json updated = pod;
   json& finalizers = updated["metadata"]["finalizers"];
   finalizers.erase(std::remove(finalizers.begin(), finalizers.end(), kJobTrackingFinalizer), finalizers.end());
+  if (finalizers.empty()) updated["metadata"].erase("finalizers");
   (void)api_.Update(kPodsResource, updated);  // A conflict is retried on the next pass.
 }
 

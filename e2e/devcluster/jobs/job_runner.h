@@ -52,6 +52,9 @@ class JobRunner {
   JobRunner(const JobRunner&) = delete;
   JobRunner& operator=(const JobRunner&) = delete;
 
+  // Lets pods reach the API in cluster (see InClusterApi); call before Start().
+  void SetInClusterApi(InClusterApi api) { options_.kubelet_options.in_cluster_api = std::move(api); }
+
   void Start();
   void Stop();
 

@@ -5,12 +5,24 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "e2e/devcluster/jobs/image_paths.h"
 #include "e2e/devcluster/jobs/pod_lifecycle.h"
 
 namespace lifeboat::devcluster {
+
+// How pods reach the devcluster's API "in cluster" (client-go's InClusterConfig): the
+// KUBERNETES_SERVICE_HOST/PORT variables and a service account directory with token, ca.crt and
+// namespace at /var/run/secrets/kubernetes.io/serviceaccount (unless the pod sets
+// automountServiceAccountToken: false).
+struct InClusterApi {
+  std::string host = "127.0.0.1";
+  int port = 0;
+  std::string ca_cert_pem;
+  std::string token;
+};
 
 struct KubeletOptions {
   std::filesystem::path data_dir;  // volumes/, logs/, pods/ live here
@@ -25,6 +37,7 @@ struct KubeletOptions {
   // Grace period for containers when the devcluster itself stops.
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(2)};
   PodStepOptions step_options;
+  std::optional<InClusterApi> in_cluster_api;
 };
 
 }  // namespace lifeboat::devcluster

@@ -67,6 +67,13 @@ std::string ReadLogTail(const fs::path& path, size_t max_bytes, int max_lines) {
   return data.substr(pos);
 }
 
+constexpr const char* kServiceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+bool AutomountToken(const json& pod) {
+  const json spec = pod.value("spec", json::object());
+  return spec.value("automountServiceAccountToken", true);
+}
+
 std::string StartErrorMessage(const std::string& program) {
   return "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create "
          "failed: unable to start container process: exec: \"" + program +
@@ -241,6 +248,17 @@ bool PodWorker::PrepareVolumes() {
       ::chmod(path.c_str(), static_cast<mode_t>(file.mode & 07777));
     }
   }
+  if (options_.in_cluster_api && AutomountToken(pod)) {
+    const fs::path dir = paths_.VolumeDir("serviceaccount", "kube-api-access");
+    fs::create_directories(dir, ec);
+    const std::pair<const char*, std::string> files[] = {{"token", options_.in_cluster_api->token},
+                                                         {"ca.crt", options_.in_cluster_api->ca_cert_pem},
+                                                         {"namespace", namespace_}};
+    for (const auto& [file, content] : files) {
+      std::ofstream out(dir / file, std::ios::binary | std::ios::trunc);
+      out << content;
+    }
+  }
   run_.mount_error.reset();
   volumes_ready_ = true;
   return true;
@@ -290,6 +308,23 @@ void PodWorker::StartContainer(bool init, size_t index) {
   for (const std::string& dir : image_dirs) path += dir + ":";
   path += options_.host_path;
   EnvList full = {{"PATH", path}, {"HOSTNAME", name_}, {"HOME", "/root"}};
+  if (options_.in_cluster_api) {
+    const std::string host = options_.in_cluster_api->host;
+    const std::string port = std::to_string(options_.in_cluster_api->port);
+    full.insert(full.end(), {{"KUBERNETES_SERVICE_HOST", host},
+                             {"KUBERNETES_SERVICE_PORT", port},
+                             {"KUBERNETES_SERVICE_PORT_HTTPS", port},
+                             {"KUBERNETES_PORT", "tcp://" + host + ":" + port}});
+    if (AutomountToken(pod)) {
+      const bool taken = std::any_of(mounts->begin(), mounts->end(), [](const HostMount& m) {
+        return m.target.rfind(kServiceAccountDir, 0) == 0;
+      });
+      if (!taken) {
+        mounts->insert(mounts->begin(),
+                       HostMount{paths_.VolumeDir("serviceaccount", "kube-api-access").string(), kServiceAccountDir, true, false});
+      }
+    }
+  }
   for (const auto& [k, v] : *env) {
     auto it = std::find_if(full.begin(), full.end(), [&](const auto& e) { return e.first == k; });
     if (it != full.end()) it->second = v; else full.emplace_back(k, v);
@@ -429,6 +464,16 @@ void PodWorker::Loop() {
       } else {
         run_.unschedulable_message.reset();
         run_.start_time = now;
+        if (pod.value("spec", json::object()).value("nodeName", "").empty()) {
+          // Bind the pod to this node, as the scheduler does (best effort).
+          json bound = pod;
+          bound["spec"]["nodeName"] = options_.node_name;
+          auto written = api_.Update(kPodsResource, bound);
+          if (written.ok()) {
+            Update(*written);
+            pod = *written;
+          }
+        }
         if (!scheduled_event_sent_) {
           events_.Record(pod, "Normal", "Scheduled",
                          "Successfully assigned " + namespace_ + "/" + name_ + " to " + options_.node_name);

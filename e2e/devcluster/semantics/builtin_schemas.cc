@@ -158,7 +158,9 @@ StatusOr<json> ParseSchemaNotation(std::string_view text) {
 
 namespace {
 
-Status Inline(json& node, const json& definitions, std::vector<std::string>& stack) {
+using Memo = std::map<std::string, json, std::less<>>;
+
+Status Inline(json& node, const json& definitions, std::vector<std::string>& stack, Memo& memo) {
   if (node.is_object()) {
     auto ref = node.find("$ref");
     if (ref != node.end()) {
@@ -167,19 +169,24 @@ Status Inline(json& node, const json& definitions, std::vector<std::string>& sta
       for (const std::string& s : stack) {
         if (s == name) return InvalidArgumentError("recursive definition \"" + name + "\"");
       }
-      json replacement = definitions[name];
-      stack.push_back(name);
-      LIFEBOAT_RETURN_IF_ERROR(Inline(replacement, definitions, stack));
-      stack.pop_back();
+      auto done = memo.find(name);
+      if (done == memo.end()) {
+        json replacement = definitions[name];
+        stack.push_back(name);
+        LIFEBOAT_RETURN_IF_ERROR(Inline(replacement, definitions, stack, memo));
+        stack.pop_back();
+        done = memo.emplace(name, std::move(replacement)).first;
+      }
       node.erase("$ref");
-      for (auto it = replacement.begin(); it != replacement.end(); ++it) {
+      // Keywords written next to the reference (patch strategy, nullable, ...) win.
+      for (auto it = done->second.begin(); it != done->second.end(); ++it) {
         if (!node.contains(it.key())) node[it.key()] = *it;
       }
       return Status::Ok();
     }
-    for (auto& [key, child] : node.items()) LIFEBOAT_RETURN_IF_ERROR(Inline(child, definitions, stack));
+    for (auto& [key, child] : node.items()) LIFEBOAT_RETURN_IF_ERROR(Inline(child, definitions, stack, memo));
   } else if (node.is_array()) {
-    for (json& child : node) LIFEBOAT_RETURN_IF_ERROR(Inline(child, definitions, stack));
+    for (json& child : node) LIFEBOAT_RETURN_IF_ERROR(Inline(child, definitions, stack, memo));
   }
   return Status::Ok();
 }
@@ -189,8 +196,19 @@ Status Inline(json& node, const json& definitions, std::vector<std::string>& sta
 StatusOr<json> InlineSchema(const json& schema, const json& definitions) {
   json result = schema;
   std::vector<std::string> stack;
-  LIFEBOAT_RETURN_IF_ERROR(Inline(result, definitions, stack));
+  Memo memo;
+  LIFEBOAT_RETURN_IF_ERROR(Inline(result, definitions, stack, memo));
   return result;
+}
+
+StatusOr<std::map<std::string, json, std::less<>>> InlineAll(const json& definitions) {
+  std::vector<std::string> stack;
+  Memo memo;
+  for (auto it = definitions.begin(); it != definitions.end(); ++it) {
+    json ref = {{"$ref", it.key()}};
+    LIFEBOAT_RETURN_IF_ERROR(Inline(ref, definitions, stack, memo).WithContext(it.key()));
+  }
+  return memo;
 }
 
 }  // namespace internal
@@ -212,16 +230,12 @@ const Registry& GetRegistry() {
       std::fprintf(stderr, "lifeboat: broken built-in schemas: %s\n", parsed.status().message().c_str());
       std::abort();
     }
-    const nlohmann::json& definitions = (*parsed)["definitions"];
-    for (auto it = definitions.begin(); it != definitions.end(); ++it) {
-      auto inlined = internal::InlineSchema(nlohmann::json{{"$ref", it.key()}}, definitions);
-      if (!inlined.ok()) {
-        std::fprintf(stderr, "lifeboat: broken built-in schema %s: %s\n", it.key().c_str(),
-                     inlined.status().message().c_str());
-        std::abort();
-      }
-      r->definitions.emplace(it.key(), std::move(*inlined));
+    auto inlined = internal::InlineAll((*parsed)["definitions"]);
+    if (!inlined.ok()) {
+      std::fprintf(stderr, "lifeboat: broken built-in schemas: %s\n", inlined.status().message().c_str());
+      std::abort();
     }
+    for (auto& [name, schema] : *inlined) r->definitions.emplace(name, std::move(schema));
     for (const nlohmann::json& k : (*parsed)["kinds"]) {
       BuiltinKind kind{k["group"], k["version"], k["kind"]};
       r->kinds[kind.group + "/" + kind.version + "/" + kind.kind] = &r->definitions.at(kind.kind);

@@ -16,6 +16,7 @@
 // Thread-safe (pure functions over constant data).
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -34,5 +35,8 @@ StatusOr<nlohmann::json> ParseSchemaNotation(std::string_view text);
 
 // Inlines every {"$ref": Name} of `schema` from `definitions` (recursion is an error).
 StatusOr<nlohmann::json> InlineSchema(const nlohmann::json& schema, const nlohmann::json& definitions);
+
+// Every definition, fully inlined (each one computed once).
+StatusOr<std::map<std::string, nlohmann::json, std::less<>>> InlineAll(const nlohmann::json& definitions);
 
 }  // namespace lifeboat::devcluster::internal

@@ -145,80 +145,81 @@ StatusOr<json> Remove(json& doc, const std::vector<std::string>& tokens, const s
   return Missing(op, "path", "\"" + path + "\"");
 }
 
-StatusOr<std::string> StringMember(const json& op, const char* name, size_t index) {
-  auto it = op.find(name);
-  if (it == op.end() || !it->is_string()) {
-    return InvalidArgumentError("invalid JSON Patch: operation " + std::to_string(index) + " is missing \"" +
-                                name + "\"");
-  }
-  return it->get<std::string>();
-}
-
 }  // namespace
 
 StatusOr<json> ApplyJsonPatch(const json& doc, const json& ops) {
   if (!ops.is_array()) {
     return InvalidArgumentError("invalid JSON Patch: the patch must be a JSON array of operations");
   }
-  json result = doc;
   for (size_t i = 0; i < ops.size(); ++i) {
-    const json& op = ops[i];
-    if (!op.is_object()) return InvalidArgumentError("invalid JSON Patch: operation " + std::to_string(i) + " is not an object");
-    auto kind = StringMember(op, "op", i);
-    if (!kind.ok()) return kind.status();
-    auto path = StringMember(op, "path", i);
-    if (!path.ok()) return path.status();
-    auto tokens = SplitPointer(*path);
-    if (!tokens.ok()) return tokens.status();
-    const std::string& k = *kind;
-    if (k == "add" || k == "replace" || k == "test") {
-      if (!op.contains("value")) {
-        return InvalidArgumentError("invalid JSON Patch: operation " + std::to_string(i) + " (" + k +
-                                    ") is missing \"value\"");
-      }
+    if (!ops[i].is_object()) {
+      return InvalidArgumentError("invalid JSON Patch: operation " + std::to_string(i) + " is not an object");
     }
+  }
+  json result = doc;
+  for (const json& op : ops) {
+    // As the real server's JSON Patch library: a missing "op" is an unknown kind, a missing
+    // "path"/"from" a missing value, a missing "value" is null.
+    std::string k = op.contains("op") && op["op"].is_string() ? op["op"].get<std::string>() : "";
+    if (k != "add" && k != "remove" && k != "replace" && k != "move" && k != "copy" && k != "test") {
+      return FailedPreconditionError("Unexpected kind: " + k);
+    }
+    if (!op.contains("path") || !op["path"].is_string()) {
+      return FailedPreconditionError("operation missing path field: missing value");
+    }
+    const std::string path = op["path"].get<std::string>();
+    auto tokens = SplitPointer(path);
+    if (!tokens.ok()) return tokens.status();
+    const json value = op.contains("value") ? op["value"] : json();
+    const json* parent = tokens->empty() ? nullptr : Parent(result, *tokens);
+    bool parent_missing = !tokens->empty() && (parent == nullptr || !(parent->is_object() || parent->is_array()));
     if (k == "add") {
-      LIFEBOAT_RETURN_IF_ERROR(Add(result, *tokens, *path, op["value"]));
+      LIFEBOAT_RETURN_IF_ERROR(Add(result, *tokens, path, value));
     } else if (k == "remove") {
-      auto removed = Remove(result, *tokens, *path, "remove");
+      auto removed = Remove(result, *tokens, path, "remove");
       if (!removed.ok()) return removed.status();
     } else if (k == "replace") {
-      if (Find(result, *tokens) == nullptr) {
-        return FailedPreconditionError("replace operation does not apply: doc is missing key: " + *path +
-                                       ": missing value");
+      if (parent_missing) {
+        return FailedPreconditionError("replace operation does not apply: doc is missing path: " + path + ": missing value");
       }
-      auto removed = Remove(result, *tokens, *path, "replace");
+      if (Find(result, *tokens) == nullptr) {
+        return FailedPreconditionError("replace operation does not apply: doc is missing key: " + path + ": missing value");
+      }
+      auto removed = Remove(result, *tokens, path, "replace");
       if (!removed.ok()) return removed.status();
-      LIFEBOAT_RETURN_IF_ERROR(Add(result, *tokens, *path, op["value"]));
+      LIFEBOAT_RETURN_IF_ERROR(Add(result, *tokens, path, value));
     } else if (k == "move" || k == "copy") {
-      auto from = StringMember(op, "from", i);
-      if (!from.ok()) return from.status();
-      auto from_tokens = SplitPointer(*from);
+      if (!op.contains("from") || !op["from"].is_string()) {
+        return FailedPreconditionError("operation, missing from field: missing value");
+      }
+      const std::string from = op["from"].get<std::string>();
+      auto from_tokens = SplitPointer(from);
       if (!from_tokens.ok()) return from_tokens.status();
       const json* source = Find(result, *from_tokens);
       if (source == nullptr) {
-        return FailedPreconditionError(k + " operation does not apply: doc is missing from path: " + *from +
+        return FailedPreconditionError(k + " operation does not apply: doc is missing from path: " + from +
                                        ": missing value");
       }
       if (k == "move") {
-        if (path->size() > from->size() && path->compare(0, from->size(), *from) == 0 &&
-            (*path)[from->size()] == '/') {
-          return InvalidArgumentError("invalid JSON Patch: cannot move " + *from + " into its own child " + *path);
+        if (path.size() > from.size() && path.compare(0, from.size(), from) == 0 && path[from.size()] == '/') {
+          return FailedPreconditionError("move operation does not apply: cannot move " + from + " into its own child " +
+                                         path);
         }
-        auto moved = Remove(result, *from_tokens, *from, "move");
+        auto moved = Remove(result, *from_tokens, from, "move");
         if (!moved.ok()) return moved.status();
-        LIFEBOAT_RETURN_IF_ERROR(Add(result, *tokens, *path, std::move(*moved)));
+        LIFEBOAT_RETURN_IF_ERROR(Add(result, *tokens, path, std::move(*moved)));
       } else {
         json copy = *source;
-        LIFEBOAT_RETURN_IF_ERROR(Add(result, *tokens, *path, std::move(copy)));
+        LIFEBOAT_RETURN_IF_ERROR(Add(result, *tokens, path, std::move(copy)));
       }
-    } else if (k == "test") {
+    } else {  // test
+      if (parent_missing) {
+        return FailedPreconditionError("test operation does not apply: is missing path: " + path + ": missing value");
+      }
       const json* actual = Find(result, *tokens);
-      if (actual == nullptr ? !op["value"].is_null() : *actual != op["value"]) {
-        return FailedPreconditionError("testing value " + *path + " failed: test failed");
+      if (actual == nullptr ? !value.is_null() : *actual != value) {
+        return FailedPreconditionError("testing value " + path + " failed: test failed");
       }
-    } else {
-      return InvalidArgumentError("Unexpected kind: " + k);
     }
   }
   return result;

@@ -1,6 +1,6 @@
 // LabelSelector: a parsed Kubernetes label selector (the `labelSelector` query parameter), with the
 // grammar and error texts of apimachinery's labels.Parse:
-//   a=b, a==b, a!=b, a in (x,y), a notin (x), a, !a, a gt 5, a lt 5 (written `a>5`, `a<5`)
+//   a=b, a==b, a!=b, a in (x,y), a notin (x), a, !a, a>5, a<5 (integer comparisons)
 // Requirements are ANDed. An empty selector matches everything.
 // Immutable after Parse; safe to share between threads.
 #pragma once

@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <regex>
 #include <set>
 
 #include "e2e/devcluster/semantics/builtin_schemas.h"
+#include "e2e/devcluster/semantics/cel.h"
 #include "e2e/devcluster/semantics/go_format.h"
 
 namespace lifeboat::devcluster {
@@ -442,6 +444,125 @@ class Validator {
     }
   }
 
+
+ public:
+  // The x-kubernetes-validations pass, as the real server runs it after the schema checks: rules of
+  // a node are evaluated before those of its children. A rule the CEL subset cannot compile or
+  // evaluate (or a transition rule using oldSelf) is skipped rather than failing valid objects.
+  void ValidateRules(const json& schema, const json& v, const std::string& path) {
+    if (!schema.is_object() || v.is_null()) return;
+    std::string type = TypeOf(schema);
+    if (!type.empty() && !TypeMatches(type, v)) return;
+    if (const json* rules = Member(schema, "x-kubernetes-validations"); rules != nullptr && rules->is_array()) {
+      for (const json& rule : *rules) EvaluateRule(rule, type, v, path, schema);
+    }
+    if (v.is_object()) {
+      const json* props = Properties(schema);
+      const json* additional = AdditionalProperties(schema);
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        if (props != nullptr && props->contains(it.key())) {
+          ValidateRules((*props)[it.key()], *it, Child(path, it.key()));
+        } else if (additional != nullptr) {
+          ValidateRules(*additional, *it, Child(path, it.key()));
+        }
+      }
+    } else if (v.is_array()) {
+      if (const json* items = Items(schema)) {
+        for (size_t i = 0; i < v.size(); ++i) ValidateRules(*items, v[i], Index(path, i));
+      }
+    }
+  }
+
+ private:
+  static std::shared_ptr<const CelProgram> CompiledRule(const std::string& text) {
+    static std::mutex mu;
+    static std::map<std::string, std::shared_ptr<const CelProgram>> cache;
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = cache.find(text);
+    if (it == cache.end()) {
+      auto program = CelProgram::Compile(text);
+      it = cache.emplace(text, program.ok() ? std::make_shared<const CelProgram>(*program) : nullptr).first;
+    }
+    return it->second;
+  }
+
+  static std::string Trim(const std::string& s) {
+    size_t b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return "";
+    return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+  }
+
+  // The value as CEL sees it: `number` fields are doubles and `integer` fields ints, whatever the
+  // JSON spelling (5 vs 5.0).
+  static json CelValue(const json& schema, const json& v) {
+    if (!schema.is_object()) return v;
+    std::string type = TypeOf(schema);
+    if (type == "number" && v.is_number_integer()) return json(v.get<double>());
+    if (type == "integer" && v.is_number_float() && IsIntegral(v)) return json(static_cast<long long>(v.get<double>()));
+    if (v.is_object()) {
+      const json* props = Properties(schema);
+      const json* additional = AdditionalProperties(schema);
+      if (props == nullptr && additional == nullptr) return v;
+      json out = json::object();
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        if (props != nullptr && props->contains(it.key())) out[it.key()] = CelValue((*props)[it.key()], *it);
+        else if (additional != nullptr) out[it.key()] = CelValue(*additional, *it);
+        else out[it.key()] = *it;
+      }
+      return out;
+    }
+    if (v.is_array()) {
+      const json* items = Items(schema);
+      if (items == nullptr) return v;
+      json out = json::array();
+      for (const json& item : v) out.push_back(CelValue(*items, item));
+      return out;
+    }
+    return v;
+  }
+
+  void EvaluateRule(const json& rule, const std::string& type, const json& v, const std::string& path,
+                    const json& schema) {
+    const json* text = Member(rule, "rule");
+    if (text == nullptr || !text->is_string()) return;
+    std::shared_ptr<const CelProgram> program = CompiledRule(text->get<std::string>());
+    if (program == nullptr || program->ReferencesOldSelf()) return;
+    const json self = CelValue(schema, v);
+    auto result = program->Evaluate(self);
+    if (!result.ok() || !result->is_boolean() || result->get<bool>()) return;
+    std::string detail;
+    if (const json* expr = Member(rule, "messageExpression"); expr != nullptr && expr->is_string()) {
+      if (auto message_program = CompiledRule(expr->get<std::string>())) {
+        auto message = message_program->Evaluate(self);
+        if (message.ok() && message->is_string()) detail = Trim(message->get<std::string>());
+      }
+    }
+    if (detail.empty()) {
+      const json* message = Member(rule, "message");
+      detail = message != nullptr && message->is_string() && !Trim(message->get<std::string>()).empty()
+                   ? Trim(message->get<std::string>())
+                   : "failed rule: " + Trim(text->get<std::string>());
+    }
+    std::string field = path;
+    if (const json* field_path = Member(rule, "fieldPath"); field_path != nullptr && field_path->is_string()) {
+      std::string relative = field_path->get<std::string>();
+      if (!relative.empty() && relative[0] == '.' && relative.find('[') == std::string::npos) {
+        field = path.empty() ? relative.substr(1) : path + relative;
+      }
+    }
+    std::string reason = "FieldValueInvalid";
+    if (const json* r = Member(rule, "reason"); r != nullptr && r->is_string()) reason = r->get<std::string>();
+    if (reason == "FieldValueForbidden") {
+      Add("FieldValueForbidden", field, "Forbidden: " + detail);
+    } else if (reason == "FieldValueRequired") {
+      Add("FieldValueRequired", field, "Required value: " + detail);
+    } else if (reason == "FieldValueDuplicate") {
+      Add("FieldValueDuplicate", field, "Duplicate value: " + GoQuote(type));
+    } else {
+      Add("FieldValueInvalid", field, "Invalid value: " + GoQuote(type) + ": " + detail);
+    }
+  }
+
   static bool Passes(const json& schema, const json& v, const std::string& path) {
     Validator sub;
     sub.Validate(schema, v, path);
@@ -506,6 +627,7 @@ std::vector<std::string> PruneUnknownFields(const json& schema, json& object) {
 std::vector<FieldError> Validate(const json& schema, const json& object) {
   Validator validator;
   validator.Validate(schema, object, "");
+  validator.ValidateRules(schema, object, "");
   return validator.errors;
 }
 

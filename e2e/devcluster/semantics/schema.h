@@ -7,7 +7,8 @@
 // format (int32, int64, date-time, date, byte, ...; best effort), default (any depth),
 // x-kubernetes-int-or-string, x-kubernetes-preserve-unknown-fields,
 // x-kubernetes-embedded-resource, x-kubernetes-list-type (set/map uniqueness), allOf/anyOf/oneOf/not
-// (value validation only). Paths are dotted, with [i] for list items (map entries are ".key", as the
+// (value validation only), x-kubernetes-validations (CEL rules, the subset of cel.h; rules outside it
+// and oldSelf transition rules are skipped). Paths are dotted, with [i] for list items (map entries are ".key", as the
 // real pruning reports them): "spec.template.spec.containers[0].name". Pure functions; thread-safe.
 #pragma once
 
@@ -47,7 +48,7 @@ void ApplyDefaults(const nlohmann::json& schema, nlohmann::json& object);
 std::vector<std::string> PruneUnknownFields(const nlohmann::json& schema, nlohmann::json& object);
 
 // Validates `object` against `schema`, returning every failure (empty when valid), in a stable order
-// (properties in name order), e.g. {FieldValueNotSupported, "spec.mode",
+// (properties in name order; CEL rule failures after the schema's own), e.g. {FieldValueNotSupported, "spec.mode",
 // "Unsupported value: \"turbo\": supported values: \"fast\", \"safe\""}.
 std::vector<FieldError> Validate(const nlohmann::json& schema, const nlohmann::json& object);
 

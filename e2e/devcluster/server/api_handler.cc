@@ -8,6 +8,7 @@
 #include "e2e/devcluster/semantics/field_validation.h"
 #include "e2e/devcluster/server/api_route.h"
 #include "e2e/devcluster/server/discovery.h"
+#include "e2e/devcluster/server/protobuf_decoder.h"
 #include "e2e/devcluster/server/table_printer.h"
 #include "e2e/devcluster/server/yaml_to_json.h"
 
@@ -146,6 +147,17 @@ ApiResult<nlohmann::json> DecodeBody(const HttpRequest& request) {
     } catch (const nlohmann::json::exception& e) {
       return ApiError::BadRequest(std::string("couldn't get version/kind; json parse error: ") + e.what());
     }
+  } else if (content_type == kProtobufContentType) {
+    auto decoded = DecodeKubernetesProtobuf(request.body);
+    if (!decoded.ok()) {
+      if (decoded.status().code() == StatusCode::kFailedPrecondition) {
+        ApiError error = ApiError::UnsupportedMediaType({"application/json", "application/yaml"});
+        error.message += " (" + decoded.status().message() + ")";
+        return error;
+      }
+      return ApiError::BadRequest("error decoding protobuf body: " + decoded.status().message());
+    }
+    body = *decoded;
   } else if (content_type == "application/yaml") {
     auto parsed = YamlToJson(request.body);
     if (!parsed.ok()) return ApiError::BadRequest(parsed.status().message());

@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<JobRunner> job_runner;
   if (!no_job_runner) {
     job_runner = std::make_unique<JobRunner>(**store, data, SystemClock::Instance());
+    job_runner->SetInClusterApi({"127.0.0.1", server.port(), material->ca_cert_pem, material->token});
     job_runner->Start();
   }
 #else

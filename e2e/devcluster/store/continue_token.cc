@@ -50,8 +50,10 @@ bool Base64UrlDecode(std::string_view in, std::string& out) {
 }  // namespace
 
 std::string EncodeContinueToken(const ContinueToken& token) {
-  nlohmann::json body = {{"v", "meta.k8s.io/v1"}, {"rv", token.resource_version}, {"start", token.start_key}};
-  return Base64UrlEncode(body.dump());
+  // Field order as the real server writes it (v, rv, start).
+  std::string body = "{\"v\":\"meta.k8s.io/v1\",\"rv\":" + std::to_string(token.resource_version) +
+                     ",\"start\":" + nlohmann::json(token.start_key).dump() + "}";
+  return Base64UrlEncode(body);
 }
 
 StatusOr<ContinueToken> DecodeContinueToken(std::string_view text) {

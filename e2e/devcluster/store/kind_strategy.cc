@@ -166,9 +166,10 @@ void ValidateSelectorMatchesTemplate(const json& spec, std::vector<ApiCause>& ca
   }
 }
 
-void DefaultPodSpec(json& spec) {
+void DefaultPodSpec(json& spec, bool default_restart_policy = true) {
   if (!spec.is_object()) return;
-  Default(spec, "restartPolicy", "Always");
+  // A Job's template keeps an empty restartPolicy (validation then asks for one, as the real server does).
+  if (default_restart_policy) Default(spec, "restartPolicy", "Always");
   Default(spec, "dnsPolicy", "ClusterFirst");
   Default(spec, "schedulerName", "default-scheduler");
   Default(spec, "terminationGracePeriodSeconds", 30);
@@ -201,10 +202,10 @@ void DefaultPodSpec(json& spec) {
   }
 }
 
-void DefaultTemplate(json& spec) {
+void DefaultTemplate(json& spec, bool default_restart_policy = true) {
   if (!spec.is_object() || !spec.contains("template") || !spec["template"].is_object()) return;
   json& tmpl = spec["template"];
-  if (tmpl.contains("spec")) DefaultPodSpec(tmpl["spec"]);
+  if (tmpl.contains("spec")) DefaultPodSpec(tmpl["spec"], default_restart_policy);
   if (tmpl.contains("metadata") && tmpl["metadata"].is_object()) Default(tmpl["metadata"], "creationTimestamp", nullptr);
 }
 
@@ -375,7 +376,7 @@ void ApplyKindDefaults(const ResourceInfo& info, json& object) {
       labels["controller-uid"] = uid;
       labels["job-name"] = name;
     }
-    DefaultTemplate(spec);
+    DefaultTemplate(spec, /*default_restart_policy=*/false);
   } else if (IsKind(info, "apps", "Deployment")) {
     json& spec = Ensure(object, "spec");
     Default(spec, "replicas", 1);

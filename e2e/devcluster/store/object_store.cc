@@ -240,6 +240,14 @@ struct ObjectStore::Impl {
     bucket->second.erase(it);
   }
 
+  // The object stored under (storage key, map key), or null; never inserts.
+  ObjectPtr AtKey(const std::string& storage_key, const std::string& key) const {
+    auto bucket = data.find(storage_key);
+    if (bucket == data.end()) return nullptr;
+    auto it = bucket->second.find(key);
+    return it == bucket->second.end() ? nullptr : it->second;
+  }
+
   ObjectPtr Find(const std::string& storage_key, const std::string& namespace_name, const std::string& name) const {
     auto bucket = data.find(storage_key);
     if (bucket == data.end()) return nullptr;
@@ -557,7 +565,23 @@ struct ObjectStore::Impl {
   void AfterWrite(const ResourceInfo& info, ObjectPtr object) {
     if (!info.custom && info.kind == "CustomResourceDefinition") {
       registry.InstallCrd(*object);
-      if (IsDeleting(*object)) TryFinishCrd(NameOf(*object));
+      if (IsDeleting(*object)) {
+        TryFinishCrd(NameOf(*object));
+        return;
+      }
+      // The CRD controllers keep acceptedNames and storedVersions in step with the spec.
+      json updated = *object;
+      json& status = updated["status"];
+      if (!status.is_object()) status = json::object();
+      status["acceptedNames"] = updated["spec"]["names"];
+      json stored = status.value("storedVersions", json::array());
+      for (const auto& version : updated["spec"]["versions"]) {
+        std::string name = version.value("name", "");
+        if (version.value("storage", false) && std::find(stored.begin(), stored.end(), name) == stored.end())
+          stored.push_back(name);
+      }
+      status["storedVersions"] = stored;
+      if (updated != *object) (void)CommitPut(kCrdStorageKey, std::move(updated), object);
       return;
     }
     if (!info.custom && info.kind == "Namespace" && !IsDeleting(*object)) {
@@ -575,6 +599,11 @@ struct ObjectStore::Impl {
       if (HasFinalizer(*object, kForegroundFinalizer)) TryFinishForeground(UidOf(*object));
       return;
     }
+    if (AllOwnersGone(*object)) {
+      // The garbage collector deletes an object whose owners all no longer exist.
+      (void)DeleteLocked(info, object, "Background", false);
+      return;
+    }
     if (std::optional<json> status = ControllerStatus(info, *object, clock.Now())) {
       if (!object->contains("status") || (*object)["status"] != *status) {
         json updated = *object;
@@ -582,6 +611,15 @@ struct ObjectStore::Impl {
         (void)CommitPut(info.StorageKey(), std::move(updated), object);
       }
     }
+  }
+
+  // True when the object names owners and none of them exists (by uid).
+  bool AllOwnersGone(const json& object) const {
+    auto refs = object["metadata"].find("ownerReferences");
+    if (refs == object["metadata"].end() || !refs->is_array() || refs->empty()) return false;
+    for (const auto& ref : *refs)
+      if (by_uid.count(ref.value("uid", ""))) return false;
+    return true;
   }
 
   void SetCrdStatus(json& crd) {
@@ -658,11 +696,11 @@ struct ObjectStore::Impl {
   void TryFinishForeground(const std::string& owner_uid) {
     auto where = by_uid.find(owner_uid);
     if (where == by_uid.end()) return;
-    ObjectPtr owner = data[where->second.first][where->second.second];
+    ObjectPtr owner = AtKey(where->second.first, where->second.second);
     if (!owner || !IsDeleting(*owner) || !HasFinalizer(*owner, kForegroundFinalizer)) return;
     if (auto deps = dependents.find(owner_uid); deps != dependents.end()) {
       for (const auto& [storage_key, key] : deps->second) {
-        ObjectPtr dependent = data[storage_key][key];
+        ObjectPtr dependent = AtKey(storage_key, key);
         if (!dependent) continue;
         for (const auto& ref : (*dependent)["metadata"].value("ownerReferences", json::array()))
           if (ref.value("uid", "") == owner_uid && ref.value("blockOwnerDeletion", false)) return;
@@ -756,6 +794,10 @@ struct ObjectStore::Impl {
     const bool is_namespace = !info.custom && info.kind == "Namespace";
     const bool is_crd = !info.custom && info.kind == "CustomResourceDefinition";
     if (is_namespace) {
+      const std::string ns_name = NameOf(*object);
+      if (ns_name == "default" || ns_name == "kube-system" || ns_name == "kube-public") {
+        return ApiError::Forbidden("", "namespaces", ns_name, "this namespace may not be deleted");
+      }
       marked["status"]["phase"] = "Terminating";
       if (dry_run) return DeleteResult{Out(info, marked), 200, false};
       auto stored = CommitPut(kNamespaceStorageKey, std::move(marked), object);
@@ -803,11 +845,8 @@ struct ObjectStore::Impl {
       if (auto deps = dependents.find(uid); deps != dependents.end()) {
         std::vector<std::pair<std::string, std::string>> items(deps->second.begin(), deps->second.end());
         for (const auto& [storage_key, key] : items) {
-          ObjectPtr dependent = data[storage_key][key];
-          if (!dependent) {
-            data[storage_key].erase(key);
-            continue;
-          }
+          ObjectPtr dependent = AtKey(storage_key, key);
+          if (!dependent) continue;
           if (IsDeleting(*dependent)) continue;
           ResourceInfoPtr dep_info = InfoFor(*dependent);
           if (!dep_info) continue;
@@ -835,11 +874,8 @@ struct ObjectStore::Impl {
     if (it == dependents.end()) return;
     std::vector<std::pair<std::string, std::string>> items(it->second.begin(), it->second.end());
     for (const auto& [storage_key, key] : items) {
-      ObjectPtr dependent = data[storage_key][key];
-      if (!dependent) {
-        data[storage_key].erase(key);
-        continue;
-      }
+      ObjectPtr dependent = AtKey(storage_key, key);
+      if (!dependent) continue;
       json updated = *dependent;
       json remaining = json::array();
       for (const auto& ref : updated["metadata"]["ownerReferences"])

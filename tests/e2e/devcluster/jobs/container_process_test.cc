@@ -97,8 +97,10 @@ TEST_F(ContainerProcessTest, LogIsBoundedAndKeepsTheNewestOutput) {
   ASSERT_TRUE((*process)->WaitFor(seconds(20)));
   const std::string log = ReadLog();
   EXPECT_LE(log.size(), 8192u);
-  EXPECT_NE(log.find("the-end"), std::string::npos);
+  EXPECT_NE(log.find("the-end"), std::string::npos) << "exit " << (*process)->ExitCode() << ", log: " << log.substr(0, 300);
   EXPECT_EQ(log.find("line-0-"), std::string::npos);
+  EXPECT_GE(log.size(), 4096u);  // the newest half is kept, not everything dropped
+  EXPECT_NE(log.find("line-2999-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\nthe-end\n"), std::string::npos);
 }
 
 TEST_F(ContainerProcessTest, MissingProgramExitsWith127) {

@@ -265,7 +265,7 @@ TEST_F(JobRunnerTest, StopKillsEveryProcessItStarted) {
     }
     return n;
   };
-  EXPECT_EQ(count(), 1);
+  ASSERT_TRUE(Eventually([&] { return count() == 1; }));
   runner_->Stop();
   EXPECT_EQ(count(), 0);
 }

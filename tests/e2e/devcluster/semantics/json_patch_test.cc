@@ -43,6 +43,7 @@ TEST(JsonPatchTest, AppliesTheRfc6902Operations) {
        R"([{"op":"add","path":"/metadata/labels/app.kubernetes.io~1name","value":"x"}])",
        R"({"metadata":{"labels":{"app.kubernetes.io/name":"x"}}})"},
       {"empty patch", R"({"a":1})", R"([])", R"({"a":1})"},
+      {"a missing value adds null", R"({})", R"([{"op":"add","path":"/x"}])", R"({"x":null})"},
   };
   for (const Case& c : cases) {
     auto got = ApplyJsonPatch(json::parse(c.doc), json::parse(c.ops));
@@ -75,13 +76,19 @@ TEST(JsonPatchTest, FailsTheWholePatchWhenAnOperationDoesNotApply) {
        "Unable to access invalid index: 3: invalid index referenced"},
       {"move from missing", R"({})", R"([{"op":"move","from":"/x","path":"/y"}])", StatusCode::kFailedPrecondition,
        "move operation does not apply: doc is missing from path: /x: missing value"},
-      {"unknown op", R"({})", R"([{"op":"merge","path":"/x"}])", StatusCode::kInvalidArgument, "Unexpected kind: merge"},
+      {"unknown op", R"({})", R"([{"op":"merge","path":"/x"}])", StatusCode::kFailedPrecondition, "Unexpected kind: merge"},
+      {"replace under missing parent", R"({})", R"([{"op":"replace","path":"/x/y","value":1}])",
+       StatusCode::kFailedPrecondition, "replace operation does not apply: doc is missing path: /x/y: missing value"},
+      {"test under missing parent", R"({})", R"([{"op":"test","path":"/x/y","value":1}])",
+       StatusCode::kFailedPrecondition, "test operation does not apply: is missing path: /x/y: missing value"},
+      {"move without from", R"({"a":1})", R"([{"op":"move","path":"/b"}])", StatusCode::kFailedPrecondition,
+       "operation, missing from field: missing value"},
+      {"op that is not an object", R"({})", R"([1])", StatusCode::kInvalidArgument,
+       "invalid JSON Patch: operation 0 is not an object"},
       {"not an array", R"({})", R"({"op":"add"})", StatusCode::kInvalidArgument,
        "invalid JSON Patch: the patch must be a JSON array of operations"},
-      {"missing value", R"({})", R"([{"op":"add","path":"/x"}])", StatusCode::kInvalidArgument,
-       "invalid JSON Patch: operation 0 (add) is missing \"value\""},
-      {"missing path", R"({})", R"([{"op":"remove"}])", StatusCode::kInvalidArgument,
-       "invalid JSON Patch: operation 0 is missing \"path\""},
+      {"missing path", R"({})", R"([{"op":"remove"}])", StatusCode::kFailedPrecondition,
+       "operation missing path field: missing value"},
   };
   for (const ErrorCase& c : cases) {
     auto got = ApplyJsonPatch(json::parse(c.doc), json::parse(c.ops));

@@ -152,6 +152,42 @@ TEST(SchemaValidateTest, ReportsEachKeywordWithTheRealReasonAndText) {
   }
 }
 
+TEST(SchemaValidateTest, EvaluatesCelValidationRulesLikeTheRealServer) {
+  json schema = json::parse(R"json({"type": "object", "properties": {"spec": {
+      "type": "object",
+      "x-kubernetes-validations": [
+        {"rule": "self.minReplicas <= self.maxReplicas", "message": "minReplicas must not exceed maxReplicas"},
+        {"rule": "!has(self.paused) || !self.paused || self.maxReplicas == 0"},
+        {"rule": "self.mode != 'turbo'", "fieldPath": ".mode", "reason": "FieldValueForbidden", "message": "no turbo"},
+        {"rule": "self == oldSelf", "message": "immutable"},
+        {"rule": "quantity(self.size).isLessThan(quantity('1Gi'))"}],
+      "properties": {
+        "minReplicas": {"type": "integer"}, "maxReplicas": {"type": "integer"}, "paused": {"type": "boolean"},
+        "mode": {"type": "string"},
+        "targets": {"type": "array", "items": {"type": "object",
+            "x-kubernetes-validations": [{"rule": "self.port > 1024", "messageExpression": "'port ' + string(self.port) + ' is privileged'"}],
+            "properties": {"port": {"type": "integer"}}}}}}}})json");
+  json ok = json::parse(R"({"spec": {"minReplicas": 1, "maxReplicas": 3, "mode": "safe", "targets": [{"port": 5432}]}})");
+  EXPECT_THAT(Validate(schema, ok), IsEmpty());
+  json bad = json::parse(R"({"spec": {"minReplicas": 5, "maxReplicas": 3, "paused": true, "mode": "turbo",
+                                      "targets": [{"port": 5432}, {"port": 80}]}})");
+  EXPECT_EQ(Strings(Validate(schema, bad)),
+            (std::vector<std::string>{
+                "FieldValueInvalid spec: Invalid value: \"object\": minReplicas must not exceed maxReplicas",
+                "FieldValueInvalid spec: Invalid value: \"object\": failed rule: !has(self.paused) || !self.paused || "
+                "self.maxReplicas == 0",
+                "FieldValueForbidden spec.mode: Forbidden: no turbo",
+                "FieldValueInvalid spec.targets[1]: Invalid value: \"object\": port 80 is privileged"}));
+}
+
+TEST(SchemaValidateTest, CelSeesNumberFieldsAsDoubles) {
+  json schema = json::parse(R"({"type": "object", "properties": {"spec": {"type": "object",
+      "x-kubernetes-validations": [{"rule": "self.ratio + 0.5 <= 1.0"}],
+      "properties": {"ratio": {"type": "number"}}}}})");
+  EXPECT_THAT(Validate(schema, json::parse(R"({"spec": {"ratio": 0}})")), IsEmpty());
+  EXPECT_EQ(Validate(schema, json::parse(R"({"spec": {"ratio": 1}})")).size(), 1u);
+}
+
 TEST(SchemaDefaultsTest, FillsDefaultsAtAnyDepth) {
   json schema = json::parse(R"({
     "type": "object",

@@ -138,6 +138,37 @@ TEST(StrategicMergePatchTest, AppliesTheThreeWayPatchKubectlApplySends) {
   EXPECT_EQ((*got)["spec"]["replicas"], 2);
 }
 
+TEST(StrategicMergePatchTest, AppliesKubectlsPatchForARewrittenManifest) {
+  // The three-way patch `kubectl apply` sends when the file changes from kDeployment's shape to:
+  // no tier label, 3 replicas, Recreate strategy, app env {A=10, C=3} and image nginx:1.26, sidecar
+  // replaced by "extra", volume "data" switched from emptyDir to a ConfigMap.
+  json patch = json::parse(R"({
+    "metadata": {"labels": {"tier": null}},
+    "spec": {"replicas": 3,
+      "strategy": {"$retainKeys": ["type"], "rollingUpdate": null, "type": "Recreate"},
+      "template": {"spec": {
+        "$setElementOrder/containers": [{"name": "app"}, {"name": "extra"}],
+        "containers": [
+          {"$setElementOrder/env": [{"name": "A"}, {"name": "C"}],
+           "env": [{"name": "A", "value": "10"}, {"name": "C", "value": "3"}, {"$patch": "delete", "name": "B"}],
+           "image": "nginx:1.26", "name": "app"},
+          {"image": "redis", "name": "extra"},
+          {"$patch": "delete", "name": "sidecar"}],
+        "$setElementOrder/volumes": [{"name": "data"}, {"name": "cfg"}],
+        "volumes": [{"$retainKeys": ["configMap", "name"], "configMap": {"name": "cfg"}, "emptyDir": null, "name": "data"}]}}}})");
+  auto got = ApplyStrategicMergePatch(kDeployment, patch, "Deployment");
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ((*got)["metadata"]["labels"], (json{{"app", "web"}}));
+  EXPECT_EQ((*got)["spec"]["replicas"], 3);
+  EXPECT_EQ((*got)["spec"]["strategy"], (json{{"type", "Recreate"}}));
+  const json& pod = (*got)["spec"]["template"]["spec"];
+  EXPECT_EQ(pod["containers"], json::parse(R"([
+      {"name": "app", "image": "nginx:1.26", "args": ["-a", "-b"],
+       "env": [{"name": "A", "value": "10"}, {"name": "C", "value": "3"}], "ports": [{"containerPort": 80, "name": "http"}]},
+      {"name": "extra", "image": "redis"}])"));
+  EXPECT_EQ(pod["volumes"], json::parse(R"([{"name": "data", "configMap": {"name": "cfg"}}, {"name": "cfg", "configMap": {"name": "c"}}])"));
+}
+
 TEST(StrategicMergePatchTest, KeepsServerOnlyItemsWhereTheyWereWhenReordering) {
   // An item injected by someone else ("injected") stays in front of the items it preceded.
   json pod = json::parse(R"({"spec":{"containers":[{"name":"a"},{"name":"injected"},{"name":"b"}]}})");
