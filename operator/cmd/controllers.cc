@@ -1,11 +1,16 @@
 // The controllers `lifeboat operator` runs. Each controller issue adds one line here, e.g.
 //   factories.push_back([] { return std::make_unique<controllers::BackupPolicyController>(); });
+#include "controllers/backuppolicy/backup_policy_controller.h"
+#include "controllers/common/agent_job.h"
 #include "operator/cmd/operator_command.h"
 
 namespace lifeboat::cmd {
 
 std::vector<runtime::ControllerFactory> OperatorControllers() {
   std::vector<runtime::ControllerFactory> factories;
+  factories.push_back([] {
+    return std::make_unique<controllers::backuppolicy::BackupPolicyController>(controllers::DefaultAgentImage());
+  });
   return factories;
 }
 
