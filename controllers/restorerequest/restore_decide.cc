@@ -277,6 +277,7 @@ class Decider {
   // ---- running ----
   void DecideRunning() {
     CheckSpecChange();
+    for (const char* name : api::kRestoreSteps) StepOf(name);
     bool failing = false;
     for (const api::Step& s : plan_.status.steps) {
       if (s.state == api::kStepFailed && s.name != "Resume") failing = true;
@@ -792,6 +793,8 @@ class Decider {
 };
 
 }  // namespace
+
+RestorePlan Decide(const RestoreObserved& observed, WallTime now) { return Decider(observed, now).Run(); }
 
 api::RestoreRequest EffectiveRequest(const nlohmann::json& request, api::FieldErrors* errors) {
   const nlohmann::json* annotations = nullptr;
