@@ -203,12 +203,22 @@ BackupPolicyPlan Decide(const BackupPolicyObserved& observed, WallTime now) {
   for (const auto& run : previous.history) history[{run.job_name.empty() ? run.id : run.job_name, run.source}] = run;
   std::map<std::string, std::vector<std::string>> finished_jobs;  // job → sources that became final now
   std::set<std::string> jobs_seen;
+  // When the history is full, a Job older than its oldest entry was already recorded and dropped:
+  // re-adding it would count (and announce) its result twice.
+  const size_t history_limit = static_cast<size_t>(std::max<std::int64_t>(spec.history_limit, 1));
+  std::optional<WallTime> oldest_kept;
+  if (previous.history.size() >= history_limit) {
+    for (const auto& run : previous.history) {
+      if (!oldest_kept || SortTime(run) < *oldest_kept) oldest_kept = SortTime(run);
+    }
+  }
   for (const auto& job : jobs) {
     jobs_seen.insert(job.state.name);
     for (auto& run : RunsFromJob(job)) {
       auto key = std::make_pair(job.state.name, run.source);
       auto it = history.find(key);
       if (it != history.end() && IsFinal(it->second)) continue;  // Never downgrade a final entry.
+      if (it == history.end() && oldest_kept && SortTime(run) < *oldest_kept) continue;
       if (IsFinal(run)) {
         finished_jobs[job.state.name].push_back(run.source);
         std::optional<double> seconds;
@@ -409,8 +419,7 @@ BackupPolicyPlan Decide(const BackupPolicyObserved& observed, WallTime now) {
     if (a.job_name != b.job_name) return a.job_name > b.job_name;
     return a.source < b.source;
   });
-  const size_t limit = static_cast<size_t>(std::max<std::int64_t>(spec.history_limit, 1));
-  if (runs.size() > limit) runs.resize(limit);
+  if (runs.size() > history_limit) runs.resize(history_limit);
   status.history = runs;
 
   // --- Last successes, RPO.

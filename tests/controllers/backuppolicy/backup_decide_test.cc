@@ -321,6 +321,24 @@ TEST_F(BackupDecideTest, HistoryIsBoundedNewestFirst) {
   EXPECT_GE(plan.status.history[0].start_time, plan.status.history[2].start_time);
 }
 
+TEST_F(BackupDecideTest, JobsOlderThanAFullHistoryAreNotRecordedTwice) {
+  spec()["historyLimit"] = 2;  // One run of two sources.
+  spec()["successfulJobsHistoryLimit"] = 3;
+  WallTime t = At("2026-11-22T01:00:00Z");
+  for (int i = 0; i < 3; ++i) {
+    Annotate("run" + std::to_string(i));
+    auto plan = DecideAndApply(t);
+    Finish(JobName(plan.create_jobs[0]), true, t + std::chrono::seconds(5));
+    DecideAndApply(t + std::chrono::seconds(6));
+    t += std::chrono::minutes(1);
+  }
+  auto plan = Decide(observed_, t);
+  EXPECT_TRUE(plan.finished_runs.empty());
+  EXPECT_TRUE(plan.events.empty());
+  EXPECT_EQ(plan.status.history.size(), 2u);
+  EXPECT_EQ(plan.status.history, Status().history);
+}
+
 TEST_F(BackupDecideTest, ARunningEntryWhoseJobIsGoneBecomesFailed) {
   Annotate("x");
   auto plan = DecideAndApply(At("2026-11-22T01:00:00Z"));
