@@ -2,6 +2,7 @@
 //   factories.push_back([] { return std::make_unique<controllers::BackupPolicyController>(); });
 #include "controllers/backuppolicy/backup_policy_controller.h"
 #include "controllers/common/agent_job.h"
+#include "controllers/restorerequest/restore_request_controller.h"
 #include "operator/cmd/operator_command.h"
 
 namespace lifeboat::cmd {
@@ -10,6 +11,9 @@ std::vector<runtime::ControllerFactory> OperatorControllers() {
   std::vector<runtime::ControllerFactory> factories;
   factories.push_back([] {
     return std::make_unique<controllers::backuppolicy::BackupPolicyController>(controllers::DefaultAgentImage());
+  });
+  factories.push_back([] {
+    return std::make_unique<controllers::restorerequest::RestoreRequestController>(controllers::DefaultAgentImage());
   });
   return factories;
 }
