@@ -167,6 +167,13 @@ StatusOr<runtime::ReconcileResult> BackupPolicyController::Reconcile(const runti
     auto created = client.Create(JobResource(), ns, job);
     if (created.ok()) {
       log.Info("Created backup Job", {{"job", name}});
+      // Announced right away: if the status write below fails, the retry adopts this Job and
+      // must not announce it again.
+      for (const auto& event : plan.events) {
+        if (event.reason == "BackupStarted" && event.message.find(name + " ") != std::string::npos) {
+          context.recorder().Record(*cached, event.type, event.reason, event.message);
+        }
+      }
     } else if (created.status().code() == StatusCode::kAlreadyExists) {
       adopted.insert(name);
       log.Info("Adopted existing backup Job", {{"job", name}});
@@ -194,11 +201,7 @@ StatusOr<runtime::ReconcileResult> BackupPolicyController::Reconcile(const runti
     if (!s.ok() && s.code() != StatusCode::kNotFound) return s.WithContext("deleting old Job " + name);
   }
   for (const auto& event : plan.events) {
-    if (event.reason == "BackupStarted" &&
-        std::any_of(adopted.begin(), adopted.end(),
-                    [&](const std::string& n) { return event.message.find(n + " ") != std::string::npos; })) {
-      continue;
-    }
+    if (event.reason == "BackupStarted") continue;  // Recorded at creation (never for an adopted Job).
     context.recorder().Record(*cached, event.type, event.reason, event.message);
     if (event.type == "Warning") log.Warn(event.message, {{"reason", event.reason}});
   }

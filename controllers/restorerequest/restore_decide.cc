@@ -18,6 +18,7 @@ constexpr Duration kWorkloadPoll = 2s;
 constexpr Duration kRecheck = 15s;
 constexpr Duration kWaitingRecheck = 10s;
 constexpr Duration kRunningRecheck = 30s;
+constexpr Duration kResultGrace = 60s;
 
 constexpr char kPhasePending[] = "Pending";
 constexpr char kPhaseWaiting[] = "Waiting";
@@ -350,6 +351,16 @@ class Decider {
     return job;
   }
 
+  // An agent Job that succeeded but whose result could not be read yet (its Pod not listed yet):
+  // wait a little for it rather than decide without it.
+  bool AwaitResult(const ObservedJob& job) {
+    if (job.state.phase != JobPhase::kSucceeded || job.result) return false;
+    WallTime done = job.state.completion_time.value_or(now_);
+    if (now_ - done >= kResultGrace) return false;
+    Requeue(kWorkloadPoll);
+    return true;
+  }
+
   bool RunValidate(api::Step& s) {
     std::set<std::string> explicit_ids;
     if (request_.spec.database && !request_.spec.database->backup_id.empty()) explicit_ids.insert(request_.spec.database->backup_id);
@@ -359,7 +370,13 @@ class Decider {
     std::string lookup = explicit_ids.size() == 1 ? *explicit_ids.begin() : "";
     const ObservedJob* job = EnsureJob(s, CatalogJobName(request_.metadata.name),
                                        [&] { return BuildCatalogJob(request_, Context(), lookup); });
-    if (job == nullptr) return false;
+    if (job == nullptr || AwaitResult(*job)) return false;
+    if (!job->result && Succeeded(*job)) {
+      std::string message = "Job " + job->state.name + " left no catalog result: " + job->result_error;
+      SetCond(api::kConditionValidated, ConditionStatus::kFalse, "CatalogFailed", message);
+      Fail(s, "CatalogFailed", message);
+      return true;
+    }
     if (!Succeeded(*job)) {
       auto [reason, message] = JobFailure(*job, "CatalogFailed");
       if (reason == "PermissionDenied") reason = "RepositoryAccessDenied";
@@ -502,7 +519,7 @@ class Decider {
     }
     const ObservedJob* job = EnsureJob(s, SafetyBackupJobName(request_.metadata.name),
                                        [&] { return BuildSafetyBackupJob(request_, Context()); });
-    if (job == nullptr) return false;
+    if (job == nullptr || AwaitResult(*job)) return false;
     if (!Succeeded(*job)) {
       auto [reason, message] = JobFailure(*job, "SafetyBackupFailed");
       Fail(s, "SafetyBackupFailed", "The safety backup failed, nothing was restored: " + message + " (" + reason + ")");
@@ -556,7 +573,7 @@ class Decider {
     bool safety = SafetyDone();
     const ObservedJob* job = EnsureJob(s, DatabaseRestoreJobName(request_.metadata.name),
                                        [&] { return BuildDatabaseRestoreJob(request_, Context(), id, safety); });
-    if (job == nullptr) return false;
+    if (job == nullptr || AwaitResult(*job)) return false;
     RecordBackupTime(DatabaseTargetKey(d), *job);
     if (!Succeeded(*job)) {
       auto [reason, message] = JobFailure(*job, "RestoreFailed");
@@ -585,7 +602,7 @@ class Decider {
       std::string id = chosen->backup.id;
       const ObservedJob* job = EnsureJob(s, MediaRestoreJobName(request_.metadata.name, i),
                                          [&] { return BuildMediaRestoreJob(request_, Context(), i, id, safety); });
-      if (job == nullptr) {
+      if (job == nullptr || AwaitResult(*job)) {
         all_done = false;
         continue;
       }

@@ -361,6 +361,24 @@ TEST(RestoreDecideTest, NoBackupInTheRepositoryFailsBeforeTouchingAnything) {
   EXPECT_EQ(world.creations().size(), 1u);
 }
 
+TEST(RestoreDecideTest, AnAgentResultNotReadYetIsAwaitedThenReported) {
+  RestoreWorld world;
+  world.SetOutcome([](const std::string&) -> JobOutcome { return {true, nullptr}; });
+  WallTime now = kNow;
+  world.Apply(Decide(world.observed(), now), now);
+  world.Progress(now);
+  RestorePlan waiting = Decide(world.observed(), now += 5s);
+  EXPECT_EQ(StepNamed(waiting.status, "Validate")->state, "Running");
+  EXPECT_TRUE(waiting.create_jobs.empty());
+  ASSERT_TRUE(waiting.requeue_after.has_value());
+  world.Apply(waiting, now);
+  RestorePlan failed = Decide(world.observed(), now += 60s);
+  EXPECT_EQ(StepNamed(failed.status, "Validate")->state, "Failed");
+  EXPECT_EQ(Cond(failed.status, api::kConditionSucceeded)->reason, "CatalogFailed");
+  EXPECT_EQ(failed.status.phase, "Failed");
+  EXPECT_TRUE(failed.scales.empty());
+}
+
 TEST(RestoreDecideTest, FailureKeepsSucceededUnknownUntilTheAppIsResumed) {
   RestoreWorld world;
   world.SetOutcome([](const std::string& name) -> JobOutcome {
