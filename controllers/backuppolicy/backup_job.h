@@ -23,7 +23,7 @@ inline constexpr char kTriggerOnDemand[] = "OnDemand";
 // Where the Job mounts things.
 inline constexpr char kRepositoryMountRoot[] = "/repository";
 inline constexpr char kMediaMountRoot[] = "/media";
-inline constexpr char kWorkDir[] = "/work";
+inline constexpr char kWorkDir[] = "/scratch";
 
 struct BackupRunRequest {
   std::string job_name;

@@ -18,7 +18,7 @@ namespace lifeboat::controllers::restorerequest {
 // Where the Jobs mount things.
 inline constexpr char kRepositoryMountRoot[] = "/repository";
 inline constexpr char kMediaMountRoot[] = "/media";
-inline constexpr char kWorkDir[] = "/work";
+inline constexpr char kWorkDir[] = "/scratch";  // Not /work: in the test control plane the host's /work holds the binaries.
 // The policy name and run kind of safety backups in the repository.
 inline constexpr char kSafetyBackupPolicy[] = "pre-restore";
 inline constexpr char kSafetyBackupRunKind[] = "pre-restore";
