@@ -77,7 +77,7 @@ wrong-password)
   apply_policy shop "0 3 * * *"
   kubectl annotate bp shop -n default lifeboat.dev/backup-now=1 > /dev/null
   eventually 60 history_all_final shop || fail "first backup did not finish"
-  kubectl create secret generic shop-repository -n default --from-literal=password=wrong --dry-run=client -o yaml |
+  kubectl create secret generic shop-repository -n default --from-literal=password=Wr0ngS3cret-x9 --dry-run=client -o yaml |
     kubectl apply -f - > /dev/null
   kubectl annotate bp shop -n default lifeboat.dev/backup-now=2 --overwrite > /dev/null
   eventually 20 bash -c "[ \"\$(kubectl get bp shop -n default -o jsonpath='{.status.lastOnDemandToken}')\" = 2 ]" || fail "second run not started"
@@ -86,7 +86,7 @@ wrong-password)
   msg="$(jp shop '{.status.history[0].message}')"
   expect_contains "$msg" "RepositoryAccessDenied" "message reason"
   expect_eq "$(condition shop LastBackupSucceeded)" "False/BackupFailed" "LastBackupSucceeded"
-  expect_not_contains "$(kubectl get bp shop -n default -o json)" "wrong" "password never in status"
+  expect_not_contains "$(kubectl get bp shop -n default -o json)" "Wr0ngS3cret-x9" "password never in status"
   ;;
 operator-restart)
   step "killing the operator mid-backup and restarting it neither duplicates the Job nor loses the result"
