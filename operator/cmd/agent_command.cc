@@ -193,7 +193,7 @@ std::string BaseName(const std::string& path) {
 struct BackupFlags {
   CommonOptions common;
   agent::BackupRequest request;
-  std::vector<std::string> databases, media, excludes;
+  std::vector<std::string> databases, media, excludes, media_excludes;
   bool no_globals = false, no_media_checksums = false;
   RetentionOptions retention;
   std::string check_subset;
@@ -218,6 +218,20 @@ int RunBackup(BackupFlags& f) {
   for (const auto& m : f.media) {
     auto [name, path] = SplitNamed(m);
     r.media.push_back({name.empty() ? BaseName(path) : name, path, f.excludes});
+  }
+  for (const auto& e : f.media_excludes) {
+    auto [source, pattern] = SplitNamed(e);
+    bool found = false;
+    for (auto& m : r.media) {
+      if (m.source == source) {
+        m.excludes.push_back(pattern);
+        found = true;
+      }
+    }
+    if (source.empty() || pattern.empty() || !found) {
+      result.status = InvalidArgumentError("--media-exclude " + e + ": expected SOURCE=PATTERN naming a --media source");
+      return Finish(f.common, result, start, log);
+    }
   }
   auto invocation = Invocation(f.common);
   if (!invocation.ok()) {
@@ -477,6 +491,8 @@ void AddAgentCommand(CLI::App& app, CommandRegistry& registry) {
       ->envname("LIFEBOAT_TABLE_CHECKSUMS");
   b->add_option("--media", backup.media, "[source=]/path to back up (repeatable)")->envname("LIFEBOAT_MEDIA")->delimiter(' ');
   b->add_option("--exclude", backup.excludes, "Exclude pattern for media (repeatable, restic syntax)");
+  b->add_option("--media-exclude", backup.media_excludes,
+                "SOURCE=PATTERN: exclude pattern for one media source only (repeatable)");
   b->add_flag("--no-media-checksums", backup.no_media_checksums, "Skip per-file SHA-256 of media");
   b->add_option("--work-dir", backup.request.work_dir, "Scratch directory")->envname("LIFEBOAT_WORK_DIR")->default_val("/tmp");
   AddRetentionFlags(b, backup.retention);

@@ -29,6 +29,10 @@
 #include "operator/kube/resource.h"
 #include "operator/logging/log.h"
 
+namespace prometheus {
+class Registry;
+}
+
 namespace lifeboat::runtime {
 
 struct ReconcileRequest {
@@ -69,6 +73,9 @@ class ControllerContext {
   virtual const Clock& clock() = 0;
   // The informer cache of a resource declared by a controller; nullptr for any other resource.
   virtual const kube::ObjectCache* Cache(const kube::ResourceRef& resource) = 0;
+  // The registry /metrics serves, for a controller's domain metrics (lifeboat_backup_*); nullptr
+  // when there is none (tests). Families registered here must be thread-safe (prometheus-cpp's are).
+  virtual prometheus::Registry* metrics_registry() { return nullptr; }
 };
 
 class Controller {

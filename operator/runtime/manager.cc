@@ -46,6 +46,8 @@ void Manager::Add(std::unique_ptr<Controller> controller) {
   controllers_.push_back(std::move(running));
 }
 
+prometheus::Registry* Manager::metrics_registry() { return metrics_.registry().get(); }
+
 const kube::ObjectCache* Manager::Cache(const kube::ResourceRef& resource) {
   auto it = informers_.find(resource);
   return it == informers_.end() ? nullptr : &it->second->cache();

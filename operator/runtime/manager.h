@@ -76,6 +76,7 @@ class Manager final : private ControllerContext {
   kube::EventRecorder& recorder() override { return recorder_; }
   const Clock& clock() override { return clock_; }
   const kube::ObjectCache* Cache(const kube::ResourceRef& resource) override;
+  prometheus::Registry* metrics_registry() override;
 
   kube::Informer& InformerFor(const kube::ResourceRef& resource, kube::Projection projection);
   void Control();

@@ -1,0 +1,100 @@
+// BackupPolicy Decide: the pure heart of the BackupPolicy controller. Given what was observed (the
+// policy object, which referenced Secret keys exist, the policy's Jobs with the agent results read
+// from their Pods) and the time, it returns a Plan: Jobs to create and delete, Events, the desired
+// status, finished runs (for metrics) and when to look again. No I/O, no clock, no globals: the same
+// input always gives the same plan.
+//
+// Rules (docs/controllers.md has the narrative):
+//   - Runs: every source (the database, each media source) follows its own cron schedule in
+//     spec.timeZone; sources due at the same instant share one run = one Job named
+//     "<policy>-<yyyymmddhhmm>" (UTC), shortened with a hash past 63 characters. An on-demand run
+//     (annotation lifeboat.dev/backup-now with a value other than status.lastOnDemandToken) backs up
+//     every source in a Job named "<policy>-now-<hash of the value>". A Job that already exists under
+//     the run's name is adopted, never duplicated (crash safety).
+//   - Missed runs: only the most recent due instant of a source is ever started; older ones are
+//     counted in status.sources[].missedRuns. With startingDeadlineSeconds, a most recent instant
+//     older than that is skipped and counted too.
+//   - concurrencyPolicy Forbid: while a Job of the policy runs, new runs wait (and may then be
+//     skipped by the deadline); Replace: the running Jobs are deleted and marked Failed, the new run
+//     starts. suspend stops scheduled runs, not on-demand ones.
+//   - Status: history rebuilt from the Jobs (one entry per run and source, newest first, at most
+//     historyLimit), never downgrading a final entry; a Running entry whose Job is confirmed gone
+//     becomes Failed. Per-source and overall last success, lastScheduleTime/nextScheduleTime, RPO,
+//     conditions Ready/LastBackupSucceeded/RPOMet.
+//   - An invalid spec or a missing Secret/key: Ready=False naming the field or Secret, an Event
+//     when that becomes the case, and no Job.
+//   - Finished Jobs beyond successful/failedJobsHistoryLimit are deleted once recorded.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "controllers/common/agent_run_result.h"
+#include "controllers/common/job_state.h"
+#include "operator/api/backup_policy.h"
+#include "operator/core/clock.h"
+#include "operator/core/duration.h"
+
+namespace lifeboat::controllers::backuppolicy {
+
+struct ObservedJob {
+  JobState state;
+  std::optional<AgentRunResult> result;  // From the Pod's termination message, when finished.
+  std::string result_error;              // Why there is no result (no Pod, not a result, ...).
+};
+
+struct BackupPolicyObserved {
+  nlohmann::json policy;  // The BackupPolicy object as read.
+  // Secrets the spec references: name → the keys present; a name missing from the map was not
+  // found.
+  std::map<std::string, std::set<std::string>> secrets;
+  std::vector<ObservedJob> jobs;  // Jobs owned by the policy.
+  // Jobs that status.history shows Running but that are confirmed gone (GET returned NotFound).
+  std::set<std::string> lost_jobs;
+  std::string default_image;
+};
+
+struct PlannedEvent {
+  std::string type;  // Normal | Warning
+  std::string reason;
+  std::string message;
+  friend bool operator==(const PlannedEvent&, const PlannedEvent&) = default;
+};
+
+// A run that became final in this plan: what metrics count.
+struct FinishedRun {
+  std::string source;
+  bool succeeded = false;
+  std::optional<double> duration_seconds;
+  std::optional<std::int64_t> size_bytes;
+  friend bool operator==(const FinishedRun&, const FinishedRun&) = default;
+};
+
+struct BackupPolicyPlan {
+  std::vector<nlohmann::json> create_jobs;
+  std::vector<std::string> delete_jobs;
+  std::vector<PlannedEvent> events;
+  api::BackupPolicyStatus status;
+  bool status_changed = false;
+  std::vector<FinishedRun> finished_runs;
+  std::optional<Duration> requeue_after;
+
+  bool HasActions() const { return !create_jobs.empty() || !delete_jobs.empty() || !events.empty() || status_changed; }
+};
+
+// The longest a reconcile waits before looking again (keeps status.currentRPO and the RPO metrics
+// fresh between runs).
+inline constexpr Duration kMaxRequeue = std::chrono::minutes(5);
+
+BackupPolicyPlan Decide(const BackupPolicyObserved& observed, WallTime now);
+
+// The Secret names a policy object references (what the shell must look up); empty if it does not
+// parse.
+std::set<std::string> ReferencedSecrets(const nlohmann::json& policy);
+
+}  // namespace lifeboat::controllers::backuppolicy

@@ -1,0 +1,51 @@
+// BackupJob: the Job of one BackupPolicy run: `lifeboat agent backup` for the run's sources with
+// the policy's repository, connection and Secrets (passed as secretKeyRef environment variables,
+// never as values), retention (`--keep-*`) and verification (`--check-read-data-subset`) after a
+// successful backup, in the same Job (so they never race another run of the policy, which
+// concurrencyPolicy already serialises). Also the list of Secret keys a policy needs, so the
+// controller can refuse to start a Job that could not start. Pure functions; thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "operator/api/backup_policy.h"
+#include "operator/core/clock.h"
+
+namespace lifeboat::controllers::backuppolicy {
+
+inline constexpr char kTriggerScheduled[] = "Scheduled";
+inline constexpr char kTriggerOnDemand[] = "OnDemand";
+
+// Where the Job mounts things.
+inline constexpr char kRepositoryMountRoot[] = "/repository";
+inline constexpr char kMediaMountRoot[] = "/media";
+inline constexpr char kWorkDir[] = "/scratch";
+
+struct BackupRunRequest {
+  std::string job_name;
+  std::string trigger;  // kTriggerScheduled | kTriggerOnDemand
+  std::optional<WallTime> scheduled_time;
+  std::string on_demand_token;
+  std::vector<std::string> sources;  // Status source names: "database" and media names.
+};
+
+nlohmann::json BuildBackupJob(const api::BackupPolicy& policy, const BackupRunRequest& run,
+                              const std::string& default_image);
+
+// A Secret key the policy's Jobs read, with the spec field that names it.
+struct SecretKeyNeed {
+  std::string secret;
+  std::string key;
+  std::string field;  // "spec.repository.encryption.passwordSecret"
+};
+std::vector<SecretKeyNeed> RequiredSecretKeys(const api::BackupPolicySpec& spec);
+
+// keepWithin (Go duration + "d") as restic wants it ("<days>d<hours>h", rounded up to an hour);
+// nullopt if it does not parse (validation reports that).
+std::optional<std::string> ResticKeepWithin(const std::string& keep_within);
+
+}  // namespace lifeboat::controllers::backuppolicy

@@ -1,0 +1,216 @@
+#include "controllers/backuppolicy/backup_policy_controller.h"
+
+#include <algorithm>
+
+#include "controllers/common/agent_run_result.h"
+#include "controllers/common/labels.h"
+#include "operator/api/backup_policy.h"
+
+namespace lifeboat::controllers::backuppolicy {
+
+kube::ResourceRef BackupPolicyResource() {
+  return {"lifeboat.dev", "v1alpha1", "backuppolicies", "BackupPolicy", true};
+}
+kube::ResourceRef JobResource() { return {"batch", "v1", "jobs", "Job", true}; }
+kube::ResourceRef PodResource() { return {"", "v1", "pods", "Pod", true}; }
+kube::ResourceRef SecretResource() { return {"", "v1", "secrets", "Secret", true}; }
+
+BackupPolicyController::BackupPolicyController(std::string default_image) : default_image_(std::move(default_image)) {}
+
+kube::Projection BackupPolicyController::CacheProjection(const kube::ResourceRef& resource) const {
+  if (resource != JobResource()) return nullptr;
+  // The controller reads Jobs' metadata and status only; the Pod template is the bulk of a Job.
+  return [](nlohmann::json& job) {
+    if (job.is_object()) job.erase("spec");
+  };
+}
+
+BackupMetrics& BackupPolicyController::Metrics(runtime::ControllerContext& context) {
+  std::call_once(metrics_once_, [&] { metrics_ = std::make_unique<BackupMetrics>(context.metrics_registry()); });
+  return *metrics_;
+}
+
+namespace {
+
+std::set<std::string> KeysOf(const nlohmann::json& secret) {
+  std::set<std::string> keys;
+  for (const char* field : {"data", "stringData"}) {
+    auto it = secret.find(field);
+    if (it == secret.end() || !it->is_object()) continue;
+    for (auto e = it->begin(); e != it->end(); ++e) keys.insert(e.key());
+  }
+  return keys;
+}
+
+bool HistoryFinal(const api::BackupPolicyStatus& status, const std::string& job) {
+  bool any = false;
+  for (const auto& run : status.history) {
+    if (run.job_name != job) continue;
+    any = true;
+    if (run.result == "Running") return false;
+  }
+  return any;
+}
+
+// The agent result of a finished Job, from the newest of its Pods with a terminated agent container.
+void ReadResult(kube::ApiClient& client, const std::string& ns, ObservedJob& job) {
+  kube::ListOptions options;
+  options.label_selector = "job-name=" + job.state.name;
+  auto pods = client.List(PodResource(), ns, options);
+  if (!pods.ok()) {
+    job.result_error = "could not list the Job's Pods: " + pods.status().message();
+    return;
+  }
+  std::vector<nlohmann::json> items = pods->items;
+  std::sort(items.begin(), items.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+    return a["metadata"].value("creationTimestamp", "") > b["metadata"].value("creationTimestamp", "");
+  });
+  for (const auto& pod : items) {
+    auto message = TerminationMessage(pod, kAgentContainerName);
+    if (!message) continue;
+    if (message->empty()) {
+      job.result_error = "the agent container ended without a termination message";
+      return;
+    }
+    auto parsed = ParseAgentRunResult(*message);
+    if (parsed.ok()) {
+      job.result = *parsed;
+      job.result_error.clear();
+    } else {
+      // FallbackToLogsOnError: the message is the log's tail (e.g. the program could not start).
+      std::string tail = message->size() > 300 ? message->substr(message->size() - 300) : *message;
+      job.result_error = parsed.status().message() + ": " + tail;
+    }
+    return;
+  }
+  job.result_error = items.empty() ? "the Job has no Pod" : "no Pod of the Job has a terminated agent container";
+}
+
+}  // namespace
+
+StatusOr<runtime::ReconcileResult> BackupPolicyController::Reconcile(const runtime::ReconcileRequest& request,
+                                                                      runtime::ControllerContext& context) {
+  runtime::ReconcileLog log(request);
+  BackupMetrics& metrics = Metrics(context);
+  const kube::ObjectCache* policies = context.Cache(BackupPolicyResource());
+  const kube::ObjectCache* jobs_cache = context.Cache(JobResource());
+  if (policies == nullptr || jobs_cache == nullptr) return InternalError("caches for backuppolicies and jobs are missing");
+  auto cached = policies->Get(request.key);
+  if (!cached) {
+    metrics.Forget(request.key.ns, request.key.name);
+    return runtime::ReconcileResult::Done();
+  }
+  if (cached->contains("metadata") && (*cached)["metadata"].contains("deletionTimestamp")) {
+    return runtime::ReconcileResult::Done();  // Garbage collection removes the Jobs.
+  }
+  kube::ApiClient& client = context.client();
+  const std::string& ns = request.key.ns;
+
+  // --- Observe.
+  BackupPolicyObserved observed;
+  observed.policy = *cached;
+  observed.default_image = default_image_;
+  for (const auto& name : ReferencedSecrets(*cached)) {
+    auto secret = client.Get(SecretResource(), ns, name);
+    if (secret.ok()) {
+      observed.secrets[name] = KeysOf(*secret);
+    } else if (secret.status().code() != StatusCode::kNotFound) {
+      return secret.status().WithContext("reading Secret " + ns + "/" + name);
+    }
+  }
+  api::FieldErrors ignored;
+  const api::BackupPolicyStatus previous =
+      api::ParseBackupPolicyStatus(cached->value("status", nlohmann::json::object()), &ignored);
+  const std::string uid = kube::ObjectUid(*cached);
+  std::set<std::string> seen;
+  for (const auto& job : jobs_cache->ListByOwner(uid)) {
+    ObservedJob o{ReadJobState(job), std::nullopt, ""};
+    if (o.state.finished() && !HistoryFinal(previous, o.state.name)) ReadResult(client, ns, o);
+    seen.insert(o.state.name);
+    observed.jobs.push_back(std::move(o));
+  }
+  for (const auto& run : previous.history) {
+    if (run.result != "Running" || run.job_name.empty() || seen.count(run.job_name)) continue;
+    auto job = client.Get(JobResource(), ns, run.job_name);
+    if (job.ok()) {
+      // The cache lags: use what the API server says.
+      ObservedJob o{ReadJobState(*job), std::nullopt, ""};
+      if (o.state.finished()) ReadResult(client, ns, o);
+      seen.insert(o.state.name);
+      observed.jobs.push_back(std::move(o));
+    } else if (job.status().code() == StatusCode::kNotFound) {
+      observed.lost_jobs.insert(run.job_name);
+    } else {
+      return job.status().WithContext("reading Job " + ns + "/" + run.job_name);
+    }
+  }
+
+  // --- Decide.
+  const WallTime now = context.clock().Now();
+  BackupPolicyPlan plan = Decide(observed, now);
+
+  // --- Act.
+  std::set<std::string> adopted;
+  for (const auto& name : plan.delete_jobs) {
+    // Replaced running Jobs go first; finished ones are deleted after status below.
+    bool running = std::any_of(observed.jobs.begin(), observed.jobs.end(),
+                               [&](const ObservedJob& j) { return j.state.name == name && !j.state.finished(); });
+    if (!running) continue;
+    kube::DeleteOptions options;
+    options.propagation_policy = "Background";
+    Status s = client.Delete(JobResource(), ns, name, options);
+    if (!s.ok() && s.code() != StatusCode::kNotFound) return s.WithContext("deleting replaced Job " + name);
+    log.Info("Deleted replaced backup Job", {{"job", name}});
+  }
+  for (const auto& job : plan.create_jobs) {
+    const std::string name = job["metadata"]["name"];
+    auto created = client.Create(JobResource(), ns, job);
+    if (created.ok()) {
+      log.Info("Created backup Job", {{"job", name}});
+      // Announced right away: if the status write below fails, the retry adopts this Job and
+      // must not announce it again.
+      for (const auto& event : plan.events) {
+        if (event.reason == "BackupStarted" && event.message.find(name + " ") != std::string::npos) {
+          context.recorder().Record(*cached, event.type, event.reason, event.message);
+        }
+      }
+    } else if (created.status().code() == StatusCode::kAlreadyExists) {
+      adopted.insert(name);
+      log.Info("Adopted existing backup Job", {{"job", name}});
+    } else {
+      return created.status().WithContext("creating Job " + name);
+    }
+  }
+  if (plan.status_changed) {
+    nlohmann::json object = *cached;
+    object["status"] = api::BackupPolicyStatusToJson(plan.status);
+    auto written = client.UpdateStatus(BackupPolicyResource(), ns, object);
+    if (!written.ok()) {
+      if (written.status().code() == StatusCode::kNotFound) return runtime::ReconcileResult::Done();
+      if (written.status().code() == StatusCode::kAborted) return runtime::ReconcileResult::Requeue();
+      return written.status().WithContext("writing status");
+    }
+  }
+  for (const auto& name : plan.delete_jobs) {
+    bool finished = std::any_of(observed.jobs.begin(), observed.jobs.end(),
+                                [&](const ObservedJob& j) { return j.state.name == name && j.state.finished(); });
+    if (!finished) continue;
+    kube::DeleteOptions options;
+    options.propagation_policy = "Background";
+    Status s = client.Delete(JobResource(), ns, name, options);
+    if (!s.ok() && s.code() != StatusCode::kNotFound) return s.WithContext("deleting old Job " + name);
+  }
+  for (const auto& event : plan.events) {
+    if (event.reason == "BackupStarted") continue;  // Recorded at creation (never for an adopted Job).
+    context.recorder().Record(*cached, event.type, event.reason, event.message);
+    if (event.type == "Warning") log.Warn(event.message, {{"reason", event.reason}});
+  }
+  metrics.Observe(ns, request.key.name, plan.status, plan.finished_runs, now);
+  if (plan.requeue_after) {
+    return runtime::ReconcileResult::RequeueAfter(
+        std::chrono::duration_cast<std::chrono::milliseconds>(*plan.requeue_after) + std::chrono::milliseconds(50));
+  }
+  return runtime::ReconcileResult::Done();
+}
+
+}  // namespace lifeboat::controllers::backuppolicy

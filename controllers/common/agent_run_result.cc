@@ -1,0 +1,97 @@
+#include "controllers/common/agent_run_result.h"
+
+#include "operator/core/time_format.h"
+
+namespace lifeboat::controllers {
+
+namespace {
+
+std::string Str(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+std::optional<std::int64_t> Int(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number()) return std::nullopt;
+  return it->is_number_float() ? static_cast<std::int64_t>(it->get<double>()) : it->get<std::int64_t>();
+}
+
+std::optional<WallTime> Time(const nlohmann::json& j, const char* key) {
+  const std::string text = Str(j, key);
+  if (text.empty()) return std::nullopt;
+  auto t = ParseRfc3339(text);
+  if (!t.ok()) return std::nullopt;
+  return *t;
+}
+
+std::vector<AgentSnapshot> Snapshots(const nlohmann::json& j, const char* key, const char* size_key) {
+  std::vector<AgentSnapshot> out;
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_array()) return out;
+  for (const auto& e : *it) {
+    if (!e.is_object()) continue;
+    out.push_back({Str(e, "source"), Str(e, "snapshotId"), Int(e, size_key)});
+  }
+  return out;
+}
+
+}  // namespace
+
+StatusOr<AgentRunResult> ParseAgentRunResult(const std::string& termination_message) {
+  nlohmann::json j = nlohmann::json::parse(termination_message, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return InvalidArgumentError("the termination message is not a JSON object");
+  }
+  if (j.value("schemaVersion", 0) != 1) {
+    return InvalidArgumentError("the termination message is not an agent result of schema version 1");
+  }
+  AgentRunResult r;
+  r.command = Str(j, "command");
+  const std::string result = Str(j, "result");
+  if (result != "Succeeded" && result != "Failed") {
+    return InvalidArgumentError("the agent result has no result Succeeded or Failed");
+  }
+  r.succeeded = result == "Succeeded";
+  r.reason = Str(j, "reason");
+  r.message = Str(j, "message");
+  r.backup_id = Str(j, "backupId");
+  r.start_time = Time(j, "startTime");
+  r.end_time = Time(j, "endTime");
+  if (auto it = j.find("durationSeconds"); it != j.end() && it->is_number()) r.duration_seconds = it->get<double>();
+  r.size_bytes = Int(j, "sizeBytes");
+  r.manifest_snapshot_id = Str(j, "manifestSnapshotId");
+  r.databases = Snapshots(j, "databases", "sizeBytes");
+  r.media = Snapshots(j, "media", "bytes");
+  if (auto it = j.find("retention"); it != j.end() && it->is_object()) {
+    r.retention_error = Str(*it, "error");
+    if (auto removed = it->find("removed"); removed != it->end() && removed->is_array()) {
+      r.retention_removed = static_cast<int>(removed->size());
+    }
+  }
+  if (auto it = j.find("check"); it != j.end() && it->is_object()) {
+    if (auto ok = it->find("ok"); ok != it->end() && ok->is_boolean()) r.check_ok = ok->get<bool>();
+  }
+  r.raw = std::move(j);
+  return r;
+}
+
+std::optional<std::string> TerminationMessage(const nlohmann::json& pod, const std::string& container) {
+  const auto status = pod.find("status");
+  if (status == pod.end() || !status->is_object()) return std::nullopt;
+  const auto statuses = status->find("containerStatuses");
+  if (statuses == status->end() || !statuses->is_array()) return std::nullopt;
+  for (const auto& cs : *statuses) {
+    if (!cs.is_object() || cs.value("name", "") != container) continue;
+    for (const char* which : {"state", "lastState"}) {
+      auto state = cs.find(which);
+      if (state == cs.end() || !state->is_object()) continue;
+      auto terminated = state->find("terminated");
+      if (terminated == state->end() || !terminated->is_object()) continue;
+      return terminated->value("message", "");
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace lifeboat::controllers

@@ -1,0 +1,849 @@
+#include "controllers/restorerequest/restore_decide.h"
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <sstream>
+
+#include "controllers/restorerequest/restore_jobs.h"
+#include "operator/api/backup_policy.h"
+#include "operator/core/time_format.h"
+
+namespace lifeboat::controllers::restorerequest {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr Duration kWorkloadPoll = 2s;
+constexpr Duration kRecheck = 15s;
+constexpr Duration kWaitingRecheck = 10s;
+constexpr Duration kRunningRecheck = 30s;
+constexpr Duration kResultGrace = 60s;
+
+constexpr char kPhasePending[] = "Pending";
+constexpr char kPhaseWaiting[] = "Waiting";
+constexpr char kPhaseRunning[] = "Running";
+constexpr char kPhaseSucceeded[] = "Succeeded";
+constexpr char kPhaseFailed[] = "Failed";
+constexpr char kReasonRunning[] = "Running";
+
+bool IsFinal(const std::string& phase) { return phase == kPhaseSucceeded || phase == kPhaseFailed; }
+
+std::string WorkloadKey(const std::string& kind, const std::string& name) { return kind + "/" + name; }
+
+double Seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
+
+std::string DatabaseTargetKey(const api::DatabaseTarget& d) { return "database/" + d.database; }
+std::string MediaTargetKey(const api::MediaTarget& m) {
+  return "media/" + m.claim_name + (m.sub_path.empty() ? "" : "/" + m.sub_path);
+}
+
+// Whether `other` holds one of `keys`: it is unfinished and has started, or is waiting to start and
+// came first (creation time, then name) and is not stuck in validation.
+bool Holds(const api::RestoreRequest& self, const api::RestoreRequest& other) {
+  if (other.metadata.name == self.metadata.name) return false;
+  if (IsFinal(other.status.phase)) return false;
+  bool started = other.status.start_time.has_value();
+  if (!started) {
+    if (other.metadata.deletion_timestamp) return false;
+    const Condition* validated = FindCondition(other.status.conditions, api::kConditionValidated);
+    if (validated != nullptr && validated->status == ConditionStatus::kFalse) return false;
+    WallTime mine = self.metadata.creation_timestamp.value_or(WallTime{});
+    WallTime theirs = other.metadata.creation_timestamp.value_or(WallTime{});
+    if (theirs > mine) return false;
+    if (theirs == mine && other.metadata.name > self.metadata.name) return false;
+  }
+  return true;
+}
+
+class Decider {
+ public:
+  Decider(const RestoreObserved& o, WallTime now) : o_(o), now_(now) {}
+
+  RestorePlan Run() {
+    api::FieldErrors parse_errors;
+    current_ = api::ParseRestoreRequest(o_.request, &parse_errors);
+    plan_.status = current_.status;
+    const api::RestoreRequestStatus original = current_.status;
+    generation_ = current_.metadata.generation;
+    const auto& finalizers = current_.metadata.finalizers;
+    has_finalizer_ = std::find(finalizers.begin(), finalizers.end(), kFinalizer) != finalizers.end();
+
+    if (current_.metadata.deletion_timestamp) {
+      DecideDeletion();
+      return std::move(plan_);
+    }
+    if (IsFinal(plan_.status.phase)) {
+      if (has_finalizer_) SetFinalizer(false);
+      return std::move(plan_);
+    }
+    if (!plan_.status.start_time) {
+      if (DecideBeforeStart(parse_errors)) DecideRunning();
+    } else {
+      api::FieldErrors errors;
+      request_ = EffectiveRequest(o_.request, &errors);
+      if (!errors.empty()) {
+        // The started spec is unreadable (the annotation was edited): stop here safely.
+        request_ = current_;
+      }
+      DecideRunning();
+    }
+    plan_.status.observed_generation = generation_;
+    plan_.status_changed = !(plan_.status == original);
+    return std::move(plan_);
+  }
+
+ private:
+  // ---- helpers ----
+  void Event(const std::string& type, const std::string& reason, const std::string& message) {
+    plan_.events.push_back({type, reason, message});
+  }
+  bool SetCond(const std::string& type, ConditionStatus status, const std::string& reason, const std::string& message) {
+    return SetCondition(plan_.status.conditions, {type, status, reason, message, now_, generation_}, now_);
+  }
+  void Requeue(Duration d) {
+    if (!plan_.requeue_after || d < *plan_.requeue_after) plan_.requeue_after = d;
+  }
+  api::Step& StepOf(const std::string& name) {
+    api::Step* s = api::FindStep(plan_.status.steps, name);
+    if (s == nullptr) {
+      plan_.status.steps.push_back({name, api::kStepPending, std::nullopt, std::nullopt, {}, ""});
+      s = &plan_.status.steps.back();
+    }
+    return *s;
+  }
+  void StartStep(api::Step& s) {
+    if (s.state == api::kStepPending) {
+      s.state = api::kStepRunning;
+      s.start_time = now_;
+      plan_.status.current_step = s.name;
+    }
+  }
+  void AddJob(api::Step& s, const std::string& job) {
+    if (std::find(s.jobs.begin(), s.jobs.end(), job) == s.jobs.end()) s.jobs.push_back(job);
+  }
+  void FinishStep(api::Step& s, const std::string& state, const std::string& message) {
+    if (!s.start_time) s.start_time = now_;
+    s.state = state;
+    s.completion_time = now_;
+    s.message = message;
+    if (state == api::kStepSucceeded) Event("Normal", s.name + "Succeeded", message);
+    if (state == api::kStepFailed) Event("Warning", s.name + "Failed", message);
+  }
+  // Fails step `s`: the Succeeded condition keeps the reason until Resume has run.
+  void Fail(api::Step& s, const std::string& reason, const std::string& message) {
+    FinishStep(s, api::kStepFailed, message);
+    SetCond(api::kConditionSucceeded, ConditionStatus::kUnknown, reason,
+            message + "; resuming the workloads before reporting the failure");
+  }
+  void SetFinalizer(bool present) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const std::string& f : current_.metadata.finalizers) {
+      if (f != kFinalizer) list.push_back(f);
+    }
+    if (present) list.push_back(kFinalizer);
+    plan_.metadata_patch["metadata"]["finalizers"] = list;
+    plan_.metadata_patch["metadata"]["resourceVersion"] = current_.metadata.resource_version;
+  }
+  const ObservedJob* Job(const std::string& name) const {
+    auto it = o_.jobs.find(name);
+    return it == o_.jobs.end() ? nullptr : &it->second;
+  }
+  // Why a finished Job failed: the agent's reason and message, else the Job's.
+  std::pair<std::string, std::string> JobFailure(const ObservedJob& job, const std::string& fallback_reason) const {
+    if (job.result && !job.result->succeeded) {
+      std::string reason = job.result->reason.empty() ? fallback_reason : job.result->reason;
+      return {reason, "Job " + job.state.name + ": " + (job.result->message.empty() ? reason : job.result->message)};
+    }
+    std::string detail = job.state.failure_message.empty() ? job.state.failure_reason : job.state.failure_message;
+    if (detail.empty()) detail = job.result_error.empty() ? "the Job failed" : job.result_error;
+    return {fallback_reason, "Job " + job.state.name + " failed: " + detail};
+  }
+  bool Succeeded(const ObservedJob& job) const {
+    return job.state.phase == JobPhase::kSucceeded && (!job.result || job.result->succeeded);
+  }
+
+  JobContext Context() const {
+    JobContext c;
+    c.default_image = o_.default_image;
+    c.policy_name = request_.spec.source.policy_name;
+    if (request_.spec.source.repository) {
+      c.repository = *request_.spec.source.repository;
+    } else if (o_.policy) {
+      api::FieldErrors ignored;
+      c.repository = api::ParseBackupPolicy(*o_.policy, &ignored).spec.repository;
+    }
+    return c;
+  }
+
+  // ---- before the start ----
+  // Returns true when the restore starts in this plan.
+  bool DecideBeforeStart(api::FieldErrors& errors) {
+    request_ = current_;
+    api::ValidateRestoreRequestSpec(request_.spec, &errors);
+    if (!errors.empty()) {
+      std::string reason = errors.Has("spec.database.confirm") ? "ConfirmationRequired" : "InvalidSpec";
+      std::string message = (reason == "ConfirmationRequired" ? "Nothing was changed: " : "Invalid spec: ") + errors.ToString();
+      return NotReady(reason, message, std::nullopt);
+    }
+    if (!request_.spec.source.policy_name.empty() && !o_.policy) {
+      return NotReady("BackupPolicyNotFound",
+                      "BackupPolicy \"" + request_.spec.source.policy_name +
+                          "\" (spec.source.policyRef.name) was not found in this namespace; create it or give the "
+                          "repository inline in spec.source.repository",
+                      kRecheck);
+    }
+    if (request_.spec.source.before) {
+      return NotReady("Unsupported",
+                      "spec.source.before is not supported by this operator version yet; name the backup with "
+                      "backupId (kubectl get backuppolicy -o yaml lists them) or omit it for the latest",
+                      std::nullopt);
+    }
+    JobContext c = Context();
+    std::string repo_field = request_.spec.source.repository
+                                 ? "spec.source.repository"
+                                 : "BackupPolicy " + request_.spec.source.policy_name + " spec.repository";
+    for (const SecretKeyNeed& need : RequiredSecretKeys(request_.spec, c.repository, repo_field)) {
+      auto it = o_.secrets.find(need.secret);
+      if (it == o_.secrets.end()) {
+        return NotReady("SecretNotFound", "Secret \"" + need.secret + "\" (" + need.field + ") was not found", kRecheck);
+      }
+      if (it->second.count(need.key) == 0) {
+        return NotReady("SecretKeyNotFound",
+                        "Secret \"" + need.secret + "\" (" + need.field + ") has no key \"" + need.key + "\"", kRecheck);
+      }
+    }
+    if (request_.spec.quiesce) {
+      for (const api::WorkloadRef& w : request_.spec.quiesce->workloads) {
+        if (o_.workloads.count(WorkloadKey(w.kind, w.name)) == 0) {
+          return NotReady("WorkloadNotFound",
+                          w.kind + " \"" + w.name + "\" (spec.quiesce.workloads) was not found in this namespace",
+                          kRecheck);
+        }
+      }
+    }
+    // One restore per database or claim at a time.
+    std::vector<std::string> keys = request_.spec.TargetKeys();
+    for (const nlohmann::json& other_json : o_.other_requests) {
+      api::FieldErrors ignored;
+      api::RestoreRequest other = EffectiveRequest(other_json, &ignored);
+      if (!Holds(request_, other)) continue;
+      for (const std::string& key : other.spec.TargetKeys()) {
+        if (std::find(keys.begin(), keys.end(), key) == keys.end()) continue;
+        std::string message = "Waiting for RestoreRequest \"" + other.metadata.name + "\", which restores " + key +
+                              " too; this restore starts when that one has finished";
+        plan_.status.phase = kPhaseWaiting;
+        if (SetCond(api::kConditionBlocked, ConditionStatus::kTrue, "TargetInUse", message)) {
+          Event("Normal", "Waiting", message);
+        }
+        SetCond(api::kConditionSucceeded, ConditionStatus::kUnknown, "Waiting", message);
+        Requeue(kWaitingRecheck);
+        return false;
+      }
+    }
+    // Start: finalizer and the spec as started first, then status, then the first step.
+    SetFinalizer(true);
+    plan_.metadata_patch["metadata"]["annotations"][kStartedSpecAnnotation] = o_.request.value("spec", nlohmann::json::object()).dump();
+    if (FindCondition(plan_.status.conditions, api::kConditionBlocked) != nullptr) {
+      SetCond(api::kConditionBlocked, ConditionStatus::kFalse, "TargetFree", "No other restore of these targets is running");
+    }
+    plan_.status.phase = kPhaseRunning;
+    plan_.status.start_time = now_;
+    plan_.status.started_generation = generation_;
+    plan_.status.steps.clear();
+    for (const char* name : api::kRestoreSteps) StepOf(name);
+    SetCond(api::kConditionValidated, ConditionStatus::kUnknown, "CheckingBackup",
+            "The spec and Secrets are valid; looking up the backup in the repository");
+    SetCond(api::kConditionSucceeded, ConditionStatus::kUnknown, kReasonRunning, "The restore is running");
+    Event("Normal", "Started", "Restore started: " + Join(keys));
+    return true;
+  }
+
+  bool NotReady(const std::string& reason, const std::string& message, std::optional<Duration> requeue) {
+    plan_.status.phase = kPhasePending;
+    if (SetCond(api::kConditionValidated, ConditionStatus::kFalse, reason, message)) {
+      Event("Warning", reason, message);
+    }
+    SetCond(api::kConditionSucceeded, ConditionStatus::kFalse, reason, message);
+    if (requeue) Requeue(*requeue);
+    return false;
+  }
+
+  static std::string Join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
+    return out;
+  }
+
+  // ---- running ----
+  void DecideRunning() {
+    CheckSpecChange();
+    for (const char* name : api::kRestoreSteps) StepOf(name);
+    bool failing = false;
+    for (const api::Step& s : plan_.status.steps) {
+      if (s.state == api::kStepFailed && s.name != "Resume") failing = true;
+    }
+    for (const char* name : api::kRestoreSteps) {
+      api::Step& s = StepOf(name);
+      if (s.state == api::kStepSucceeded || s.state == api::kStepSkipped || s.state == api::kStepFailed) continue;
+      std::string step = name;
+      if (failing && step != "Resume") {
+        FinishStep(s, api::kStepSkipped, "Not run: an earlier step failed");
+        continue;
+      }
+      StartStep(s);
+      plan_.status.current_step = step;
+      bool done = RunStep(s);
+      if (!done) {
+        Requeue(kRunningRecheck);
+        return;
+      }
+      if (s.state == api::kStepFailed && step != "Resume") failing = true;
+    }
+    Finish();
+  }
+
+  void CheckSpecChange() {
+    auto it = current_.metadata.annotations.find(kStartedSpecAnnotation);
+    bool changed = false;
+    if (it != current_.metadata.annotations.end()) {
+      nlohmann::json started = nlohmann::json::parse(it->second, nullptr, false);
+      changed = started.is_discarded() || started != o_.request.value("spec", nlohmann::json::object());
+    } else {
+      changed = !api::SpecChangeAfterStart(current_).empty();
+    }
+    if (changed) {
+      std::string message = "The spec changed after the restore started (generation " + std::to_string(generation_) +
+                            ", started with " + std::to_string(plan_.status.started_generation.value_or(0)) +
+                            "); the change is refused and the restore goes on as started. Create a new "
+                            "RestoreRequest to restore differently";
+      if (SetCond(api::kConditionSpecChanged, ConditionStatus::kTrue, "SpecImmutable", message)) {
+        Event("Warning", "SpecChanged", message);
+      }
+    } else if (FindCondition(plan_.status.conditions, api::kConditionSpecChanged) != nullptr) {
+      SetCond(api::kConditionSpecChanged, ConditionStatus::kFalse, "SpecUnchanged", "The spec is as it was at the start");
+    }
+  }
+
+  // Runs one step; true when it is finished (Succeeded, Skipped or Failed).
+  bool RunStep(api::Step& s) {
+    if (s.name == "Validate") return RunValidate(s);
+    if (s.name == "Quiesce") return RunQuiesce(s);
+    if (s.name == "SafetyBackup") return RunSafetyBackup(s);
+    if (s.name == "RestoreDatabase") return RunRestoreDatabase(s);
+    if (s.name == "RestoreMedia") return RunRestoreMedia(s);
+    if (s.name == "PostRestore") return RunPostRestore(s);
+    if (s.name == "Verify") return RunVerify(s);
+    if (s.name == "Resume") return RunResume(s);
+    FinishStep(s, api::kStepSkipped, "Unknown step");
+    return true;
+  }
+
+  // Waits for / creates Job `name`; returns it when finished, nullptr while it runs.
+  const ObservedJob* EnsureJob(api::Step& s, const std::string& name, const std::function<nlohmann::json()>& build) {
+    AddJob(s, name);
+    const ObservedJob* job = Job(name);
+    if (job == nullptr) {
+      plan_.create_jobs.push_back(build());
+      return nullptr;
+    }
+    if (!job->state.finished()) return nullptr;
+    return job;
+  }
+
+  // An agent Job that succeeded but whose result could not be read yet (its Pod not listed yet):
+  // wait a little for it rather than decide without it.
+  bool AwaitResult(const ObservedJob& job) {
+    if (job.state.phase != JobPhase::kSucceeded || job.result) return false;
+    WallTime done = job.state.completion_time.value_or(now_);
+    if (now_ - done >= kResultGrace) return false;
+    Requeue(kWorkloadPoll);
+    return true;
+  }
+
+  bool RunValidate(api::Step& s) {
+    std::set<std::string> explicit_ids;
+    if (request_.spec.database && !request_.spec.database->backup_id.empty()) explicit_ids.insert(request_.spec.database->backup_id);
+    for (const api::MediaTarget& m : request_.spec.media) {
+      if (!m.backup_id.empty()) explicit_ids.insert(m.backup_id);
+    }
+    std::string lookup = explicit_ids.size() == 1 ? *explicit_ids.begin() : "";
+    const ObservedJob* job = EnsureJob(s, CatalogJobName(request_.metadata.name),
+                                       [&] { return BuildCatalogJob(request_, Context(), lookup); });
+    if (job == nullptr || AwaitResult(*job)) return false;
+    if (!job->result && Succeeded(*job)) {
+      std::string message = "Job " + job->state.name + " left no catalog result: " + job->result_error;
+      SetCond(api::kConditionValidated, ConditionStatus::kFalse, "CatalogFailed", message);
+      Fail(s, "CatalogFailed", message);
+      return true;
+    }
+    if (!Succeeded(*job)) {
+      auto [reason, message] = JobFailure(*job, "CatalogFailed");
+      if (reason == "PermissionDenied") reason = "RepositoryAccessDenied";
+      SetCond(api::kConditionValidated, ConditionStatus::kFalse, reason, message);
+      Fail(s, reason, message);
+      return true;
+    }
+    std::vector<std::string> ids;
+    bool truncated = false;
+    std::string latest;
+    if (job->result) {
+      const nlohmann::json& raw = job->result->raw;
+      if (raw.contains("backupIds") && raw["backupIds"].is_array()) {
+        for (const auto& id : raw["backupIds"]) {
+          if (id.is_string()) ids.push_back(id.get<std::string>());
+        }
+      }
+      truncated = raw.value("truncated", false);
+      latest = raw.value("latestBackupId", std::string());
+    }
+    auto choose = [&](const std::string& wanted, std::string* out, std::string* error) {
+      if (wanted.empty()) {
+        if (latest.empty()) {
+          *error = "The repository has no complete backup" +
+                   (request_.spec.source.policy_name.empty() ? std::string() : " of policy " + request_.spec.source.policy_name);
+          return false;
+        }
+        *out = latest;
+        return true;
+      }
+      if (!truncated && std::find(ids.begin(), ids.end(), wanted) == ids.end()) {
+        *error = "Backup \"" + wanted + "\" is not in the repository";
+        return false;
+      }
+      *out = wanted;
+      return true;
+    };
+    std::vector<api::RestoredBackup> chosen;
+    std::string error;
+    if (request_.spec.database) {
+      const api::DatabaseTarget& d = *request_.spec.database;
+      std::string id;
+      if (!choose(d.backup_id, &id, &error)) return FailValidate(s, error);
+      chosen.push_back({DatabaseTargetKey(d), {id, d.SourceDatabase(), std::nullopt, std::nullopt, std::nullopt, {}}});
+    }
+    for (const api::MediaTarget& m : request_.spec.media) {
+      std::string id;
+      if (!choose(m.backup_id, &id, &error)) return FailValidate(s, error);
+      chosen.push_back({MediaTargetKey(m), {id, m.source_name, std::nullopt, std::nullopt, std::nullopt, {}}});
+    }
+    if (plan_.status.restored_backups.empty()) plan_.status.restored_backups = chosen;
+    std::set<std::string> chosen_ids;
+    for (const auto& c : plan_.status.restored_backups) chosen_ids.insert(c.backup.id);
+    std::vector<std::string> list(chosen_ids.begin(), chosen_ids.end());
+    std::string message = "Restoring backup " + Join(list) + " (" + std::to_string(ids.size()) + " backups in the repository)";
+    SetCond(api::kConditionValidated, ConditionStatus::kTrue, "BackupFound", message);
+    FinishStep(s, api::kStepSucceeded, message);
+    return true;
+  }
+
+  bool FailValidate(api::Step& s, const std::string& message) {
+    SetCond(api::kConditionValidated, ConditionStatus::kFalse, "BackupNotFound", message);
+    Fail(s, "BackupNotFound", message);
+    return true;
+  }
+
+  const api::RestoredBackup* Chosen(const std::string& target) const {
+    for (const auto& r : plan_.status.restored_backups) {
+      if (r.target == target) return &r;
+    }
+    return nullptr;
+  }
+
+  std::int64_t QuiesceTimeoutSeconds() const {
+    return request_.spec.quiesce ? request_.spec.quiesce->timeout_seconds : 300;
+  }
+  bool TimedOut(const api::Step& s) const {
+    return s.start_time && now_ - *s.start_time >= std::chrono::seconds(QuiesceTimeoutSeconds());
+  }
+
+  bool RunQuiesce(api::Step& s) {
+    if (!request_.spec.quiesce || request_.spec.quiesce->workloads.empty()) {
+      FinishStep(s, api::kStepSkipped, "No workloads to quiesce");
+      return true;
+    }
+    if (plan_.status.quiesced_workloads.empty()) {
+      // Save every count first (status is written before any scale is applied).
+      std::vector<api::QuiescedWorkload> saved;
+      for (const api::WorkloadRef& w : request_.spec.quiesce->workloads) {
+        auto it = o_.workloads.find(WorkloadKey(w.kind, w.name));
+        if (it == o_.workloads.end()) {
+          Fail(s, "WorkloadNotFound", w.kind + " \"" + w.name + "\" was not found; nothing was scaled");
+          return true;
+        }
+        saved.push_back({w.kind, w.name, it->second.spec_replicas});
+      }
+      plan_.status.quiesced_workloads = saved;
+      Event("Normal", "Quiescing", "Saved replica counts and scaling to 0: " + SavedText());
+    }
+    bool all_down = true;
+    for (const api::QuiescedWorkload& w : plan_.status.quiesced_workloads) {
+      auto it = o_.workloads.find(WorkloadKey(w.kind, w.name));
+      if (it == o_.workloads.end()) continue;  // Gone: nothing runs.
+      if (it->second.spec_replicas != 0) {
+        plan_.scales.push_back({w.kind, w.name, 0});
+        all_down = false;
+      } else if (it->second.replicas != 0) {
+        all_down = false;
+      }
+    }
+    if (all_down) {
+      FinishStep(s, api::kStepSucceeded, "Scaled to 0 (saved replicas: " + SavedText() + ")");
+      return true;
+    }
+    if (TimedOut(s)) {
+      Fail(s, "QuiesceTimeout",
+           "The workloads did not reach 0 replicas within " + std::to_string(QuiesceTimeoutSeconds()) + "s");
+      return true;
+    }
+    Requeue(kWorkloadPoll);
+    return false;
+  }
+
+  std::string SavedText() const {
+    std::string out;
+    for (const auto& w : plan_.status.quiesced_workloads) {
+      out += (out.empty() ? "" : ", ") + w.kind + "/" + w.name + "=" + std::to_string(w.replicas);
+    }
+    return out;
+  }
+
+  bool RunSafetyBackup(api::Step& s) {
+    if (!request_.spec.SafetyBackupEnabled()) {
+      FinishStep(s, api::kStepSkipped, "No safety backup: no target is replaced (spec.safetyBackup.enabled)");
+      return true;
+    }
+    if (!HasSafetyBackupTargets(request_.spec)) {
+      FinishStep(s, api::kStepSkipped, "No safety backup: restoring into a new database overwrites nothing");
+      return true;
+    }
+    const ObservedJob* job = EnsureJob(s, SafetyBackupJobName(request_.metadata.name),
+                                       [&] { return BuildSafetyBackupJob(request_, Context()); });
+    if (job == nullptr || AwaitResult(*job)) return false;
+    if (!Succeeded(*job)) {
+      auto [reason, message] = JobFailure(*job, "SafetyBackupFailed");
+      Fail(s, "SafetyBackupFailed", "The safety backup failed, nothing was restored: " + message + " (" + reason + ")");
+      return true;
+    }
+    api::BackupRef ref;
+    ref.id = job->result && !job->result->backup_id.empty() ? job->result->backup_id : job->state.name;
+    ref.source = kSafetyBackupPolicy;
+    if (job->result) {
+      ref.start_time = job->result->start_time;
+      ref.completion_time = job->result->end_time;
+      ref.size_bytes = job->result->size_bytes;
+      for (const auto& d : job->result->databases) ref.snapshot_ids.push_back(d.snapshot_id);
+      for (const auto& m : job->result->media) ref.snapshot_ids.push_back(m.snapshot_id);
+    }
+    if (std::none_of(plan_.status.safety_backups.begin(), plan_.status.safety_backups.end(),
+                     [&](const api::BackupRef& b) { return b.id == ref.id; })) {
+      plan_.status.safety_backups.push_back(ref);
+    }
+    FinishStep(s, api::kStepSucceeded,
+               "Safety backup " + ref.id + " taken (policy pre-restore); to roll back, restore backupId " + ref.id);
+    return true;
+  }
+
+  bool SafetyDone() { return StepOf("SafetyBackup").state == api::kStepSucceeded; }
+
+  // Records the restored backup's time (for the RPO) from a restore result.
+  void RecordBackupTime(const std::string& target, const ObservedJob& job) {
+    if (!job.result) return;
+    std::string text = job.result->raw.value("backupTime", std::string());
+    if (text.empty()) return;
+    auto time = ParseRfc3339(text);
+    if (!time.ok()) return;
+    for (auto& r : plan_.status.restored_backups) {
+      if (r.target == target) r.backup.start_time = *time;
+    }
+  }
+
+  bool RunRestoreDatabase(api::Step& s) {
+    if (!request_.spec.database) {
+      FinishStep(s, api::kStepSkipped, "No database target");
+      return true;
+    }
+    const api::DatabaseTarget& d = *request_.spec.database;
+    const api::RestoredBackup* chosen = Chosen(DatabaseTargetKey(d));
+    if (chosen == nullptr) {
+      Fail(s, "BackupNotChosen", "No backup was recorded for " + DatabaseTargetKey(d));
+      return true;
+    }
+    std::string id = chosen->backup.id;
+    bool safety = SafetyDone();
+    const ObservedJob* job = EnsureJob(s, DatabaseRestoreJobName(request_.metadata.name),
+                                       [&] { return BuildDatabaseRestoreJob(request_, Context(), id, safety); });
+    if (job == nullptr || AwaitResult(*job)) return false;
+    RecordBackupTime(DatabaseTargetKey(d), *job);
+    if (!Succeeded(*job)) {
+      auto [reason, message] = JobFailure(*job, "RestoreFailed");
+      Fail(s, reason, message);
+      return true;
+    }
+    FinishStep(s, api::kStepSucceeded, "Restored database " + d.database + " (" + d.mode + ") from backup " + id);
+    return true;
+  }
+
+  bool RunRestoreMedia(api::Step& s) {
+    if (request_.spec.media.empty()) {
+      FinishStep(s, api::kStepSkipped, "No media target");
+      return true;
+    }
+    bool safety = SafetyDone();
+    bool all_done = true;
+    std::vector<const ObservedJob*> finished;
+    for (size_t i = 0; i < request_.spec.media.size(); ++i) {
+      const api::MediaTarget& m = request_.spec.media[i];
+      const api::RestoredBackup* chosen = Chosen(MediaTargetKey(m));
+      if (chosen == nullptr) {
+        Fail(s, "BackupNotChosen", "No backup was recorded for " + MediaTargetKey(m));
+        return true;
+      }
+      std::string id = chosen->backup.id;
+      const ObservedJob* job = EnsureJob(s, MediaRestoreJobName(request_.metadata.name, i),
+                                         [&] { return BuildMediaRestoreJob(request_, Context(), i, id, safety); });
+      if (job == nullptr || AwaitResult(*job)) {
+        all_done = false;
+        continue;
+      }
+      RecordBackupTime(MediaTargetKey(m), *job);
+      finished.push_back(job);
+    }
+    if (!all_done) return false;
+    for (const ObservedJob* job : finished) {
+      if (!Succeeded(*job)) {
+        auto [reason, message] = JobFailure(*job, "RestoreFailed");
+        Fail(s, reason, message);
+        return true;
+      }
+    }
+    FinishStep(s, api::kStepSucceeded, "Restored " + std::to_string(finished.size()) + " media target(s)");
+    return true;
+  }
+
+  bool RunPostRestore(api::Step& s) {
+    if (request_.spec.post_restore.empty()) {
+      FinishStep(s, api::kStepSkipped, "No post-restore Jobs");
+      return true;
+    }
+    for (size_t i = 0; i < request_.spec.post_restore.size(); ++i) {
+      const ObservedJob* job = EnsureJob(s, PostRestoreJobName(request_.metadata.name, request_.spec.post_restore[i].name),
+                                         [&] { return BuildPostRestoreJob(request_, i); });
+      if (job == nullptr) return false;
+      if (job->state.phase != JobPhase::kSucceeded) {
+        auto [reason, message] = JobFailure(*job, "PostRestoreFailed");
+        Fail(s, "PostRestoreFailed", "Post-restore Job " + request_.spec.post_restore[i].name + " failed: " + message);
+        return true;
+      }
+    }
+    FinishStep(s, api::kStepSucceeded, "Ran " + std::to_string(request_.spec.post_restore.size()) + " post-restore Job(s)");
+    return true;
+  }
+
+  bool RunVerify(api::Step& s) {
+    std::vector<api::CheckResult> checks;
+    std::int64_t tables = 0, checksums = 0, files = 0;
+    auto add_from = [&](const ObservedJob* job, const std::string& target) {
+      if (job == nullptr || !job->result) return;
+      const nlohmann::json& raw = job->result->raw;
+      if (raw.contains("database") && raw["database"].is_object()) {
+        const nlohmann::json& d = raw["database"];
+        std::int64_t t = d.value("tablesVerified", std::int64_t{0});
+        std::int64_t c = d.value("checksumsVerified", std::int64_t{0});
+        std::int64_t mismatches = d.contains("mismatches") && d["mismatches"].is_number() ? d["mismatches"].get<std::int64_t>() : 0;
+        tables += t;
+        checksums += c;
+        checks.push_back({target + " row counts", "RowCount", std::to_string(t) + " tables", std::to_string(t - mismatches) + " match",
+                          mismatches == 0, mismatches == 0 ? "" : std::to_string(mismatches) + " mismatches"});
+        if (c > 0) {
+          checks.push_back({target + " checksums", "TableChecksum", std::to_string(c) + " tables", std::to_string(c) + " verified",
+                            mismatches == 0, ""});
+        }
+      }
+      if (raw.contains("media") && raw["media"].is_object()) {
+        const nlohmann::json& m = raw["media"];
+        std::int64_t f = m.value("filesVerified", std::int64_t{0});
+        std::int64_t mismatches = m.contains("mismatches") && m["mismatches"].is_number() ? m["mismatches"].get<std::int64_t>() : 0;
+        files += f;
+        checks.push_back({target + " files", "FileChecksum", std::to_string(f) + " files", std::to_string(f - mismatches) + " match",
+                          mismatches == 0, mismatches == 0 ? "" : std::to_string(mismatches) + " mismatches"});
+      }
+      if (raw.contains("checks") && raw["checks"].is_array()) {
+        for (const nlohmann::json& c : raw["checks"]) {
+          if (!c.is_object()) continue;
+          checks.push_back({c.value("name", std::string()), "SQL", "", "", c.value("passed", false), c.value("message", std::string())});
+        }
+      }
+    };
+    if (request_.spec.database) add_from(Job(DatabaseRestoreJobName(request_.metadata.name)), DatabaseTargetKey(*request_.spec.database));
+    for (size_t i = 0; i < request_.spec.media.size(); ++i) {
+      add_from(Job(MediaRestoreJobName(request_.metadata.name, i)), MediaTargetKey(request_.spec.media[i]));
+    }
+    plan_.status.checks = checks;
+    if (checks.empty()) {
+      FinishStep(s, api::kStepSkipped, "No verification results (verification disabled, or nothing restored)");
+      return true;
+    }
+    std::int64_t failed = std::count_if(checks.begin(), checks.end(), [](const api::CheckResult& c) { return !c.passed; });
+    if (failed > 0) {
+      Fail(s, "VerificationFailed", std::to_string(failed) + " of " + std::to_string(checks.size()) + " checks failed");
+      return true;
+    }
+    FinishStep(s, api::kStepSucceeded,
+               "Verified against the backup's manifest: " + std::to_string(tables) + " tables (" + std::to_string(checksums) +
+                   " checksums), " + std::to_string(files) + " files; " + std::to_string(checks.size()) + " checks passed");
+    return true;
+  }
+
+  bool RunResume(api::Step& s) {
+    if (plan_.status.quiesced_workloads.empty()) {
+      FinishStep(s, api::kStepSkipped, "Nothing to resume");
+      return true;
+    }
+    bool ready = true;
+    std::vector<std::string> missing;
+    for (const api::QuiescedWorkload& w : plan_.status.quiesced_workloads) {
+      auto it = o_.workloads.find(WorkloadKey(w.kind, w.name));
+      if (it == o_.workloads.end()) {
+        missing.push_back(w.kind + "/" + w.name);
+        continue;
+      }
+      if (it->second.spec_replicas != w.replicas) {
+        plan_.scales.push_back({w.kind, w.name, w.replicas});
+        ready = false;
+      } else if (it->second.ready_replicas < w.replicas) {
+        ready = false;
+      }
+    }
+    std::string note = missing.empty() ? "" : " (not found, not resumed: " + Join(missing) + ")";
+    if (ready) {
+      FinishStep(s, api::kStepSucceeded, "Workloads back at their saved replicas: " + SavedText() + note);
+      return true;
+    }
+    if (plan_.scales.empty() && TimedOut(s)) {
+      FinishStep(s, api::kStepFailed,
+                 "Workloads scaled back to " + SavedText() + " but not ready within " + std::to_string(QuiesceTimeoutSeconds()) + "s");
+      return true;
+    }
+    Requeue(kWorkloadPoll);
+    return false;
+  }
+
+  void Finish() {
+    api::RestoreRequestStatus& st = plan_.status;
+    const Condition* succeeded = FindCondition(st.conditions, api::kConditionSucceeded);
+    std::string failure_reason, failure_message;
+    for (const api::Step& s : st.steps) {
+      if (s.state == api::kStepFailed && failure_reason.empty()) {
+        failure_reason = s.name == "Resume" ? "ResumeTimeout" : (succeeded && succeeded->reason != kReasonRunning ? succeeded->reason : s.name + "Failed");
+        failure_message = s.name + " failed: " + s.message;
+      }
+    }
+    WallTime start = st.start_time.value_or(now_);
+    Duration duration = now_ - start;
+    st.completion_time = now_;
+    st.duration = FormatDuration(std::chrono::duration_cast<std::chrono::seconds>(duration));
+    st.current_step = "";
+    std::optional<double> age;
+    std::optional<WallTime> backup_time;
+    for (const auto& r : st.restored_backups) {
+      if (r.backup.start_time && (!backup_time || *r.backup.start_time < *backup_time)) backup_time = r.backup.start_time;
+    }
+    if (backup_time) {
+      Duration a = start - *backup_time;
+      if (a < Duration::zero()) a = Duration::zero();
+      age = Seconds(a);
+      st.backup_age = FormatDuration(std::chrono::duration_cast<std::chrono::seconds>(a));
+    }
+    std::string safety = st.safety_backups.empty() ? "" : "; safety backup " + st.safety_backups.front().id;
+    if (failure_reason.empty()) {
+      st.phase = kPhaseSucceeded;
+      std::string message = "Restore succeeded in " + st.duration + (st.backup_age.empty() ? "" : ", backup age " + st.backup_age) + safety;
+      SetCond(api::kConditionSucceeded, ConditionStatus::kTrue, "RestoreSucceeded", message);
+      Event("Normal", "RestoreSucceeded", message);
+    } else {
+      st.phase = kPhaseFailed;
+      std::string message = failure_message + "; workloads resumed" + safety;
+      SetCond(api::kConditionSucceeded, ConditionStatus::kFalse, failure_reason, message);
+      Event("Warning", "RestoreFailed", message);
+    }
+    plan_.finished = FinishedRestore{failure_reason.empty(), Seconds(duration), age};
+    SetFinalizer(false);
+  }
+
+  // ---- deletion ----
+  void DecideDeletion() {
+    if (!has_finalizer_) return;
+    for (const auto& [name, job] : o_.jobs) {
+      if (!job.state.finished() && !job.state.deleting) plan_.delete_jobs.push_back(name);
+    }
+    bool resumed = true;
+    const api::Step* resume = api::FindStep(plan_.status.steps, "Resume");
+    bool resume_done = resume != nullptr && resume->state == api::kStepSucceeded;
+    if (!resume_done) {
+      for (const api::QuiescedWorkload& w : plan_.status.quiesced_workloads) {
+        auto it = o_.workloads.find(WorkloadKey(w.kind, w.name));
+        if (it == o_.workloads.end()) continue;
+        if (it->second.spec_replicas != w.replicas) {
+          plan_.scales.push_back({w.kind, w.name, w.replicas});
+          resumed = false;
+        }
+      }
+    }
+    if (!plan_.scales.empty()) {
+      Event("Normal", "ResumingAfterDeletion", "The RestoreRequest is being deleted mid-run: scaling back " + SavedText());
+    }
+    if (resumed) {
+      SetFinalizer(false);
+    } else {
+      Requeue(kWorkloadPoll);
+    }
+  }
+
+  const RestoreObserved& o_;
+  WallTime now_;
+  RestorePlan plan_;
+  api::RestoreRequest current_;
+  api::RestoreRequest request_;
+  std::int64_t generation_ = 0;
+  bool has_finalizer_ = false;
+};
+
+}  // namespace
+
+RestorePlan Decide(const RestoreObserved& observed, WallTime now) { return Decider(observed, now).Run(); }
+
+api::RestoreRequest EffectiveRequest(const nlohmann::json& request, api::FieldErrors* errors) {
+  const nlohmann::json* annotations = nullptr;
+  if (request.contains("metadata") && request["metadata"].contains("annotations")) annotations = &request["metadata"]["annotations"];
+  if (annotations != nullptr && annotations->is_object() && annotations->contains(kStartedSpecAnnotation) &&
+      (*annotations)[kStartedSpecAnnotation].is_string()) {
+    nlohmann::json started = nlohmann::json::parse((*annotations)[kStartedSpecAnnotation].get<std::string>(), nullptr, false);
+    if (!started.is_discarded() && started.is_object()) {
+      nlohmann::json copy = request;
+      copy["spec"] = started;
+      return api::ParseRestoreRequest(copy, errors);
+    }
+    errors->Invalid("metadata.annotations[" + std::string(kStartedSpecAnnotation) + "]", "", "is not a JSON object");
+  }
+  return api::ParseRestoreRequest(request, errors);
+}
+
+std::set<std::string> ReferencedSecrets(const nlohmann::json& request, const std::optional<nlohmann::json>& policy) {
+  api::FieldErrors errors;
+  api::RestoreRequest r = EffectiveRequest(request, &errors);
+  api::Repository repo;
+  if (r.spec.source.repository) {
+    repo = *r.spec.source.repository;
+  } else if (policy) {
+    api::FieldErrors ignored;
+    repo = api::ParseBackupPolicy(*policy, &ignored).spec.repository;
+  }
+  std::set<std::string> names;
+  for (const SecretKeyNeed& need : RequiredSecretKeys(r.spec, repo, "")) {
+    if (!need.secret.empty()) names.insert(need.secret);
+  }
+  return names;
+}
+
+}  // namespace lifeboat::controllers::restorerequest

@@ -1,0 +1,225 @@
+#include "controllers/restorerequest/restore_jobs.h"
+
+#include "controllers/common/agent_job.h"
+#include "controllers/common/job_naming.h"
+#include "controllers/common/labels.h"
+
+namespace lifeboat::controllers::restorerequest {
+namespace {
+
+constexpr char kRequestLabelKey[] = "lifeboat.dev/restore-request";
+constexpr char kStepLabelKey[] = "lifeboat.dev/restore-step";
+
+OwnerRef Owner(const api::RestoreRequest& r) {
+  return {api::kApiVersion, api::kRestoreRequestKind, r.metadata.name, r.metadata.uid};
+}
+
+AgentJobSpec BaseSpec(const api::RestoreRequest& r, const JobContext& c, const std::string& name, const std::string& step) {
+  AgentJobSpec spec;
+  spec.name = name;
+  spec.ns = r.metadata.namespace_;
+  spec.owner = Owner(r);
+  spec.labels = {{kRequestLabelKey, r.metadata.name}, {kStepLabelKey, step}, {kComponentLabel, "restore"}};
+  spec.pod_settings = r.spec.pod_settings;
+  spec.default_image = c.default_image;
+  return spec;
+}
+
+void AddRepository(AgentJobSpec& spec, const api::Repository& repo) {
+  spec.env.push_back(SecretEnv("RESTIC_PASSWORD", repo.password_secret.name, repo.password_secret.key));
+  if (repo.persistent_volume_claim) {
+    spec.volumes.push_back({{"name", "repository"},
+                            {"persistentVolumeClaim", {{"claimName", repo.persistent_volume_claim->claim_name}}}});
+    spec.volume_mounts.push_back({{"name", "repository"}, {"mountPath", kRepositoryMountRoot}});
+    spec.env.push_back(ValueEnv("LIFEBOAT_REPOSITORY_PATH", repo.ResticUrl(kRepositoryMountRoot)));
+  } else if (repo.s3) {
+    const api::S3Repository& s3 = *repo.s3;
+    spec.env.push_back(ValueEnv("LIFEBOAT_S3_ENDPOINT", s3.endpoint));
+    spec.env.push_back(ValueEnv("LIFEBOAT_S3_BUCKET", s3.bucket));
+    if (!s3.prefix.empty()) spec.env.push_back(ValueEnv("LIFEBOAT_S3_PREFIX", s3.prefix));
+    if (!s3.region.empty()) spec.env.push_back(ValueEnv("LIFEBOAT_S3_REGION", s3.region));
+    spec.env.push_back(SecretEnv("AWS_ACCESS_KEY_ID", s3.credentials_secret, s3.access_key_id_key));
+    spec.env.push_back(SecretEnv("AWS_SECRET_ACCESS_KEY", s3.credentials_secret, s3.secret_access_key_key));
+    if (s3.ca_secret) {
+      spec.volumes.push_back({{"name", "s3-ca"}, {"secret", {{"secretName", s3.ca_secret->name}}}});
+      spec.volume_mounts.push_back({{"name", "s3-ca"}, {"mountPath", "/etc/lifeboat/s3-ca"}, {"readOnly", true}});
+      spec.env.push_back(ValueEnv("LIFEBOAT_CA_BUNDLE", "/etc/lifeboat/s3-ca/" + s3.ca_secret->key));
+    }
+  }
+}
+
+void AddDatabase(AgentJobSpec& spec, const api::PostgresConnection& c) {
+  spec.env.push_back(ValueEnv("PGHOST", c.host));
+  spec.env.push_back(ValueEnv("PGPORT", std::to_string(c.port)));
+  spec.env.push_back(ValueEnv("PGSSLMODE", c.ssl_mode));
+  spec.env.push_back(SecretEnv("PGUSER", c.credentials_secret, c.username_key));
+  spec.env.push_back(SecretEnv("PGPASSWORD", c.credentials_secret, c.password_key));
+  if (c.ca_secret) {
+    spec.volumes.push_back({{"name", "pg-ca"}, {"secret", {{"secretName", c.ca_secret->name}}}});
+    spec.volume_mounts.push_back({{"name", "pg-ca"}, {"mountPath", "/etc/lifeboat/pg-ca"}, {"readOnly", true}});
+    spec.env.push_back(ValueEnv("PGSSLROOTCERT", "/etc/lifeboat/pg-ca/" + c.ca_secret->key));
+  }
+}
+
+void AddWorkDir(AgentJobSpec& spec) {
+  spec.volumes.push_back({{"name", "work"}, {"emptyDir", nlohmann::json::object()}});
+  spec.volume_mounts.push_back({{"name", "work"}, {"mountPath", kWorkDir}});
+  spec.env.push_back(ValueEnv("LIFEBOAT_WORK_DIR", kWorkDir));
+}
+
+// Mounts media target `index` at /media/<index> (its subPath, when set).
+std::string MountMedia(AgentJobSpec& spec, const api::MediaTarget& m, size_t index) {
+  std::string volume = "media-" + std::to_string(index);
+  std::string path = std::string(kMediaMountRoot) + "/" + std::to_string(index);
+  spec.volumes.push_back({{"name", volume}, {"persistentVolumeClaim", {{"claimName", m.claim_name}}}});
+  nlohmann::json mount = {{"name", volume}, {"mountPath", path}};
+  if (!m.sub_path.empty()) mount["subPath"] = m.sub_path;
+  spec.volume_mounts.push_back(mount);
+  return path;
+}
+
+}  // namespace
+
+std::string CatalogJobName(const std::string& request) { return DeterministicJobName(request, "catalog"); }
+std::string SafetyBackupJobName(const std::string& request) { return DeterministicJobName(request, "safety"); }
+std::string DatabaseRestoreJobName(const std::string& request) { return DeterministicJobName(request, "restore-db"); }
+std::string MediaRestoreJobName(const std::string& request, size_t index) {
+  return DeterministicJobName(request, "media-" + std::to_string(index));
+}
+std::string PostRestoreJobName(const std::string& request, const std::string& job) {
+  return DeterministicJobName(request, "post-" + job);
+}
+
+nlohmann::json BuildCatalogJob(const api::RestoreRequest& r, const JobContext& c, const std::string& backup_id) {
+  AgentJobSpec spec = BaseSpec(r, c, CatalogJobName(r.metadata.name), "validate");
+  spec.args = {"agent", "catalog"};
+  if (!c.policy_name.empty()) spec.args.insert(spec.args.end(), {"--policy", c.policy_name});
+  if (!backup_id.empty()) spec.args.insert(spec.args.end(), {"--backup-id", backup_id});
+  AddRepository(spec, c.repository);
+  return BuildAgentJob(spec);
+}
+
+bool HasSafetyBackupTargets(const api::RestoreRequestSpec& s) {
+  return (s.database && s.database->mode == "Replace") || !s.media.empty();
+}
+
+nlohmann::json BuildSafetyBackupJob(const api::RestoreRequest& r, const JobContext& c) {
+  if (!HasSafetyBackupTargets(r.spec)) return nullptr;
+  std::string name = SafetyBackupJobName(r.metadata.name);
+  AgentJobSpec spec = BaseSpec(r, c, name, "safety-backup");
+  spec.args = {"agent", "backup", "--backup-id", name, "--policy", kSafetyBackupPolicy, "--run-kind", kSafetyBackupRunKind,
+               "--tag", "lifeboat-restore=" + r.metadata.name};
+  AddRepository(spec, c.repository);
+  if (r.spec.database && r.spec.database->mode == "Replace") {
+    spec.args.insert(spec.args.end(), {"--database", r.spec.database->database});
+    AddDatabase(spec, r.spec.database->connection);
+  }
+  for (size_t i = 0; i < r.spec.media.size(); ++i) {
+    const api::MediaTarget& m = r.spec.media[i];
+    std::string path = MountMedia(spec, m, i);
+    spec.args.insert(spec.args.end(), {"--media", m.source_name + "=" + path});
+  }
+  AddWorkDir(spec);
+  return BuildAgentJob(spec);
+}
+
+std::string ChecksJson(const std::vector<api::SqlCheck>& checks) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const api::SqlCheck& c : checks) list.push_back({{"name", c.name}, {"sql", c.query}, {"expect", c.expected}});
+  return list.dump();
+}
+
+nlohmann::json BuildDatabaseRestoreJob(const api::RestoreRequest& r, const JobContext& c, const std::string& backup_id,
+                                       bool safety_backup_done) {
+  const api::DatabaseTarget& d = *r.spec.database;
+  AgentJobSpec spec = BaseSpec(r, c, DatabaseRestoreJobName(r.metadata.name), "restore-database");
+  spec.args = {"agent", "restore", "--backup-id", backup_id, "--database-source", d.SourceDatabase(),
+               "--target-database", d.database, "--mode", d.mode, "--jobs", std::to_string(d.jobs)};
+  if (safety_backup_done) spec.args.push_back("--safety-backup-done");
+  const api::RestoreVerify& v = r.spec.verify;
+  if (!v.row_counts && !v.table_checksums && v.sql.empty()) spec.args.push_back("--no-verify");
+  if (!v.sql.empty()) spec.args.insert(spec.args.end(), {"--checks-json", ChecksJson(v.sql)});
+  AddRepository(spec, c.repository);
+  AddDatabase(spec, d.connection);
+  AddWorkDir(spec);
+  return BuildAgentJob(spec);
+}
+
+nlohmann::json BuildMediaRestoreJob(const api::RestoreRequest& r, const JobContext& c, size_t index,
+                                    const std::string& backup_id, bool safety_backup_done) {
+  const api::MediaTarget& m = r.spec.media.at(index);
+  AgentJobSpec spec = BaseSpec(r, c, MediaRestoreJobName(r.metadata.name, index), "restore-media");
+  std::string path = MountMedia(spec, m, index);
+  spec.args = {"agent",         "restore",   "--backup-id",  backup_id, "--media-source",
+               m.source_name,   "--media-target", path,      "--media-mode", m.mode};
+  if (safety_backup_done) spec.args.push_back("--safety-backup-done");
+  if (!r.spec.verify.file_checksums) spec.args.push_back("--no-verify");
+  AddRepository(spec, c.repository);
+  AddWorkDir(spec);
+  return BuildAgentJob(spec);
+}
+
+nlohmann::json BuildPostRestoreJob(const api::RestoreRequest& r, size_t index) {
+  const api::PostRestoreJob& p = r.spec.post_restore.at(index);
+  AgentJobSpec spec;
+  spec.name = PostRestoreJobName(r.metadata.name, p.name);
+  spec.ns = r.metadata.namespace_;
+  spec.owner = Owner(r);
+  spec.labels = {{kRequestLabelKey, r.metadata.name}, {kStepLabelKey, "post-restore"}, {kComponentLabel, "restore"}};
+  spec.annotations = {{"lifeboat.dev/post-restore-job", p.name}};
+  spec.pod_settings.service_account_name = p.service_account_name;
+  spec.pod_settings.backoff_limit = p.backoff_limit;
+  spec.pod_settings.active_deadline_seconds = p.active_deadline_seconds;
+  spec.default_image = p.image;
+  for (const api::EnvVar& e : p.env) {
+    if (e.value) {
+      spec.env.push_back(ValueEnv(e.name, *e.value));
+    } else if (e.secret_key_ref) {
+      spec.env.push_back(SecretEnv(e.name, e.secret_key_ref->name, e.secret_key_ref->key));
+    } else if (e.config_map_key_ref) {
+      spec.env.push_back({{"name", e.name},
+                          {"valueFrom", {{"configMapKeyRef", {{"name", e.config_map_key_ref->name}, {"key", e.config_map_key_ref->key}}}}}});
+    }
+  }
+  nlohmann::json job = BuildAgentJob(spec);
+  nlohmann::json& container = job["spec"]["template"]["spec"]["containers"][0];
+  container["name"] = "post-restore";
+  if (p.command.empty()) {
+    container.erase("command");
+  } else {
+    container["command"] = p.command;
+  }
+  container["args"] = p.args;
+  nlohmann::json env_from = nlohmann::json::array();
+  for (const std::string& s : p.env_from_secrets) env_from.push_back({{"secretRef", {{"name", s}}}});
+  for (const std::string& s : p.env_from_config_maps) env_from.push_back({{"configMapRef", {{"name", s}}}});
+  if (!env_from.empty()) container["envFrom"] = env_from;
+  return job;
+}
+
+std::vector<SecretKeyNeed> RequiredSecretKeys(const api::RestoreRequestSpec& s, const api::Repository& repo,
+                                              const std::string& repository_field) {
+  std::vector<SecretKeyNeed> needs;
+  needs.push_back({repo.password_secret.name, repo.password_secret.key, repository_field + ".encryption.passwordSecret"});
+  if (repo.s3) {
+    needs.push_back({repo.s3->credentials_secret, repo.s3->access_key_id_key, repository_field + ".s3.credentialsSecret"});
+    needs.push_back({repo.s3->credentials_secret, repo.s3->secret_access_key_key, repository_field + ".s3.credentialsSecret"});
+    if (repo.s3->ca_secret) needs.push_back({repo.s3->ca_secret->name, repo.s3->ca_secret->key, repository_field + ".s3.caSecret"});
+  }
+  if (s.database) {
+    const api::PostgresConnection& c = s.database->connection;
+    needs.push_back({c.credentials_secret, c.username_key, "spec.database.connection.credentialsSecret"});
+    needs.push_back({c.credentials_secret, c.password_key, "spec.database.connection.credentialsSecret"});
+    if (c.ca_secret) needs.push_back({c.ca_secret->name, c.ca_secret->key, "spec.database.connection.caSecret"});
+  }
+  for (size_t i = 0; i < s.post_restore.size(); ++i) {
+    for (const api::EnvVar& e : s.post_restore[i].env) {
+      if (e.secret_key_ref) {
+        needs.push_back({e.secret_key_ref->name, e.secret_key_ref->key, "spec.postRestore[" + std::to_string(i) + "].env"});
+      }
+    }
+  }
+  return needs;
+}
+
+}  // namespace lifeboat::controllers::restorerequest

@@ -1,0 +1,217 @@
+#include "controllers/restorerequest/restore_request_controller.h"
+
+#include <algorithm>
+
+#include "controllers/common/agent_run_result.h"
+#include "controllers/common/labels.h"
+#include "operator/api/restore_request.h"
+
+namespace lifeboat::controllers::restorerequest {
+namespace {
+
+kube::ResourceRef JobResource() { return {"batch", "v1", "jobs", "Job", true}; }
+kube::ResourceRef PodResource() { return {"", "v1", "pods", "Pod", true}; }
+kube::ResourceRef SecretResource() { return {"", "v1", "secrets", "Secret", true}; }
+kube::ResourceRef BackupPolicyResource() { return {"lifeboat.dev", "v1alpha1", "backuppolicies", "BackupPolicy", true}; }
+kube::ResourceRef WorkloadResource(const std::string& kind) {
+  if (kind == "StatefulSet") return {"apps", "v1", "statefulsets", "StatefulSet", true};
+  return {"apps", "v1", "deployments", "Deployment", true};
+}
+
+std::set<std::string> KeysOf(const nlohmann::json& secret) {
+  std::set<std::string> keys;
+  for (const char* field : {"data", "stringData"}) {
+    auto it = secret.find(field);
+    if (it == secret.end() || !it->is_object()) continue;
+    for (auto e = it->begin(); e != it->end(); ++e) keys.insert(e.key());
+  }
+  return keys;
+}
+
+std::int64_t IntAt(const nlohmann::json& object, const char* section, const char* field, std::int64_t fallback) {
+  auto s = object.find(section);
+  if (s == object.end() || !s->is_object()) return fallback;
+  auto f = s->find(field);
+  return f != s->end() && f->is_number_integer() ? f->get<std::int64_t>() : fallback;
+}
+
+// The agent result of a finished Job, from the newest of its Pods with a terminated container
+// (the same reading as the BackupPolicy controller's; a candidate for controllers/common).
+void ReadResult(kube::ApiClient& client, const std::string& ns, ObservedJob& job) {
+  kube::ListOptions options;
+  options.label_selector = "job-name=" + job.state.name;
+  auto pods = client.List(PodResource(), ns, options);
+  if (!pods.ok()) {
+    job.result_error = "could not list the Job's Pods: " + pods.status().message();
+    return;
+  }
+  std::vector<nlohmann::json> items = pods->items;
+  std::sort(items.begin(), items.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+    return a["metadata"].value("creationTimestamp", "") > b["metadata"].value("creationTimestamp", "");
+  });
+  for (const auto& pod : items) {
+    auto message = TerminationMessage(pod, kAgentContainerName);
+    if (!message) continue;
+    if (message->empty()) {
+      job.result_error = "the agent container ended without a termination message";
+      return;
+    }
+    auto parsed = ParseAgentRunResult(*message);
+    if (parsed.ok()) {
+      job.result = *parsed;
+      job.result_error.clear();
+    } else {
+      std::string tail = message->size() > 300 ? message->substr(message->size() - 300) : *message;
+      job.result_error = parsed.status().message() + ": " + tail;
+    }
+    return;
+  }
+  job.result_error = items.empty() ? "the Job has no Pod" : "no Pod of the Job has a terminated agent container";
+}
+
+}  // namespace
+
+kube::ResourceRef RestoreRequestResource() {
+  return {"lifeboat.dev", "v1alpha1", "restorerequests", "RestoreRequest", true};
+}
+
+RestoreRequestController::RestoreRequestController(std::string default_image) : default_image_(std::move(default_image)) {}
+
+std::vector<kube::ResourceRef> RestoreRequestController::Owns() const { return {JobResource()}; }
+
+RestoreMetrics& RestoreRequestController::Metrics(runtime::ControllerContext& context) {
+  std::call_once(metrics_once_, [&] { metrics_ = std::make_unique<RestoreMetrics>(context.metrics_registry()); });
+  return *metrics_;
+}
+
+StatusOr<runtime::ReconcileResult> RestoreRequestController::Reconcile(const runtime::ReconcileRequest& request,
+                                                                        runtime::ControllerContext& context) {
+  runtime::ReconcileLog log(request);
+  RestoreMetrics& metrics = Metrics(context);
+  const kube::ObjectCache* requests = context.Cache(RestoreRequestResource());
+  const kube::ObjectCache* jobs_cache = context.Cache(JobResource());
+  if (requests == nullptr || jobs_cache == nullptr) return InternalError("caches for restorerequests and jobs are missing");
+  auto cached = requests->Get(request.key);
+  if (!cached) {
+    metrics.Forget(request.key.ns, request.key.name);
+    return runtime::ReconcileResult::Done();
+  }
+  kube::ApiClient& client = context.client();
+  const std::string& ns = request.key.ns;
+
+  // --- Observe.
+  RestoreObserved observed;
+  observed.request = *cached;
+  observed.default_image = default_image_;
+  api::FieldErrors ignored;
+  api::RestoreRequest effective = EffectiveRequest(*cached, &ignored);
+  const bool final = effective.status.phase == "Succeeded" || effective.status.phase == "Failed";
+  const bool deleting = effective.metadata.deletion_timestamp.has_value();
+  if (!final && !deleting) {
+    for (const auto& other : requests->List(ns)) {
+      if (other.contains("metadata") && other["metadata"].value("name", "") != request.key.name) {
+        observed.other_requests.push_back(other);
+      }
+    }
+    if (!effective.spec.source.policy_name.empty()) {
+      auto policy = client.Get(BackupPolicyResource(), ns, effective.spec.source.policy_name);
+      if (policy.ok()) {
+        observed.policy = *policy;
+      } else if (policy.status().code() != StatusCode::kNotFound) {
+        return policy.status().WithContext("reading BackupPolicy " + ns + "/" + effective.spec.source.policy_name);
+      }
+    }
+    for (const auto& name : ReferencedSecrets(*cached, observed.policy)) {
+      auto secret = client.Get(SecretResource(), ns, name);
+      if (secret.ok()) {
+        observed.secrets[name] = KeysOf(*secret);
+      } else if (secret.status().code() != StatusCode::kNotFound) {
+        return secret.status().WithContext("reading Secret " + ns + "/" + name);
+      }
+    }
+  }
+  if (!final) {
+    std::vector<api::WorkloadRef> workloads;
+    if (effective.spec.quiesce) workloads = effective.spec.quiesce->workloads;
+    for (const auto& w : effective.status.quiesced_workloads) workloads.push_back({w.kind, w.name});
+    for (const auto& w : workloads) {
+      std::string key = w.kind + "/" + w.name;
+      if (observed.workloads.count(key) != 0) continue;
+      auto object = client.Get(WorkloadResource(w.kind), ns, w.name);
+      if (object.ok()) {
+        observed.workloads[key] = {IntAt(*object, "spec", "replicas", 1), IntAt(*object, "status", "replicas", 0),
+                                   IntAt(*object, "status", "readyReplicas", 0)};
+      } else if (object.status().code() != StatusCode::kNotFound) {
+        return object.status().WithContext("reading " + key);
+      }
+    }
+    for (const auto& job : jobs_cache->ListByOwner(kube::ObjectUid(*cached))) {
+      ObservedJob o{ReadJobState(job), std::nullopt, ""};
+      if (o.state.finished()) ReadResult(client, ns, o);
+      observed.jobs[o.state.name] = std::move(o);
+    }
+  }
+
+  // --- Decide.
+  const WallTime now = context.clock().Now();
+  RestorePlan plan = Decide(observed, now);
+
+  // --- Act: metadata, status, scales, Jobs, Events.
+  nlohmann::json object = *cached;
+  if (!plan.metadata_patch.is_null()) {
+    auto patched = client.Patch(RestoreRequestResource(), ns, request.key.name, kube::PatchType::kMerge, plan.metadata_patch);
+    if (!patched.ok()) {
+      if (patched.status().code() == StatusCode::kNotFound) return runtime::ReconcileResult::Done();
+      if (patched.status().code() == StatusCode::kAborted) return runtime::ReconcileResult::Requeue();
+      return patched.status().WithContext("patching metadata");
+    }
+    object = *patched;
+  }
+  if (plan.status_changed) {
+    object["status"] = api::RestoreRequestStatusToJson(plan.status);
+    auto written = client.UpdateStatus(RestoreRequestResource(), ns, object);
+    if (!written.ok()) {
+      if (written.status().code() == StatusCode::kNotFound) return runtime::ReconcileResult::Done();
+      if (written.status().code() == StatusCode::kAborted) return runtime::ReconcileResult::Requeue();
+      return written.status().WithContext("writing status");
+    }
+  }
+  for (const auto& scale : plan.scales) {
+    nlohmann::json patch = {{"spec", {{"replicas", scale.replicas}}}};
+    auto scaled = client.Patch(WorkloadResource(scale.kind), ns, scale.name, kube::PatchType::kMerge, patch);
+    if (!scaled.ok() && scaled.status().code() != StatusCode::kNotFound) {
+      return scaled.status().WithContext("scaling " + scale.kind + "/" + scale.name);
+    }
+    log.Info("Scaled workload", {{"workload", scale.kind + "/" + scale.name}, {"replicas", std::to_string(scale.replicas)}});
+  }
+  for (const auto& job : plan.create_jobs) {
+    const std::string name = job["metadata"]["name"];
+    auto created = client.Create(JobResource(), ns, job);
+    if (created.ok()) {
+      log.Info("Created restore Job", {{"job", name}});
+    } else if (created.status().code() == StatusCode::kAlreadyExists) {
+      log.Info("Adopted existing restore Job", {{"job", name}});
+    } else {
+      return created.status().WithContext("creating Job " + name);
+    }
+  }
+  for (const auto& name : plan.delete_jobs) {
+    kube::DeleteOptions options;
+    options.propagation_policy = "Background";
+    Status s = client.Delete(JobResource(), ns, name, options);
+    if (!s.ok() && s.code() != StatusCode::kNotFound) return s.WithContext("deleting Job " + name);
+    log.Info("Deleted restore Job", {{"job", name}});
+  }
+  for (const auto& event : plan.events) {
+    context.recorder().Record(*cached, event.type, event.reason, event.message);
+    if (event.type == "Warning") log.Warn(event.message, {{"reason", event.reason}});
+  }
+  metrics.Observe(ns, request.key.name, plan.status, plan.finished);
+  if (plan.requeue_after) {
+    return runtime::ReconcileResult::RequeueAfter(
+        std::chrono::duration_cast<std::chrono::milliseconds>(*plan.requeue_after) + std::chrono::milliseconds(50));
+  }
+  return runtime::ReconcileResult::Done();
+}
+
+}  // namespace lifeboat::controllers::restorerequest

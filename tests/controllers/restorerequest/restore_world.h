@@ -1,0 +1,233 @@
+// RestoreWorld: a small simulated cluster for RestoreRequest Decide tests: the request object, its
+// BackupPolicy, Secrets, workloads and Jobs, with helpers that apply a plan the way the reconciler
+// does (metadata patch, status, scales, Jobs; optionally only the first N actions, to simulate a
+// crash between two actions) and that move the world on the way Kubernetes and the agent would
+// (workloads follow their spec, Jobs finish with the result a test chose). Not thread-safe.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "controllers/common/labels.h"
+#include "controllers/restorerequest/restore_decide.h"
+#include "operator/core/time_format.h"
+
+namespace lifeboat::controllers::restorerequest {
+
+inline WallTime At(const std::string& text) {
+  auto t = ParseRfc3339(text);
+  EXPECT_TRUE(t.ok()) << text;
+  return t.ok() ? *t : WallTime{};
+}
+
+// What a finished Job reports: its phase and the agent's result JSON (null: no result).
+struct JobOutcome {
+  bool succeeded = true;
+  nlohmann::json result;
+};
+
+inline nlohmann::json AgentResult(const std::string& command, bool ok, const std::string& reason = "Completed",
+                                  const std::string& message = "") {
+  return {{"schemaVersion", 1}, {"command", command}, {"result", ok ? "Succeeded" : "Failed"},
+          {"reason", reason},   {"message", message}, {"startTime", "2026-11-22T01:00:00Z"},
+          {"endTime", "2026-11-22T01:00:05Z"}, {"durationSeconds", 5.0}};
+}
+
+inline nlohmann::json RestoreRequestObject(const std::string& name, nlohmann::json spec) {
+  return {{"apiVersion", "lifeboat.dev/v1alpha1"},
+          {"kind", "RestoreRequest"},
+          {"metadata",
+           {{"name", name}, {"namespace", "default"}, {"uid", "uid-" + name}, {"generation", 1},
+            {"resourceVersion", "1"}, {"creationTimestamp", "2026-11-22T02:00:00Z"}}},
+          {"spec", std::move(spec)}};
+}
+
+// A Replace restore of database "shop" with the "web" Deployment quiesced, a migration Job and a
+// policy source.
+inline nlohmann::json ReplaceSpec() {
+  return {{"source", {{"policyRef", {{"name", "shop"}}}}},
+          {"database",
+           {{"connection", {{"host", "db.example"}, {"port", 5432}, {"credentialsSecret", {{"name", "pg"}}}}},
+            {"database", "shop"},
+            {"mode", "Replace"},
+            {"confirm", "shop"}}},
+          {"quiesce", {{"workloads", {{{"kind", "Deployment"}, {"name", "web"}}}}, {"timeoutSeconds", 60}}},
+          {"postRestore", {{"jobs", {{{"name", "migrate"}, {"image", "shop:1"}, {"command", {"rails", "db:migrate"}}}}}}}};
+}
+
+inline nlohmann::json PolicyObject() {
+  return {{"apiVersion", "lifeboat.dev/v1alpha1"},
+          {"kind", "BackupPolicy"},
+          {"metadata", {{"name", "shop"}, {"namespace", "default"}, {"uid", "uid-shop"}, {"generation", 1}}},
+          {"spec",
+           {{"schedule", "0 */6 * * *"},
+            {"database",
+             {{"connection", {{"host", "db.example"}, {"port", 5432}, {"credentialsSecret", {{"name", "pg"}}}}},
+              {"databases", {"shop"}}}},
+            {"repository",
+             {{"persistentVolumeClaim", {{"claimName", "backups"}, {"path", "restic"}}},
+              {"encryption", {{"passwordSecret", {{"name", "repo"}}}}}}}}}};
+}
+
+class RestoreWorld {
+ public:
+  RestoreWorld() {
+    observed_.request = RestoreRequestObject("fix", ReplaceSpec());
+    observed_.policy = PolicyObject();
+    observed_.secrets["pg"] = {"username", "password"};
+    observed_.secrets["repo"] = {"password"};
+    observed_.workloads["Deployment/web"] = {3, 3, 3};
+    observed_.default_image = "lifeboat:test";
+    // By default every Job succeeds with a plausible result.
+    outcome_ = [](const std::string& name) -> JobOutcome {
+      if (name.ends_with("-catalog")) {
+        nlohmann::json r = AgentResult("catalog", true);
+        r["backupIds"] = {"shop-2", "shop-1"};
+        r["latestBackupId"] = "shop-2";
+        return {true, r};
+      }
+      if (name.ends_with("-safety")) {
+        nlohmann::json r = AgentResult("backup", true);
+        r["backupId"] = name;
+        r["sizeBytes"] = 1234;
+        return {true, r};
+      }
+      if (name.ends_with("-restore-db")) {
+        nlohmann::json r = AgentResult("restore", true);
+        r["backupId"] = "shop-2";
+        r["backupTime"] = "2026-11-22T01:30:00Z";
+        r["database"] = {{"source", "shop"}, {"target", "shop"}, {"tablesVerified", 4}, {"checksumsVerified", 4}, {"mismatches", 0}};
+        r["checks"] = {{{"name", "orders"}, {"passed", true}, {"message", ""}}};
+        return {true, r};
+      }
+      if (name.find("-media-") != std::string::npos) {
+        nlohmann::json r = AgentResult("restore", true);
+        r["backupTime"] = "2026-11-22T01:30:00Z";
+        r["media"] = {{"source", "uploads"}, {"filesVerified", 10}, {"mismatches", 0}};
+        return {true, r};
+      }
+      return {true, nullptr};  // A user's Job: no agent result.
+    };
+  }
+
+  RestoreObserved& observed() { return observed_; }
+  nlohmann::json& request() { return observed_.request; }
+  void SetOutcome(std::function<JobOutcome(const std::string&)> outcome) { outcome_ = std::move(outcome); }
+  bool gone() const { return gone_; }
+  const std::map<std::string, int>& creations() const { return creations_; }
+  const std::vector<ScaleAction>& scale_history() const { return scale_history_; }
+  api::RestoreRequestStatus Status() const {
+    api::FieldErrors errors;
+    if (!observed_.request.contains("status")) return {};
+    return api::ParseRestoreRequestStatus(observed_.request["status"], &errors);
+  }
+
+  // Applies a plan as the reconciler does, in its order: metadata patch, status, scales, Job
+  // creations, Job deletions. With `max_actions`, stops after that many (a crash).
+  void Apply(const RestorePlan& plan, WallTime now, int max_actions = 1 << 30) {
+    int done = 0;
+    auto budget = [&] { return done++ < max_actions; };
+    if (!plan.metadata_patch.is_null()) {
+      if (!budget()) return;
+      const nlohmann::json& m = plan.metadata_patch["metadata"];
+      if (m.contains("finalizers")) observed_.request["metadata"]["finalizers"] = m["finalizers"];
+      if (m.contains("annotations")) {
+        for (const auto& [k, v] : m["annotations"].items()) observed_.request["metadata"]["annotations"][k] = v;
+      }
+      Touch();
+    }
+    if (plan.status_changed) {
+      if (!budget()) return;
+      observed_.request["status"] = api::RestoreRequestStatusToJson(plan.status);
+      Touch();
+    }
+    for (const ScaleAction& s : plan.scales) {
+      if (!budget()) return;
+      observed_.workloads[s.kind + "/" + s.name].spec_replicas = s.replicas;
+      scale_history_.push_back(s);
+    }
+    for (const nlohmann::json& job : plan.create_jobs) {
+      if (!budget()) return;
+      std::string name = job["metadata"]["name"];
+      if (observed_.jobs.count(name) != 0) continue;  // AlreadyExists: adopted.
+      ++creations_[name];
+      created_[name] = job;
+      nlohmann::json created = job;
+      created["metadata"]["uid"] = "uid-" + name;
+      created["metadata"]["creationTimestamp"] = FormatRfc3339(now);
+      observed_.jobs[name] = {ReadJobState(created), std::nullopt, ""};
+    }
+    for (const std::string& name : plan.delete_jobs) {
+      if (!budget()) return;
+      observed_.jobs.erase(name);
+    }
+    MaybeRemove();
+  }
+
+  // Kubernetes and the agent move on: workloads follow their spec, running Jobs finish.
+  void Progress(WallTime now) {
+    for (auto& [key, w] : observed_.workloads) {
+      w.replicas = w.spec_replicas;
+      w.ready_replicas = w.spec_replicas;
+    }
+    for (auto& [name, job] : observed_.jobs) {
+      if (job.state.finished()) continue;
+      JobOutcome outcome = outcome_(name);
+      job.state.phase = outcome.succeeded ? JobPhase::kSucceeded : JobPhase::kFailed;
+      job.state.completion_time = now;
+      if (!outcome.succeeded) job.state.failure_reason = "BackoffLimitExceeded";
+      if (!outcome.result.is_null()) {
+        auto parsed = ParseAgentRunResult(outcome.result.dump());
+        EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
+        if (parsed.ok()) job.result = *parsed;
+      }
+    }
+  }
+
+  const nlohmann::json& CreatedJob(const std::string& name) { return created_.at(name); }
+
+  void MarkDeleted(WallTime now) {
+    observed_.request["metadata"]["deletionTimestamp"] = FormatRfc3339(now);
+    MaybeRemove();
+  }
+
+  // Decides, applies (all actions), progresses; until the request is final or `rounds` ran out.
+  // Returns the number of rounds.
+  int RunToEnd(WallTime& now, int rounds = 50) {
+    for (int i = 0; i < rounds; ++i) {
+      RestorePlan plan = Decide(observed_, now);
+      Apply(plan, now);
+      if (gone_ || Final()) return i + 1;
+      Progress(now);
+      now += std::chrono::seconds(1);
+    }
+    return rounds;
+  }
+
+  bool Final() const {
+    std::string phase = observed_.request.contains("status") ? observed_.request["status"].value("phase", "") : "";
+    return phase == "Succeeded" || phase == "Failed";
+  }
+
+ private:
+  void Touch() {
+    int rv = std::stoi(observed_.request["metadata"].value("resourceVersion", std::string("1")));
+    observed_.request["metadata"]["resourceVersion"] = std::to_string(rv + 1);
+  }
+  void MaybeRemove() {
+    const nlohmann::json& m = observed_.request["metadata"];
+    if (m.contains("deletionTimestamp") && (!m.contains("finalizers") || m["finalizers"].empty())) gone_ = true;
+  }
+
+  RestoreObserved observed_;
+  std::function<JobOutcome(const std::string&)> outcome_;
+  std::map<std::string, int> creations_;
+  std::map<std::string, nlohmann::json> created_;
+  std::vector<ScaleAction> scale_history_;
+  bool gone_ = false;
+};
+
+}  // namespace lifeboat::controllers::restorerequest
