@@ -263,12 +263,13 @@ void Manager::Shutdown() {
   if (shut_down_.exchange(true)) return;
   RequestStop();
   log::Info("Shutting down");
+  // The control thread may be starting workers right now: let it finish before joining them.
+  if (control_thread_.joinable()) control_thread_.join();
   for (auto& running : controllers_) running->queue->ShutDown();
   for (auto& running : controllers_) {
     for (auto& worker : running->workers) worker.join();
     running->workers.clear();
   }
-  if (control_thread_.joinable()) control_thread_.join();
   if (elector_) elector_->Stop();
   if (elector_thread_.joinable()) elector_thread_.join();
   for (auto& [resource, informer] : informers_) informer->Stop();
