@@ -29,6 +29,24 @@ constexpr char kReasonRunning[] = "Running";
 
 bool IsFinal(const std::string& phase) { return phase == kPhaseSucceeded || phase == kPhaseFailed; }
 
+// Tolerant reads of agent results (fields of an unexpected type read as absent: Decide never throws).
+std::string StringField(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+bool BoolField(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_boolean() && it->get<bool>();
+}
+// A count; a boolean reads as `if_true` or 0 (the agent reports checksumsVerified as a flag).
+std::int64_t CountField(const nlohmann::json& j, const char* key, std::int64_t if_true = 1) {
+  auto it = j.find(key);
+  if (it == j.end()) return 0;
+  if (it->is_number_integer()) return it->get<std::int64_t>();
+  if (it->is_boolean()) return it->get<bool>() ? if_true : 0;
+  return 0;
+}
+
 std::string WorkloadKey(const std::string& kind, const std::string& name) { return kind + "/" + name; }
 
 double Seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
@@ -394,8 +412,8 @@ class Decider {
           if (id.is_string()) ids.push_back(id.get<std::string>());
         }
       }
-      truncated = raw.value("truncated", false);
-      latest = raw.value("latestBackupId", std::string());
+      truncated = BoolField(raw, "truncated");
+      latest = StringField(raw, "latestBackupId");
     }
     auto choose = [&](const std::string& wanted, std::string* out, std::string* error) {
       if (wanted.empty()) {
@@ -549,7 +567,7 @@ class Decider {
   // Records the restored backup's time (for the RPO) from a restore result.
   void RecordBackupTime(const std::string& target, const ObservedJob& job) {
     if (!job.result) return;
-    std::string text = job.result->raw.value("backupTime", std::string());
+    std::string text = StringField(job.result->raw, "backupTime");
     if (text.empty()) return;
     auto time = ParseRfc3339(text);
     if (!time.ok()) return;
@@ -648,9 +666,9 @@ class Decider {
       const nlohmann::json& raw = job->result->raw;
       if (raw.contains("database") && raw["database"].is_object()) {
         const nlohmann::json& d = raw["database"];
-        std::int64_t t = d.value("tablesVerified", std::int64_t{0});
-        std::int64_t c = d.value("checksumsVerified", std::int64_t{0});
-        std::int64_t mismatches = d.contains("mismatches") && d["mismatches"].is_number() ? d["mismatches"].get<std::int64_t>() : 0;
+        std::int64_t t = CountField(d, "tablesVerified");
+        std::int64_t c = CountField(d, "checksumsVerified", t);
+        std::int64_t mismatches = CountField(d, "mismatches");
         tables += t;
         checksums += c;
         checks.push_back({target + " row counts", "RowCount", std::to_string(t) + " tables", std::to_string(t - mismatches) + " match",
@@ -662,8 +680,8 @@ class Decider {
       }
       if (raw.contains("media") && raw["media"].is_object()) {
         const nlohmann::json& m = raw["media"];
-        std::int64_t f = m.value("filesVerified", std::int64_t{0});
-        std::int64_t mismatches = m.contains("mismatches") && m["mismatches"].is_number() ? m["mismatches"].get<std::int64_t>() : 0;
+        std::int64_t f = CountField(m, "filesVerified");
+        std::int64_t mismatches = CountField(m, "mismatches");
         files += f;
         checks.push_back({target + " files", "FileChecksum", std::to_string(f) + " files", std::to_string(f - mismatches) + " match",
                           mismatches == 0, mismatches == 0 ? "" : std::to_string(mismatches) + " mismatches"});
@@ -671,7 +689,7 @@ class Decider {
       if (raw.contains("checks") && raw["checks"].is_array()) {
         for (const nlohmann::json& c : raw["checks"]) {
           if (!c.is_object()) continue;
-          checks.push_back({c.value("name", std::string()), "SQL", "", "", c.value("passed", false), c.value("message", std::string())});
+          checks.push_back({StringField(c, "name"), "SQL", "", "", BoolField(c, "passed"), StringField(c, "message")});
         }
       }
     };

@@ -178,7 +178,9 @@ StatusOr<runtime::ReconcileResult> RestoreRequestController::Reconcile(const run
   }
   for (const auto& scale : plan.scales) {
     nlohmann::json patch = {{"spec", {{"replicas", scale.replicas}}}};
-    auto scaled = client.Patch(WorkloadResource(scale.kind), ns, scale.name, kube::PatchType::kMerge, patch);
+    // Through the scale subresource: the operator's RBAC grants patch on deployments/scale and
+    // statefulsets/scale only.
+    auto scaled = client.Patch(WorkloadResource(scale.kind), ns, scale.name, kube::PatchType::kMerge, patch, "scale");
     if (!scaled.ok() && scaled.status().code() != StatusCode::kNotFound) {
       return scaled.status().WithContext("scaling " + scale.kind + "/" + scale.name);
     }

@@ -635,6 +635,25 @@ TEST(RestoreDecidePropertyTest, OddStatesStillGiveAPlan) {
   EXPECT_TRUE(empty.create_jobs.empty());
 }
 
+TEST(RestoreDecidePropertyTest, AgentResultsOfUnexpectedTypesNeverThrow) {
+  RestoreWorld world;
+  RestoreWorld defaults;
+  world.SetOutcome([](const std::string& name) -> JobOutcome {
+    nlohmann::json r = AgentResult("restore", true);
+    r["backupIds"] = "not a list";
+    r["latestBackupId"] = 7;
+    r["truncated"] = "yes";
+    r["backupTime"] = false;
+    r["database"] = {{"tablesVerified", "four"}, {"checksumsVerified", nullptr}, {"mismatches", true}};
+    r["checks"] = {1, {{"name", 2}, {"passed", "no"}}};
+    return {!name.ends_with("-never"), r};
+  });
+  WallTime now = kNow;
+  EXPECT_NO_THROW(world.RunToEnd(now));
+  EXPECT_TRUE(world.Final());
+  EXPECT_EQ(Cond(world.Status(), api::kConditionSucceeded)->reason, "BackupNotFound");
+}
+
 TEST(RestoreDecideTest, FinishedRestoreReportsMetricsOnce) {
   RestoreWorld world;
   WallTime now = kNow;

@@ -99,7 +99,7 @@ class RestoreWorld {
         nlohmann::json r = AgentResult("restore", true);
         r["backupId"] = "shop-2";
         r["backupTime"] = "2026-11-22T01:30:00Z";
-        r["database"] = {{"source", "shop"}, {"target", "shop"}, {"tablesVerified", 4}, {"checksumsVerified", 4}, {"mismatches", 0}};
+        r["database"] = {{"source", "shop"}, {"target", "shop"}, {"tablesVerified", 4}, {"checksumsVerified", true}, {"mismatches", 0}};
         r["checks"] = {{{"name", "orders"}, {"passed", true}, {"message", ""}}};
         return {true, r};
       }
