@@ -11,6 +11,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../lib/devcluster.sh"
 source "$HERE/../lib/assert.sh"
 source "$HERE/../backup/lib.sh"
+source "$HERE/../restore/demo_restore.sh"
 
 demo_fail() { echo "demo FAILED: $*" >&2; exit 1; }
 for f in "$BIN_DIR/lifeboat" "$(devcluster_binary)"; do
@@ -68,6 +69,9 @@ for b in json.load(sys.stdin)["backups"]:
 
 say "Backup metrics"
 curl -sf "http://127.0.0.1:$OPERATOR_PORT/metrics" | grep -E '^lifeboat_(backup|rpo)_' || demo_fail "no backup metrics"
+
+# The restore half: break the data, apply a RestoreRequest, watch the runbook run, see the data back.
+demo_restore shop
 
 say "Demo finished: stopping the operator, PostgreSQL and the test control plane"
 exit 0
