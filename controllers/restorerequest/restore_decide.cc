@@ -261,13 +261,13 @@ class Decider {
     }
     // Start: finalizer and the spec as started first, then status, then the first step.
     SetFinalizer(true);
-    plan_.metadata_patch["metadata"]["annotations"][kStartedSpecAnnotation] = o_.request.value("spec", nlohmann::json::object()).dump();
     if (FindCondition(plan_.status.conditions, api::kConditionBlocked) != nullptr) {
       SetCond(api::kConditionBlocked, ConditionStatus::kFalse, "TargetFree", "No other restore of these targets is running");
     }
     plan_.status.phase = kPhaseRunning;
     plan_.status.start_time = now_;
     plan_.status.started_generation = generation_;
+    plan_.status.started_spec = o_.request.value("spec", nlohmann::json::object());
     plan_.status.steps.clear();
     for (const char* name : api::kRestoreSteps) StepOf(name);
     SetCond(api::kConditionValidated, ConditionStatus::kUnknown, "CheckingBackup",
@@ -322,11 +322,9 @@ class Decider {
   }
 
   void CheckSpecChange() {
-    auto it = current_.metadata.annotations.find(kStartedSpecAnnotation);
     bool changed = false;
-    if (it != current_.metadata.annotations.end()) {
-      nlohmann::json started = nlohmann::json::parse(it->second, nullptr, false);
-      changed = started.is_discarded() || started != o_.request.value("spec", nlohmann::json::object());
+    if (plan_.status.started_spec) {
+      changed = *plan_.status.started_spec != o_.request.value("spec", nlohmann::json::object());
     } else {
       changed = !api::SpecChangeAfterStart(current_).empty();
     }
@@ -832,17 +830,16 @@ class Decider {
 RestorePlan Decide(const RestoreObserved& observed, WallTime now) { return Decider(observed, now).Run(); }
 
 api::RestoreRequest EffectiveRequest(const nlohmann::json& request, api::FieldErrors* errors) {
-  const nlohmann::json* annotations = nullptr;
-  if (request.contains("metadata") && request["metadata"].contains("annotations")) annotations = &request["metadata"]["annotations"];
-  if (annotations != nullptr && annotations->is_object() && annotations->contains(kStartedSpecAnnotation) &&
-      (*annotations)[kStartedSpecAnnotation].is_string()) {
-    nlohmann::json started = nlohmann::json::parse((*annotations)[kStartedSpecAnnotation].get<std::string>(), nullptr, false);
-    if (!started.is_discarded() && started.is_object()) {
+  const nlohmann::json* status = nullptr;
+  if (request.contains("status") && request["status"].is_object()) status = &request["status"];
+  if (status != nullptr && status->contains("startedSpec")) {
+    const nlohmann::json& started = (*status)["startedSpec"];
+    if (started.is_object()) {
       nlohmann::json copy = request;
       copy["spec"] = started;
       return api::ParseRestoreRequest(copy, errors);
     }
-    errors->Invalid("metadata.annotations[" + std::string(kStartedSpecAnnotation) + "]", "", "is not a JSON object");
+    errors->Invalid("status.startedSpec", "", "is not a JSON object");
   }
   return api::ParseRestoreRequest(request, errors);
 }

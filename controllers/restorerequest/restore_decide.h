@@ -13,8 +13,9 @@
 //     database or claim (created earlier, or already started) change nothing: Validated=False or
 //     Blocked=True says why, and the request is decided again when its spec changes or after a
 //     short requeue. Nothing in the world is touched until all of them pass.
-//   - The start writes the finalizer and the spec as started (annotation lifeboat.dev/started-spec)
-//     in one metadata patch; from then on the restore follows that spec, and a later spec change
+//   - The start adds the finalizer (metadata patch) and records the spec as started in
+//     status.startedSpec together with phase Running (the operator never writes the user's spec,
+//     labels or annotations); from then on the restore follows that copy, and a later spec change
 //     only sets SpecChanged=True (the change is refused, the restore goes on unchanged).
 //   - Validate ends with a catalog Job ("<name>-catalog", `lifeboat agent catalog`) that checks the
 //     backup exists and resolves "latest"; the chosen backups are written to status.restoredBackups
@@ -52,7 +53,6 @@
 namespace lifeboat::controllers::restorerequest {
 
 inline constexpr char kFinalizer[] = "lifeboat.dev/restore-resume";
-inline constexpr char kStartedSpecAnnotation[] = "lifeboat.dev/started-spec";
 inline constexpr char kRequestLabel[] = "lifeboat.dev/restore-request";
 inline constexpr char kStepLabel[] = "lifeboat.dev/restore-step";
 
@@ -103,7 +103,7 @@ struct FinishedRestore {
 };
 
 struct RestorePlan {
-  // A JSON merge patch for the request's metadata (finalizers, started-spec annotation), applied
+  // A JSON merge patch for the request's metadata (its finalizer only), applied
   // before everything else; null when none.
   nlohmann::json metadata_patch;
   api::RestoreRequestStatus status;
@@ -123,9 +123,8 @@ struct RestorePlan {
 
 RestorePlan Decide(const RestoreObserved& observed, WallTime now);
 
-// The request's spec as the restore follows it: the started-spec annotation when the restore has
-// started, else the current spec. Errors (a request or annotation that does not parse) go to
-// `errors`.
+// The request's spec as the restore follows it: status.startedSpec when the restore has started,
+// else the current spec. Errors (a request or started spec that does not parse) go to `errors`.
 api::RestoreRequest EffectiveRequest(const nlohmann::json& request, api::FieldErrors* errors);
 
 // The Secret names the effective spec (and the policy's repository) reference: what the shell must

@@ -195,6 +195,7 @@ nlohmann::json RestoreRequestStatusToJson(const RestoreRequestStatus& status) {
   nlohmann::json j = nlohmann::json::object();
   PutInt(j, "observedGeneration", status.observed_generation);
   PutInt(j, "startedGeneration", status.started_generation);
+  if (status.started_spec) j["startedSpec"] = *status.started_spec;
   PutString(j, "phase", status.phase);
   PutString(j, "currentStep", status.current_step);
   if (!status.conditions.empty()) j["conditions"] = ConditionsToJson(status.conditions);
@@ -231,6 +232,13 @@ RestoreRequestStatus ParseRestoreRequestStatus(const nlohmann::json& json, Field
   FieldReader r(json, "status", errors);
   status.observed_generation = r.Int("observedGeneration");
   status.started_generation = r.Int("startedGeneration");
+  if (json.contains("startedSpec")) {
+    if (json["startedSpec"].is_object()) {
+      status.started_spec = json["startedSpec"];
+    } else {
+      errors->Invalid("status.startedSpec", "", "must be an object");
+    }
+  }
   status.phase = r.Enum("phase", {"Pending", "Waiting", "Running", "Succeeded", "Failed"}).value_or("");
   status.current_step = r.String("currentStep").value_or("");
   status.conditions = ParseConditions(r, "conditions");

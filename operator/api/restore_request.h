@@ -120,6 +120,8 @@ struct RestoredBackup {
 struct RestoreRequestStatus {
   std::optional<std::int64_t> observed_generation;
   std::optional<std::int64_t> started_generation;
+  // The spec as the restore started with it (status.startedSpec); the restore follows it to the end.
+  std::optional<nlohmann::json> started_spec;
   std::string phase;  // Pending | Waiting | Running | Succeeded | Failed
   std::string current_step;
   std::vector<Condition> conditions;

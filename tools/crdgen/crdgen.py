@@ -490,6 +490,10 @@ def restore_request():
         "observedGeneration": i64("The .metadata.generation last acted on."),
         "startedGeneration": i64("The .metadata.generation the restore started with; later spec changes are "
                                  "refused."),
+        "startedSpec": dict(type="object", description="The spec exactly as the restore started with it. The "
+                            "restore follows this copy to the end, whatever later edits say; it lives in status "
+                            "because the operator never writes a user's spec, labels or annotations.",
+                            **{"x-kubernetes-preserve-unknown-fields": True}),
         "phase": s("Summary: Pending (not started), Waiting (another restore holds a target), Running, "
                    "Succeeded, Failed.", enum=["Pending", "Waiting", "Running", "Succeeded", "Failed"]),
         "currentStep": s("The step running now."),

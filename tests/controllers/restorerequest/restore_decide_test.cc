@@ -115,8 +115,10 @@ TEST(RestoreDecideTest, StartWritesFinalizerAndStartedSpecThenLooksUpTheBackup) 
   RestorePlan plan = Decide(world.observed(), kNow);
   ASSERT_FALSE(plan.metadata_patch.is_null());
   EXPECT_EQ(plan.metadata_patch["metadata"]["finalizers"], nlohmann::json::array({kFinalizer}));
-  EXPECT_EQ(nlohmann::json::parse(plan.metadata_patch["metadata"]["annotations"][kStartedSpecAnnotation].get<std::string>()),
-            world.request()["spec"]);
+  // The spec as started goes to status: the operator never writes the user's annotations.
+  EXPECT_FALSE(plan.metadata_patch["metadata"].contains("annotations"));
+  ASSERT_TRUE(plan.status.started_spec.has_value());
+  EXPECT_EQ(*plan.status.started_spec, world.request()["spec"]);
   EXPECT_EQ(plan.metadata_patch["metadata"]["resourceVersion"], "1");
   EXPECT_EQ(plan.status.phase, "Running");
   EXPECT_EQ(plan.status.start_time, kNow);
@@ -628,7 +630,7 @@ TEST(RestoreDecidePropertyTest, OddStatesStillGiveAPlan) {
   RestorePlan plan = Decide(world.observed(), kNow);
   EXPECT_EQ(plan.status.steps.size(), 8u);
   world.request()["status"] = {{"phase", "Bogus"}};
-  world.request()["metadata"]["annotations"][kStartedSpecAnnotation] = "{not json";
+  world.request()["status"]["startedSpec"] = "not an object";
   Decide(world.observed(), kNow);
   world.request() = {{"kind", "RestoreRequest"}};
   RestorePlan empty = Decide(world.observed(), kNow);
