@@ -52,7 +52,7 @@ bool HistoryFinal(const api::BackupPolicyStatus& status, const std::string& job)
   return any;
 }
 
-// The agent result of a finished Job, from the newest of its Pods with a terminated agent container.
+// The agent result of a finished Job (see AgentResultFromPods).
 void ReadResult(kube::ApiClient& client, const std::string& ns, ObservedJob& job) {
   kube::ListOptions options;
   options.label_selector = "job-name=" + job.state.name;
@@ -61,29 +61,9 @@ void ReadResult(kube::ApiClient& client, const std::string& ns, ObservedJob& job
     job.result_error = "could not list the Job's Pods: " + pods.status().message();
     return;
   }
-  std::vector<nlohmann::json> items = pods->items;
-  std::sort(items.begin(), items.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
-    return a["metadata"].value("creationTimestamp", "") > b["metadata"].value("creationTimestamp", "");
-  });
-  for (const auto& pod : items) {
-    auto message = TerminationMessage(pod, kAgentContainerName);
-    if (!message) continue;
-    if (message->empty()) {
-      job.result_error = "the agent container ended without a termination message";
-      return;
-    }
-    auto parsed = ParseAgentRunResult(*message);
-    if (parsed.ok()) {
-      job.result = *parsed;
-      job.result_error.clear();
-    } else {
-      // FallbackToLogsOnError: the message is the log's tail (e.g. the program could not start).
-      std::string tail = message->size() > 300 ? message->substr(message->size() - 300) : *message;
-      job.result_error = parsed.status().message() + ": " + tail;
-    }
-    return;
-  }
-  job.result_error = items.empty() ? "the Job has no Pod" : "no Pod of the Job has a terminated agent container";
+  PodsAgentResult read = AgentResultFromPods(pods->items, kAgentContainerName);
+  job.result = std::move(read.result);
+  job.result_error = std::move(read.error);
 }
 
 }  // namespace

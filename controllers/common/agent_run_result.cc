@@ -1,5 +1,7 @@
 #include "controllers/common/agent_run_result.h"
 
+#include <algorithm>
+
 #include "operator/core/time_format.h"
 
 namespace lifeboat::controllers {
@@ -92,6 +94,22 @@ std::optional<std::string> TerminationMessage(const nlohmann::json& pod, const s
     }
   }
   return std::nullopt;
+}
+
+PodsAgentResult AgentResultFromPods(std::vector<nlohmann::json> pods, const std::string& container) {
+  std::sort(pods.begin(), pods.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+    return a["metadata"].value("creationTimestamp", "") > b["metadata"].value("creationTimestamp", "");
+  });
+  for (const nlohmann::json& pod : pods) {
+    std::optional<std::string> message = TerminationMessage(pod, container);
+    if (!message) continue;
+    if (message->empty()) return {std::nullopt, "the agent container ended without a termination message"};
+    StatusOr<AgentRunResult> parsed = ParseAgentRunResult(*message);
+    if (parsed.ok()) return {*parsed, ""};
+    std::string tail = message->size() > 300 ? message->substr(message->size() - 300) : *message;
+    return {std::nullopt, parsed.status().message() + ": " + tail};
+  }
+  return {std::nullopt, pods.empty() ? "the Job has no Pod" : "no Pod of the Job has a terminated agent container"};
 }
 
 }  // namespace lifeboat::controllers

@@ -48,4 +48,13 @@ StatusOr<AgentRunResult> ParseAgentRunResult(const std::string& termination_mess
 // lastState.terminated); nullopt while it has not terminated.
 std::optional<std::string> TerminationMessage(const nlohmann::json& pod, const std::string& container);
 
+// What the Pods of a finished agent Job say: the result in the termination message of `container`
+// in the newest Pod where it terminated, or (result unset) why there is none, e.g. no Pod, an empty
+// message, or a message that is not a result (FallbackToLogsOnError puts the log's tail there).
+struct PodsAgentResult {
+  std::optional<AgentRunResult> result;
+  std::string error;
+};
+PodsAgentResult AgentResultFromPods(std::vector<nlohmann::json> pods, const std::string& container);
+
 }  // namespace lifeboat::controllers

@@ -35,8 +35,7 @@ std::int64_t IntAt(const nlohmann::json& object, const char* section, const char
   return f != s->end() && f->is_number_integer() ? f->get<std::int64_t>() : fallback;
 }
 
-// The agent result of a finished Job, from the newest of its Pods with a terminated container
-// (the same reading as the BackupPolicy controller's; a candidate for controllers/common).
+// The agent result of a finished Job (see AgentResultFromPods).
 void ReadResult(kube::ApiClient& client, const std::string& ns, ObservedJob& job) {
   kube::ListOptions options;
   options.label_selector = "job-name=" + job.state.name;
@@ -45,28 +44,9 @@ void ReadResult(kube::ApiClient& client, const std::string& ns, ObservedJob& job
     job.result_error = "could not list the Job's Pods: " + pods.status().message();
     return;
   }
-  std::vector<nlohmann::json> items = pods->items;
-  std::sort(items.begin(), items.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
-    return a["metadata"].value("creationTimestamp", "") > b["metadata"].value("creationTimestamp", "");
-  });
-  for (const auto& pod : items) {
-    auto message = TerminationMessage(pod, kAgentContainerName);
-    if (!message) continue;
-    if (message->empty()) {
-      job.result_error = "the agent container ended without a termination message";
-      return;
-    }
-    auto parsed = ParseAgentRunResult(*message);
-    if (parsed.ok()) {
-      job.result = *parsed;
-      job.result_error.clear();
-    } else {
-      std::string tail = message->size() > 300 ? message->substr(message->size() - 300) : *message;
-      job.result_error = parsed.status().message() + ": " + tail;
-    }
-    return;
-  }
-  job.result_error = items.empty() ? "the Job has no Pod" : "no Pod of the Job has a terminated agent container";
+  PodsAgentResult read = AgentResultFromPods(pods->items, kAgentContainerName);
+  job.result = std::move(read.result);
+  job.result_error = std::move(read.error);
 }
 
 }  // namespace

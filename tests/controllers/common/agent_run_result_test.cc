@@ -50,5 +50,35 @@ TEST(AgentRunResultTest, ReadsTheTerminationMessageOfTheNamedContainer) {
   EXPECT_EQ(TerminationMessage(nlohmann::json::object(), "agent"), std::nullopt);
 }
 
+nlohmann::json PodWithMessage(const std::string& created, const std::string& message) {
+  return {{"metadata", {{"creationTimestamp", created}}},
+          {"status", {{"containerStatuses",
+                       {{{"name", "agent"}, {"state", {{"terminated", {{"exitCode", 0}, {"message", message}}}}}}}}}}};
+}
+
+TEST(AgentResultFromPodsTest, ReadsTheNewestPodWhoseAgentTerminated) {
+  std::string old_result = R"({"schemaVersion":1,"command":"backup","result":"Failed","reason":"DumpFailed","message":"old"})";
+  std::string new_result = R"({"schemaVersion":1,"command":"backup","result":"Succeeded","message":"new"})";
+  nlohmann::json running = {{"metadata", {{"creationTimestamp", "2026-11-22T03:00:00Z"}}},
+                            {"status", {{"containerStatuses", {{{"name", "agent"}, {"state", {{"running", nlohmann::json::object()}}}}}}}}};
+  PodsAgentResult read = AgentResultFromPods(
+      {PodWithMessage("2026-11-22T01:00:00Z", old_result), running, PodWithMessage("2026-11-22T02:00:00Z", new_result)},
+      "agent");
+  ASSERT_TRUE(read.result.has_value()) << read.error;
+  EXPECT_TRUE(read.error.empty());
+  EXPECT_EQ(read.result->raw.value("message", ""), "new");
+}
+
+TEST(AgentResultFromPodsTest, SaysWhyThereIsNoResult) {
+  EXPECT_EQ(AgentResultFromPods({}, "agent").error, "the Job has no Pod");
+  EXPECT_EQ(AgentResultFromPods({PodWithMessage("2026-11-22T01:00:00Z", "")}, "agent").error,
+            "the agent container ended without a termination message");
+  PodsAgentResult logs = AgentResultFromPods({PodWithMessage("2026-11-22T01:00:00Z", "exec: restic: not found")}, "agent");
+  EXPECT_FALSE(logs.result.has_value());
+  EXPECT_NE(logs.error.find("exec: restic: not found"), std::string::npos);
+  nlohmann::json pending = {{"metadata", {{"creationTimestamp", "2026-11-22T01:00:00Z"}}}, {"status", nlohmann::json::object()}};
+  EXPECT_EQ(AgentResultFromPods({pending}, "agent").error, "no Pod of the Job has a terminated agent container");
+}
+
 }  // namespace
 }  // namespace lifeboat::controllers
