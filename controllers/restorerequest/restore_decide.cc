@@ -211,12 +211,6 @@ class Decider {
                           "repository inline in spec.source.repository",
                       kRecheck);
     }
-    if (request_.spec.source.before) {
-      return NotReady("Unsupported",
-                      "spec.source.before is not supported by this operator version yet; name the backup with "
-                      "backupId (kubectl get backuppolicy -o yaml lists them) or omit it for the latest",
-                      std::nullopt);
-    }
     JobContext c = Context();
     std::string repo_field = request_.spec.source.repository
                                  ? "spec.source.repository"
@@ -378,14 +372,8 @@ class Decider {
   }
 
   bool RunValidate(api::Step& s) {
-    std::set<std::string> explicit_ids;
-    if (request_.spec.database && !request_.spec.database->backup_id.empty()) explicit_ids.insert(request_.spec.database->backup_id);
-    for (const api::MediaTarget& m : request_.spec.media) {
-      if (!m.backup_id.empty()) explicit_ids.insert(m.backup_id);
-    }
-    std::string lookup = explicit_ids.size() == 1 ? *explicit_ids.begin() : "";
     const ObservedJob* job = EnsureJob(s, CatalogJobName(request_.metadata.name),
-                                       [&] { return BuildCatalogJob(request_, Context(), lookup); });
+                                       [&] { return BuildCatalogJob(request_, Context()); });
     if (job == nullptr || AwaitResult(*job)) return false;
     if (!job->result && Succeeded(*job)) {
       std::string message = "Job " + job->state.name + " left no catalog result: " + job->result_error;
@@ -400,54 +388,34 @@ class Decider {
       Fail(s, reason, message);
       return true;
     }
-    std::vector<std::string> ids;
-    bool truncated = false;
-    std::string latest;
-    if (job->result) {
-      const nlohmann::json& raw = job->result->raw;
-      if (raw.contains("backupIds") && raw["backupIds"].is_array()) {
-        for (const auto& id : raw["backupIds"]) {
-          if (id.is_string()) ids.push_back(id.get<std::string>());
-        }
-      }
-      truncated = BoolField(raw, "truncated");
-      latest = StringField(raw, "latestBackupId");
-    }
-    auto choose = [&](const std::string& wanted, std::string* out, std::string* error) {
-      if (wanted.empty()) {
-        if (latest.empty()) {
-          *error = "The repository has no complete backup" +
-                   (request_.spec.source.policy_name.empty() ? std::string() : " of policy " + request_.spec.source.policy_name);
-          return false;
-        }
-        *out = latest;
-        return true;
-      }
-      if (!truncated && std::find(ids.begin(), ids.end(), wanted) == ids.end()) {
-        *error = "Backup \"" + wanted + "\" is not in the repository";
-        return false;
-      }
-      *out = wanted;
-      return true;
-    };
+    // The agent chose each target's backup (agent::SelectBackup); read its answers.
+    const nlohmann::json& raw = job->result->raw;
+    const nlohmann::json selected = raw.contains("selected") && raw["selected"].is_object() ? raw["selected"] : nlohmann::json::object();
+    std::vector<std::string> targets;
+    if (request_.spec.database) targets.push_back(DatabaseTargetKey(*request_.spec.database));
+    for (const api::MediaTarget& m : request_.spec.media) targets.push_back(MediaTargetKey(m));
+    std::vector<agent::BackupSelection> selections = BackupSelections(request_.spec);
     std::vector<api::RestoredBackup> chosen;
-    std::string error;
-    if (request_.spec.database) {
-      const api::DatabaseTarget& d = *request_.spec.database;
-      std::string id;
-      if (!choose(d.backup_id, &id, &error)) return FailValidate(s, error);
-      chosen.push_back({DatabaseTargetKey(d), {id, d.SourceDatabase(), std::nullopt, std::nullopt, std::nullopt, {}}});
-    }
-    for (const api::MediaTarget& m : request_.spec.media) {
-      std::string id;
-      if (!choose(m.backup_id, &id, &error)) return FailValidate(s, error);
-      chosen.push_back({MediaTargetKey(m), {id, m.source_name, std::nullopt, std::nullopt, std::nullopt, {}}});
+    for (size_t i = 0; i < selections.size() && i < targets.size(); ++i) {
+      auto it = selected.find(selections[i].Key());
+      std::string id = it != selected.end() && it->is_object() ? StringField(*it, "backupId") : "";
+      if (id.empty()) {
+        std::string error = it != selected.end() && it->is_object() ? StringField(*it, "error") : "";
+        return FailValidate(s, error.empty() ? "Job " + job->state.name + " reported no backup for " + targets[i] : error);
+      }
+      api::BackupRef ref{id, selections[i].source, std::nullopt, std::nullopt, std::nullopt, {}};
+      auto time = ParseRfc3339(StringField(*it, "time"));
+      if (time.ok()) ref.start_time = *time;
+      chosen.push_back({targets[i], ref});
     }
     if (plan_.status.restored_backups.empty()) plan_.status.restored_backups = chosen;
     std::set<std::string> chosen_ids;
     for (const auto& c : plan_.status.restored_backups) chosen_ids.insert(c.backup.id);
     std::vector<std::string> list(chosen_ids.begin(), chosen_ids.end());
-    std::string message = "Restoring backup " + Join(list) + " (" + std::to_string(ids.size()) + " backups in the repository)";
+    std::string message = "Restoring backup " + Join(list) + " (" + std::to_string(CountField(raw, "count")) +
+                          " backups in the repository" +
+                          (request_.spec.source.before ? ", newest at or before " + FormatRfc3339(*request_.spec.source.before) : "") +
+                          ")";
     SetCond(api::kConditionValidated, ConditionStatus::kTrue, "BackupFound", message);
     FinishStep(s, api::kStepSucceeded, message);
     return true;
@@ -684,16 +652,30 @@ class Decider {
         checks.push_back({target + " files", "FileChecksum", std::to_string(f) + " files", std::to_string(f - mismatches) + " match",
                           mismatches == 0, mismatches == 0 ? "" : std::to_string(mismatches) + " mismatches"});
       }
-      if (raw.contains("checks") && raw["checks"].is_array()) {
-        for (const nlohmann::json& c : raw["checks"]) {
-          if (!c.is_object()) continue;
-          checks.push_back({StringField(c, "name"), "SQL", "", "", BoolField(c, "passed"), StringField(c, "message")});
-        }
-      }
     };
     if (request_.spec.database) add_from(Job(DatabaseRestoreJobName(request_.metadata.name)), DatabaseTargetKey(*request_.spec.database));
     for (size_t i = 0; i < request_.spec.media.size(); ++i) {
       add_from(Job(MediaRestoreJobName(request_.metadata.name, i)), MediaTargetKey(request_.spec.media[i]));
+    }
+    // The user's SQL checks run now, after the post-restore Jobs, in their own Job.
+    if (!request_.spec.verify.sql.empty() && request_.spec.database) {
+      const ObservedJob* job = EnsureJob(s, VerifyJobName(request_.metadata.name),
+                                         [&] { return BuildVerifyJob(request_, Context()); });
+      if (job == nullptr || AwaitResult(*job)) {
+        plan_.status.checks = checks;
+        return false;
+      }
+      const nlohmann::json* reported = job->result ? &job->result->raw : nullptr;
+      if (reported == nullptr || !reported->contains("checks") || !(*reported)["checks"].is_array()) {
+        auto [reason, message] = JobFailure(*job, "VerificationFailed");
+        plan_.status.checks = checks;
+        Fail(s, "VerificationFailed", "The SQL checks did not run: " + message + " (" + reason + ")");
+        return true;
+      }
+      for (const nlohmann::json& c : (*reported)["checks"]) {
+        if (!c.is_object()) continue;
+        checks.push_back({StringField(c, "name"), "SQL", "", "", BoolField(c, "passed"), StringField(c, "message")});
+      }
     }
     plan_.status.checks = checks;
     if (checks.empty()) {
@@ -702,12 +684,19 @@ class Decider {
     }
     std::int64_t failed = std::count_if(checks.begin(), checks.end(), [](const api::CheckResult& c) { return !c.passed; });
     if (failed > 0) {
-      Fail(s, "VerificationFailed", std::to_string(failed) + " of " + std::to_string(checks.size()) + " checks failed");
+      std::string first;
+      for (const api::CheckResult& c : checks) {
+        if (!c.passed && first.empty()) first = c.name + (c.message.empty() ? "" : ": " + c.message);
+      }
+      Fail(s, "VerificationFailed",
+           std::to_string(failed) + " of " + std::to_string(checks.size()) + " checks failed (first: " + first + ")");
       return true;
     }
+    std::int64_t sql = std::count_if(checks.begin(), checks.end(), [](const api::CheckResult& c) { return c.type == "SQL"; });
     FinishStep(s, api::kStepSucceeded,
                "Verified against the backup's manifest: " + std::to_string(tables) + " tables (" + std::to_string(checksums) +
-                   " checksums), " + std::to_string(files) + " files; " + std::to_string(checks.size()) + " checks passed");
+                   " checksums), " + std::to_string(files) + " files; " + std::to_string(sql) + " SQL checks; " +
+                   std::to_string(checks.size()) + " checks passed");
     return true;
   }
 

@@ -17,19 +17,23 @@
 //     status.startedSpec together with phase Running (the operator never writes the user's spec,
 //     labels or annotations); from then on the restore follows that copy, and a later spec change
 //     only sets SpecChanged=True (the change is refused, the restore goes on unchanged).
-//   - Validate ends with a catalog Job ("<name>-catalog", `lifeboat agent catalog`) that checks the
-//     backup exists and resolves "latest"; the chosen backups are written to status.restoredBackups
-//     before any restore Job starts. A missing backup id or a refused repository password ends the
-//     request with Succeeded=False before anything was changed.
+//   - Validate ends with a catalog Job ("<name>-catalog", `lifeboat agent catalog --select ...`) in
+//     which the agent chooses each target's backup: the named backupId, else the newest complete
+//     backup holding the source (of the policy; at or before spec.source.before; never a safety
+//     backup). The choices (id and time) are written to status.restoredBackups before any restore Job
+//     starts. A missing backup or a refused repository password ends the request with
+//     Succeeded=False before anything was changed.
 //   - Quiesce writes each workload's spec.replicas to status.quiescedWorkloads (never overwritten
 //     once saved) in the same plan that scales it to 0; the shell writes status before it acts, so a
 //     crash can never lose the counts. The step ends when every workload reports 0 replicas, or fails
 //     after quiesce.timeoutSeconds.
 //   - Every other step is one or more Jobs with deterministic names ("<name>-safety",
-//     "<name>-restore-db", "<name>-media-<i>", "<name>-post-<i>"): a missing Job is created, an
+//     "<name>-restore-db", "<name>-media-<i>", "<name>-post-<job>", "<name>-verify"): a missing Job is created, an
 //     existing one adopted, a finished one read. A failed Job fails its step.
 //   - Verify reports the verification the restore Jobs did against the backup's manifest (row counts,
-//     checksums, media files) and the user's SQL checks (status.checks).
+//     checksums, media files: right after the restore, before post-restore Jobs change the data),
+//     then runs the user's SQL checks in a Job ("<name>-verify", `lifeboat agent verify`) after the
+//     post-restore Jobs; all of them land in status.checks.
 //   - Resume scales every saved workload back to its saved count and waits until it is ready; it
 //     runs after a failure too. Deleting the request mid-run deletes its running Jobs, scales the
 //     workloads back and then removes the finalizer.

@@ -3,6 +3,7 @@
 #include "controllers/common/agent_job.h"
 #include "controllers/common/job_naming.h"
 #include "controllers/common/labels.h"
+#include "operator/core/time_format.h"
 
 namespace lifeboat::controllers::restorerequest {
 namespace {
@@ -89,12 +90,23 @@ std::string MediaRestoreJobName(const std::string& request, size_t index) {
 std::string PostRestoreJobName(const std::string& request, const std::string& job) {
   return DeterministicJobName(request, "post-" + job);
 }
+std::string VerifyJobName(const std::string& request) { return DeterministicJobName(request, "verify"); }
 
-nlohmann::json BuildCatalogJob(const api::RestoreRequest& r, const JobContext& c, const std::string& backup_id) {
+std::vector<agent::BackupSelection> BackupSelections(const api::RestoreRequestSpec& s) {
+  std::vector<agent::BackupSelection> out;
+  if (s.database) out.push_back({"database", s.database->SourceDatabase(), s.database->backup_id});
+  for (const api::MediaTarget& m : s.media) out.push_back({"media", m.source_name, m.backup_id});
+  return out;
+}
+
+nlohmann::json BuildCatalogJob(const api::RestoreRequest& r, const JobContext& c) {
   AgentJobSpec spec = BaseSpec(r, c, CatalogJobName(r.metadata.name), "validate");
   spec.args = {"agent", "catalog"};
   if (!c.policy_name.empty()) spec.args.insert(spec.args.end(), {"--policy", c.policy_name});
-  if (!backup_id.empty()) spec.args.insert(spec.args.end(), {"--backup-id", backup_id});
+  for (const agent::BackupSelection& selection : BackupSelections(r.spec)) {
+    spec.args.insert(spec.args.end(), {"--select", selection.Key()});
+  }
+  if (r.spec.source.before) spec.args.insert(spec.args.end(), {"--before", FormatRfc3339(*r.spec.source.before)});
   AddRepository(spec, c.repository);
   return BuildAgentJob(spec);
 }
@@ -125,7 +137,11 @@ nlohmann::json BuildSafetyBackupJob(const api::RestoreRequest& r, const JobConte
 
 std::string ChecksJson(const std::vector<api::SqlCheck>& checks) {
   nlohmann::json list = nlohmann::json::array();
-  for (const api::SqlCheck& c : checks) list.push_back({{"name", c.name}, {"sql", c.query}, {"expect", c.expected}});
+  for (const api::SqlCheck& c : checks) {
+    nlohmann::json check = {{"name", c.name}, {"sql", c.query}, {"expectText", c.expected}};
+    if (!c.database.empty()) check["database"] = c.database;
+    list.push_back(check);
+  }
   return list.dump();
 }
 
@@ -136,12 +152,20 @@ nlohmann::json BuildDatabaseRestoreJob(const api::RestoreRequest& r, const JobCo
   spec.args = {"agent", "restore", "--backup-id", backup_id, "--database-source", d.SourceDatabase(),
                "--target-database", d.database, "--mode", d.mode, "--jobs", std::to_string(d.jobs)};
   if (safety_backup_done) spec.args.push_back("--safety-backup-done");
+  // The user's SQL checks run later, in the Verify Job (after the post-restore Jobs).
   const api::RestoreVerify& v = r.spec.verify;
-  if (!v.row_counts && !v.table_checksums && v.sql.empty()) spec.args.push_back("--no-verify");
-  if (!v.sql.empty()) spec.args.insert(spec.args.end(), {"--checks-json", ChecksJson(v.sql)});
+  if (!v.row_counts && !v.table_checksums) spec.args.push_back("--no-verify");
   AddRepository(spec, c.repository);
   AddDatabase(spec, d.connection);
   AddWorkDir(spec);
+  return BuildAgentJob(spec);
+}
+
+nlohmann::json BuildVerifyJob(const api::RestoreRequest& r, const JobContext& c) {
+  const api::DatabaseTarget& d = *r.spec.database;
+  AgentJobSpec spec = BaseSpec(r, c, VerifyJobName(r.metadata.name), "verify");
+  spec.args = {"agent", "verify", "--database", d.database, "--checks-json", ChecksJson(r.spec.verify.sql)};
+  AddDatabase(spec, d.connection);
   return BuildAgentJob(spec);
 }
 

@@ -1,7 +1,8 @@
 // RestoreJobs: the Jobs of one RestoreRequest's steps, built from the spec as started: the catalog
 // lookup (`lifeboat agent catalog`), the safety backup (`lifeboat agent backup`, run kind and policy
-// "pre-restore"), the database and media restores (`lifeboat agent restore`) and the user's
-// post-restore Jobs. Repository and database credentials reach the Jobs only as secretKeyRef
+// "pre-restore"), the database and media restores (`lifeboat agent restore`, which also compare
+// with the backup's manifest), the user's post-restore Jobs and the SQL checks (`lifeboat agent
+// verify`). Repository and database credentials reach the Jobs only as secretKeyRef
 // environment variables. Also the Secret keys a request needs, so the controller refuses to start a
 // Job that could not start. Pure functions; thread-safe.
 #pragma once
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "operator/agent/catalog.h"
 #include "operator/api/restore_request.h"
 
 namespace lifeboat::controllers::restorerequest {
@@ -29,6 +31,7 @@ std::string SafetyBackupJobName(const std::string& request);  // Also the safety
 std::string DatabaseRestoreJobName(const std::string& request);
 std::string MediaRestoreJobName(const std::string& request, size_t index);
 std::string PostRestoreJobName(const std::string& request, const std::string& job);  // "<request>-post-<job>"
+std::string VerifyJobName(const std::string& request);
 
 // Everything a Job builder needs besides the request.
 struct JobContext {
@@ -37,9 +40,13 @@ struct JobContext {
   std::string default_image;
 };
 
-// Catalog: `--backup-id` when `backup_id` is not empty (the agent then answers BackupNotFound
-// for an id that is not there), `--policy` when the source is a policy.
-nlohmann::json BuildCatalogJob(const api::RestoreRequest& request, const JobContext& context, const std::string& backup_id);
+// What the catalog Job asks for each target (database first, then media in spec order): the named
+// backupId, else the newest complete backup holding the source (of the policy, at or before
+// spec.source.before when set).
+std::vector<agent::BackupSelection> BackupSelections(const api::RestoreRequestSpec& spec);
+// Catalog: one `--select` per target, `--before` for spec.source.before, `--policy` when the source
+// is a policy. The agent answers BackupNotFound when a target has no backup.
+nlohmann::json BuildCatalogJob(const api::RestoreRequest& request, const JobContext& context);
 // Safety backup of the targets about to be overwritten (database in Replace mode, every media
 // target); empty JSON when there is nothing to back up.
 nlohmann::json BuildSafetyBackupJob(const api::RestoreRequest& request, const JobContext& context);
@@ -49,8 +56,12 @@ nlohmann::json BuildDatabaseRestoreJob(const api::RestoreRequest& request, const
 nlohmann::json BuildMediaRestoreJob(const api::RestoreRequest& request, const JobContext& context, size_t index,
                                     const std::string& backup_id, bool safety_backup_done);
 nlohmann::json BuildPostRestoreJob(const api::RestoreRequest& request, size_t index);
+// The user's SQL checks (spec.verify.sql) against the restored database's server
+// (`lifeboat agent verify`); needs spec.database.
+nlohmann::json BuildVerifyJob(const api::RestoreRequest& request, const JobContext& context);
 
-// The agent's --checks-json value for the user's SQL checks.
+// The agent's --checks-json value for the user's SQL checks (`expected` is compared as the text
+// `psql -At` prints).
 std::string ChecksJson(const std::vector<api::SqlCheck>& checks);
 
 struct SecretKeyNeed {

@@ -112,12 +112,14 @@ replace)
   apply_restore fix "database:" "  $DB_TARGET" "  database: shop" "  mode: Replace" "  confirm: shop" \
     "media: [{sourceName: uploads, claimName: shop-media, subPath: uploads, mode: Merge}]" \
     "quiesce: {workloads: [{kind: Deployment, name: web}], timeoutSeconds: 30}" \
-    "postRestore: {jobs: [{name: migrate, image: $AGENT_IMAGE, command: [$PG_BIN/psql, -h, 127.0.0.1, -p, '$PG_PORT', -U, postgres, -d, shop, -c, 'ALTER TABLE customers ADD COLUMN migrated boolean DEFAULT true']}]}"
+    "postRestore: {jobs: [{name: migrate, image: $AGENT_IMAGE, command: [$PG_BIN/psql, -h, 127.0.0.1, -p, '$PG_PORT', -U, postgres, -d, shop, -c, 'ALTER TABLE customers ADD COLUMN migrated boolean DEFAULT true']}]}" \
+    "verify: {sql: [{name: migrated, query: 'SELECT count(*) FROM customers WHERE migrated', expected: '50'}]}"
   eventually 120 final fix || fail "restore did not finish: $(steps fix)"
   expect_succeeded fix
   expect_eq "$(steps fix)" "Validate=Succeeded Quiesce=Succeeded SafetyBackup=Succeeded RestoreDatabase=Succeeded RestoreMedia=Succeeded PostRestore=Succeeded Verify=Succeeded Resume=Succeeded " "every step"
   expect_eq "$(counts shop)" "50 240" "orders are back"
   expect_eq "$(psql_shop shop -At -c 'SELECT count(*) FROM customers WHERE migrated')" "50" "the migration ran after the restore"
+  expect_eq "$(rr fix '{.status.checks[?(@.name=="migrated")].passed}')" "true" "the SQL check ran after the migration"
   [ -f "$MEDIA_DIR/uploads/img/photo2.jpg" ] || fail "media not restored"
   expect_eq "$(rr fix '{.status.quiescedWorkloads[0].replicas}')" "2" "saved replicas"
   expect_eq "$(kubectl get deploy web -n default -o jsonpath='{.spec.replicas}')" "2" "web scaled back"
@@ -125,6 +127,30 @@ replace)
   RESTIC_PASSWORD="$REPO_PASSWORD" "$BIN_DIR/lifeboat" agent catalog --repository-path "$REPOSITORY_DIR" --backup-id fix-safety \
     --termination-log "" > /dev/null 2>&1 || fail "the safety backup is not in the repository"
   expect_contains "$(kubectl describe restorerequest fix -n default)" "SafetyBackupSucceeded" "events in describe"
+  ;;
+point-in-time)
+  step "spec.source.before restores the newest backup taken at or before that time"
+  take_backup shop-1
+  sleep 1.1
+  between="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  sleep 1.1
+  psql_shop shop -c "DELETE FROM orders WHERE id > 100" > /dev/null
+  take_backup shop-2
+  apply_restore before "  before: '$between'" "database:" "  $DB_TARGET" "  database: shop_before" "  sourceDatabase: shop"
+  eventually 90 final before || fail "restore did not finish: $(steps before)"
+  expect_succeeded before
+  expect_eq "$(rr before '{.status.restoredBackups[0].backup.id}')" "shop-1" "the backup before the time"
+  expect_eq "$(counts shop_before)" "50 240" "the data as of shop-1"
+  step "without it, the latest"
+  apply_restore latest "database:" "  $DB_TARGET" "  database: shop_latest" "  sourceDatabase: shop"
+  eventually 90 final latest || fail "restore did not finish: $(steps latest)"
+  expect_eq "$(rr latest '{.status.restoredBackups[0].backup.id}')" "shop-2" "the latest backup"
+  expect_eq "$(counts shop_latest)" "50 100" "the data as of shop-2"
+  step "a time before every backup ends Succeeded=False BackupNotFound and names the oldest"
+  apply_restore early "  before: '2020-01-01T00:00:00Z'" "database:" "  $DB_TARGET" "  database: shop_early" "  sourceDatabase: shop"
+  eventually 60 final early || fail "did not finish: $(steps early)"
+  expect_eq "$(succeeded early)" "False/BackupNotFound" "Succeeded"
+  expect_contains "$(rr early '{.status.conditions[?(@.type=="Validated")].message}')" "the oldest is shop-1" "names the oldest backup"
   ;;
 failure)
   step "a restore of a corrupted backup ends Succeeded=False, the app resumed, the safety backup listed"

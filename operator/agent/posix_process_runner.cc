@@ -304,11 +304,6 @@ class PipeBuffer {
 
 }  // namespace
 
-std::string ProcessResult::Describe() const {
-  if (term_signal != 0) return "killed by signal " + std::to_string(term_signal) + " (" + strsignal(term_signal) + ")";
-  return "exited with status " + std::to_string(exit_code);
-}
-
 PosixProcessRunner::PosixProcessRunner() { ::signal(SIGPIPE, SIG_IGN); }
 
 void TerminateRunningChildren(int signal) {

@@ -1,4 +1,6 @@
 #include "operator/agent/restore_runner.h"
+
+#include "operator/agent/sql_check_runner.h"
 #include "operator/agent/external_programs.h"
 
 #include <filesystem>
@@ -226,26 +228,18 @@ Status RestoreRunner::RestoreDatabase(const RestoreRequest& request, const Manif
   for (const auto& m : mismatches) {
     if (outcome->mismatches.size() < kMaxReportedMismatches) outcome->mismatches.push_back(m.ToString());
   }
-  bool checks_ok = true;
-  for (const auto& check : request.checks) {
-    CheckOutcome c = EvaluateCheck(check, (*target)->QueryReadOnly(check.sql));
-    outcome->checks.push_back({{"name", c.name}, {"passed", c.passed}, {"message", c.message}});
-    checks_ok = checks_ok && c.passed;
-    log_(c.passed ? "info" : "error", "Check " + std::string(c.passed ? "passed" : "failed") + " name=" + c.name + " " + c.message);
-  }
+  target->reset();  // The checks open their own sessions.
+  SqlChecksOutcome checks = RunSqlChecks(pg_, request.target_database, request.checks, log_);
+  outcome->checks = checks.checks;
   j["verifySeconds"] = Seconds(t2, clock_.SteadyNow());
   if (!mismatches.empty()) {
     outcome->reason = "VerificationFailed";
     return InternalError("restored database differs from the manifest: " + mismatches.front().ToString() +
                          (mismatches.size() > 1 ? " (and " + std::to_string(mismatches.size() - 1) + " more)" : ""));
   }
-  if (!checks_ok) {
+  if (!checks.all_passed) {
     outcome->reason = "CheckFailed";
-    for (const auto& c : outcome->checks) {
-      if (!c["passed"].get<bool>()) {
-        return InternalError("check \"" + c["name"].get<std::string>() + "\" failed: " + c["message"].get<std::string>());
-      }
-    }
+    return InternalError(checks.first_failure);
   }
   return Status::Ok();
 }

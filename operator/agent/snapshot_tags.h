@@ -26,6 +26,7 @@ inline constexpr const char* kTagSource = "lifeboat-source";
 inline constexpr const char* kRoleDatabase = "database";
 inline constexpr const char* kRoleMedia = "media";
 inline constexpr const char* kRoleManifest = "manifest";
+inline constexpr const char* kRunKindPreRestore = "pre-restore";  // Safety backups taken before a restore.
 
 // Names used inside tags: 1..128 characters of [A-Za-z0-9._-] (what Kubernetes names allow, and
 // nothing restic's tag syntax treats specially such as ',').

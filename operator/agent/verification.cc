@@ -24,6 +24,18 @@ std::string ShowRows(const QueryRows& rows) {
 
 }  // namespace
 
+std::string PsqlUnalignedText(const QueryRows& rows) {
+  std::string out;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    if (r > 0) out += '\n';
+    for (size_t c = 0; c < rows[r].size(); ++c) {
+      if (c > 0) out += '|';
+      if (rows[r][c]) out += *rows[r][c];
+    }
+  }
+  return out;
+}
+
 std::string Mismatch::ToString() const {
   if (what == "missing") return object + " is missing";
   if (what == "unexpected") return object + " is not in the backup";
@@ -86,8 +98,20 @@ StatusOr<std::vector<SqlCheck>> ParseSqlChecks(const std::string& json_text) {
       return InvalidArgumentError(where + ".sql is required");
     }
     c.sql = item["sql"].get<std::string>();
-    bool has_expect = item.contains("expect"), has_rows = item.contains("expectRows");
-    if (has_expect == has_rows) return InvalidArgumentError(where + " needs exactly one of expect and expectRows");
+    if (item.contains("database")) {
+      if (!item["database"].is_string()) return InvalidArgumentError(where + ".database must be a string");
+      c.database = item["database"].get<std::string>();
+    }
+    bool has_expect = item.contains("expect"), has_rows = item.contains("expectRows"), has_text = item.contains("expectText");
+    if (int(has_expect) + int(has_rows) + int(has_text) != 1) {
+      return InvalidArgumentError(where + " needs exactly one of expect, expectRows and expectText");
+    }
+    if (has_text) {
+      if (!item["expectText"].is_string()) return InvalidArgumentError(where + ".expectText must be a string");
+      c.expect_text = item["expectText"].get<std::string>();
+      out.push_back(std::move(c));
+      continue;
+    }
     auto text = [&](const nlohmann::json& v) -> std::optional<std::string> {
       if (v.is_null()) return std::nullopt;
       if (v.is_string()) return v.get<std::string>();
@@ -120,6 +144,18 @@ CheckOutcome EvaluateCheck(const SqlCheck& check, const StatusOr<QueryRows>& res
     return out;
   }
   const QueryRows& rows = *result;
+  if (check.expect_text) {
+    auto trimmed = [](std::string t) {
+      while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
+      return t;
+    };
+    std::string expected = trimmed(*check.expect_text);
+    std::string actual = PsqlUnalignedText(rows);
+    out.passed = actual == expected;
+    auto shown = [](std::string t) { return "\"" + (t.size() > 200 ? t.substr(0, 200) + "..." : t) + "\""; };
+    out.message = out.passed ? "ok" : "expected " + shown(expected) + ", got " + shown(actual);
+    return out;
+  }
   if (check.expect) {
     if (rows.size() != 1 || rows[0].empty()) {
       out.message = "expected one value \"" + *check.expect + "\", got " + std::to_string(rows.size()) + " rows";

@@ -27,16 +27,24 @@ std::vector<Mismatch> CompareTables(const std::vector<TableStats>& expected, con
 // Compares media files by relative path, size and (where the manifest has one) sha256.
 std::vector<Mismatch> CompareMediaFiles(const std::vector<MediaFile>& expected, const std::vector<MediaFile>& observed);
 
-// A user check: SQL plus the expected result, either one value (first column of the only row) or
-// all rows. NULL is written as the JSON null / nullopt.
+// A user check: SQL plus the expected result, either one value (first column of the only row), all
+// rows, or the text `psql -At` would print (rows separated by newlines, columns by '|', NULL as
+// empty; trailing newlines ignored: what the RestoreRequest's `expected` field documents). NULL is
+// written as the JSON null / nullopt.
 struct SqlCheck {
   std::string name;
-  std::string sql;
-  std::optional<std::string> expect;                                    // Single value.
-  std::optional<std::vector<std::vector<std::optional<std::string>>>> expect_rows;
+  std::string database{};  // Empty: the restored database.
+  std::string sql{};
+  std::optional<std::string> expect{};                                    // Single value.
+  std::optional<std::vector<std::vector<std::optional<std::string>>>> expect_rows{};
+  std::optional<std::string> expect_text{};                               // psql -At text.
 };
 
-// Parses the JSON list [{"name":..,"sql":..,"expect":".."|null} | {.., "expectRows":[[..]]}].
+// `rows` as `psql -At` prints them (without the final newline).
+std::string PsqlUnalignedText(const QueryRows& rows);
+
+// Parses the JSON list [{"name":..,"database":..,"sql":.., and one of "expect":".."|null,
+// "expectRows":[[..]], "expectText":".."}].
 StatusOr<std::vector<SqlCheck>> ParseSqlChecks(const std::string& json_text);
 
 struct CheckOutcome {

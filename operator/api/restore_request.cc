@@ -165,12 +165,7 @@ void ValidateRestoreRequestSpec(const RestoreRequestSpec& spec, FieldErrors* err
   }
   ValidateSqlChecks(spec.verify.sql, "spec.verify.sql", errors);
   if (!spec.verify.sql.empty() && !spec.database) {
-    for (size_t i = 0; i < spec.verify.sql.size(); ++i) {
-      if (spec.verify.sql[i].database.empty()) {
-        errors->Required("spec.verify.sql[" + std::to_string(i) + "].database",
-                         "there is no restored database to default to (spec.database is not set)");
-      }
-    }
+    errors->Required("spec.database", "spec.verify.sql runs on the restored database's server (spec.database.connection)");
   }
   ValidatePodSettings(spec.pod_settings, "spec.podSettings", errors);
 }

@@ -26,6 +26,7 @@
 #include "operator/agent/restore_runner.h"
 #include "operator/agent/retention_runner.h"
 #include "operator/agent/snapshot_tags.h"
+#include "operator/agent/sql_check_runner.h"
 #include "operator/cmd/commands.h"
 #include "operator/core/time_format.h"
 
@@ -101,6 +102,11 @@ agent::LogSink MakeLogSink(const std::string& command) {
   };
 }
 
+void AddTerminationLogFlag(CLI::App* app, CommonOptions& o) {
+  app->add_option("--termination-log", o.termination_log, "Where the JSON result is written")
+      ->envname("LIFEBOAT_TERMINATION_LOG");
+}
+
 void AddRepositoryFlags(CLI::App* app, CommonOptions& o) {
   app->add_option("--repository-path", o.repository.path, "Local or mounted (PVC) repository directory")
       ->envname("LIFEBOAT_REPOSITORY_PATH");
@@ -112,8 +118,7 @@ void AddRepositoryFlags(CLI::App* app, CommonOptions& o) {
   app->add_option("--s3-region", o.repository.s3.region, "S3 region")->envname("LIFEBOAT_S3_REGION");
   app->add_option("--ca-bundle", o.repository.ca_bundle, "PEM CA bundle for the repository endpoint")
       ->envname("LIFEBOAT_CA_BUNDLE");
-  app->add_option("--termination-log", o.termination_log, "Where the JSON result is written")
-      ->envname("LIFEBOAT_TERMINATION_LOG");
+  AddTerminationLogFlag(app, o);
 }
 
 void AddPgFlags(CLI::App* app, CommonOptions& o) {
@@ -290,6 +295,18 @@ int RunBackup(BackupFlags& f) {
   return Finish(f.common, result, start, log);
 }
 
+// The SQL checks of --checks-json or --checks-file (none when both are empty).
+StatusOr<std::vector<agent::SqlCheck>> LoadChecks(const std::string& json, const std::string& file) {
+  std::string text = json;
+  if (!file.empty()) {
+    std::ifstream in(file);
+    if (!in) return InvalidArgumentError("cannot read --checks-file " + file);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  if (text.empty()) return std::vector<agent::SqlCheck>{};
+  return agent::ParseSqlChecks(text);
+}
+
 struct RestoreFlags {
   CommonOptions common;
   agent::RestoreRequest request;
@@ -317,17 +334,9 @@ int RunRestore(RestoreFlags& f) {
   auto media_mode = agent::ParseMediaRestoreMode(f.media_mode);
   if (!media_mode.ok()) return fail(media_mode.status(), "InvalidRequest");
   r.media_mode = *media_mode;
-  std::string checks_text = f.checks_json;
-  if (!f.checks_file.empty()) {
-    std::ifstream in(f.checks_file);
-    if (!in) return fail(InvalidArgumentError("cannot read --checks-file " + f.checks_file), "InvalidRequest");
-    checks_text.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  if (!checks_text.empty()) {
-    auto checks = agent::ParseSqlChecks(checks_text);
-    if (!checks.ok()) return fail(checks.status(), "InvalidRequest");
-    r.checks = *checks;
-  }
+  auto checks = LoadChecks(f.checks_json, f.checks_file);
+  if (!checks.ok()) return fail(checks.status(), "InvalidRequest");
+  r.checks = *checks;
   auto invocation = Invocation(f.common);
   if (!invocation.ok()) return fail(invocation.status(), "InvalidRequest");
   agent::PosixProcessRunner runner;
@@ -351,11 +360,63 @@ int RunRestore(RestoreFlags& f) {
   return Finish(f.common, result, start, log);
 }
 
+struct VerifyFlags {
+  CommonOptions common;
+  std::string database, checks_json, checks_file;
+};
+
+// `agent verify`: the user's SQL checks against a restored database, after the post-restore Jobs.
+int RunVerify(VerifyFlags& f) {
+  WallTime start = SystemClock::Instance().Now();
+  auto log = MakeLogSink("verify");
+  AgentResult result;
+  result.command = "verify";
+  auto checks = LoadChecks(f.checks_json, f.checks_file);
+  if (checks.ok() && checks->empty()) checks = InvalidArgumentError("no checks: give --checks-json or --checks-file");
+  if (!checks.ok()) {
+    result.status = checks.status();
+    result.reason = "InvalidRequest";
+    return Finish(f.common, result, start, log);
+  }
+  agent::PqxxPgConnector connector(f.common.pg);
+  agent::SqlChecksOutcome outcome = agent::RunSqlChecks(connector, f.database, *checks, log);
+  result.fields = {{"database", f.database}, {"checks", outcome.checks}};
+  if (!outcome.all_passed) {
+    result.status = InternalError(outcome.first_failure);
+    result.reason = "CheckFailed";
+  }
+  return Finish(f.common, result, start, log);
+}
+
 struct CatalogFlags {
   CommonOptions common;
   std::string policy, backup_id;
   bool manifests = false, include_incomplete = false;
+  std::vector<std::string> selections;
+  std::string before;
 };
+
+// The answers to --select: each selection's backup, keyed by BackupSelection::Key() (an object, so
+// the termination message's size limit never drops one). Fails with BackupNotFound when any
+// selection has no backup.
+Status SelectBackups(const CatalogFlags& f, const std::vector<agent::CatalogEntry>& catalog, nlohmann::json* selected) {
+  std::optional<WallTime> before;
+  if (!f.before.empty()) {
+    auto parsed = ParseRfc3339(f.before);
+    if (!parsed.ok()) return InvalidArgumentError("--before \"" + f.before + "\" is not an RFC 3339 time: " + parsed.status().message());
+    before = *parsed;
+  }
+  *selected = nlohmann::json::object();
+  std::string errors;
+  for (const std::string& text : f.selections) {
+    auto selection = agent::ParseBackupSelection(text);
+    if (!selection.ok()) return selection.status();
+    agent::SelectedBackup chosen = agent::SelectBackup(catalog, *selection, f.policy, before);
+    (*selected)[selection->Key()] = agent::SelectedBackupJson(chosen);
+    if (!chosen.error.empty()) errors += (errors.empty() ? "" : "; ") + chosen.error;
+  }
+  return errors.empty() ? Status::Ok() : NotFoundError(errors);
+}
 
 int RunCatalog(CatalogFlags& f) {
   WallTime start = SystemClock::Instance().Now();
@@ -369,18 +430,24 @@ int RunCatalog(CatalogFlags& f) {
   }
   agent::PosixProcessRunner runner;
   agent::ResticClient restic(runner, *invocation, nullptr);
+  // A selection by id may name another policy's backup (a safety backup, to roll back): with
+  // --select the whole repository is read and --policy only narrows the listing and "latest".
   std::vector<std::string> tags{agent::kTagLifeboat};
-  if (!f.policy.empty()) tags.push_back(agent::Tag(agent::kTagPolicy, f.policy));
+  if (!f.policy.empty() && f.selections.empty()) tags.push_back(agent::Tag(agent::kTagPolicy, f.policy));
   if (!f.backup_id.empty()) tags.push_back(agent::Tag(agent::kTagBackup, f.backup_id));
   auto snapshots = restic.Snapshots(tags);
   if (!snapshots.ok()) {
     result.status = snapshots.status();
     return Finish(f.common, result, start, log);
   }
+  const std::vector<agent::CatalogEntry> catalog = agent::BuildCatalog(*snapshots);
+  nlohmann::json selected;
+  Status selection_status = SelectBackups(f, catalog, &selected);
   nlohmann::json backups = nlohmann::json::array();
   std::vector<std::string> ids;
-  for (const auto& entry : agent::BuildCatalog(*snapshots)) {
+  for (const auto& entry : catalog) {
     if (!entry.complete && !f.include_incomplete) continue;
+    if (!f.policy.empty() && entry.policy != f.policy) continue;
     nlohmann::json j = agent::CatalogEntryJson(entry);
     if ((f.manifests || !f.backup_id.empty()) && entry.complete) {
       auto text = restic.DumpToString(entry.manifest_snapshot_id, agent::kManifestPath);
@@ -403,6 +470,11 @@ int RunCatalog(CatalogFlags& f) {
   std::cout << nlohmann::json{{"repository", restic.location()}, {"backups", backups}}.dump() << std::endl;
   result.fields = {{"repository", restic.location()}, {"count", ids.size()}, {"backupIds", ids}};
   if (!ids.empty()) result.fields["latestBackupId"] = ids.front();
+  if (!f.selections.empty()) result.fields["selected"] = selected;
+  if (!selection_status.ok()) {
+    result.status = selection_status;
+    if (selection_status.code() == StatusCode::kNotFound) result.reason = "BackupNotFound";
+  }
   return Finish(f.common, result, start, log);
 }
 
@@ -464,7 +536,7 @@ int RunCheck(CheckFlags& f) {
 }  // namespace
 
 void AddAgentCommand(CLI::App& app, CommandRegistry& registry) {
-  CLI::App* agent = app.add_subcommand("agent", "What Lifeboat Jobs run: backup, restore, catalog, retention, check");
+  CLI::App* agent = app.add_subcommand("agent", "What Lifeboat Jobs run: backup, restore, verify, catalog, retention, check");
   agent->require_subcommand(1);
   agent->parse_complete_callback([] { InstallCancellation(); });
 
@@ -523,6 +595,16 @@ void AddAgentCommand(CLI::App& app, CommandRegistry& registry) {
       ->envname("LIFEBOAT_WORK_DIR")->default_val("/tmp");
   registry.commands.emplace_back(r, [] { return RunRestore(restore); });
 
+  static VerifyFlags verify;
+  CLI::App* v = agent->add_subcommand("verify", "Run SQL checks against a restored database (read-only)");
+  AddPgFlags(v, verify.common);
+  AddTerminationLogFlag(v, verify.common);
+  v->add_option("--database", verify.database, "Database the checks run in unless a check names another")
+      ->envname("LIFEBOAT_TARGET_DATABASE")->required();
+  v->add_option("--checks-json", verify.checks_json, "JSON list of SQL checks")->envname("LIFEBOAT_CHECKS");
+  v->add_option("--checks-file", verify.checks_file, "File with the JSON list of SQL checks");
+  registry.commands.emplace_back(v, [] { return RunVerify(verify); });
+
   static CatalogFlags catalog;
   CLI::App* c = agent->add_subcommand("catalog", "List the backups in a repository as JSON");
   AddRepositoryFlags(c, catalog.common);
@@ -530,6 +612,10 @@ void AddAgentCommand(CLI::App& app, CommandRegistry& registry) {
   c->add_option("--backup-id", catalog.backup_id, "Only this backup, with its full manifest");
   c->add_flag("--manifests", catalog.manifests, "Include each manifest's summary (one restic dump per backup)");
   c->add_flag("--include-incomplete", catalog.include_incomplete, "Also list runs without a manifest");
+  c->add_option("--select", catalog.selections,
+                "database:<source>[@<backup id>] or media:<source>[@<backup id>]: report which backup restores it "
+                "(without an id: the newest complete one, never a pre-restore safety backup); repeatable");
+  c->add_option("--before", catalog.before, "With --select: only backups taken at or before this RFC 3339 time");
   registry.commands.emplace_back(c, [] { return RunCatalog(catalog); });
 
   static RetentionFlags retention;

@@ -86,7 +86,7 @@ class RestoreRunnerTest : public ::testing::Test {
 
 TEST_F(RestoreRunnerTest, RestoresIntoANewDatabaseAndVerifiesAgainstTheManifest) {
   server_.query_results["select count(*) from orders"] = {{std::string("10")}};
-  request_.checks = {{"orders", "select count(*) from orders", std::string("10"), std::nullopt}};
+  request_.checks = {{.name = "orders", .sql = "select count(*) from orders", .expect = std::string("10")}};
   request_.jobs = 3;
   RestoreOutcome out = Run();
   ASSERT_TRUE(out.status.ok()) << out.status;
@@ -172,7 +172,7 @@ TEST_F(RestoreRunnerTest, ARowCountMismatchFailsVerification) {
 
 TEST_F(RestoreRunnerTest, AFailingCheckFailsTheRestore) {
   server_.query_results["select 1"] = {{std::string("1")}};
-  request_.checks = {{"one", "select 1", std::string("2"), std::nullopt}};
+  request_.checks = {{.name = "one", .sql = "select 1", .expect = std::string("2")}};
   RestoreOutcome out = Run();
   EXPECT_EQ(out.reason, "CheckFailed");
 }

@@ -51,19 +51,39 @@ TEST(VerificationTest, ParsesChecksAndRejectsMalformedOnes) {
 }
 
 TEST(VerificationTest, EvaluatesSingleValueAndRowChecks) {
-  SqlCheck one{"n", "q", std::string("42"), std::nullopt};
+  SqlCheck one{.name = "n", .sql = "q", .expect = std::string("42")};
   EXPECT_TRUE(EvaluateCheck(one, QueryRows{{std::string("42")}}).passed);
   CheckOutcome wrong = EvaluateCheck(one, QueryRows{{std::string("41")}});
   EXPECT_FALSE(wrong.passed);
   EXPECT_EQ(wrong.message, "expected \"42\", got \"41\"");
   EXPECT_FALSE(EvaluateCheck(one, QueryRows{}).passed);
   EXPECT_FALSE(EvaluateCheck(one, StatusOr<QueryRows>(InvalidArgumentError("boom"))).passed);
-  SqlCheck rows{"r", "q", std::nullopt, QueryRows{{std::string("1"), std::nullopt}}};
+  SqlCheck rows{.name = "r", .sql = "q", .expect_rows = QueryRows{{std::string("1"), std::nullopt}}};
   EXPECT_TRUE(EvaluateCheck(rows, QueryRows{{std::string("1"), std::nullopt}}).passed);
   EXPECT_FALSE(EvaluateCheck(rows, QueryRows{{std::string("1"), std::string("")}}).passed);
   auto null_check = ParseSqlChecks(R"([{"sql":"q","expect":null}])");
   ASSERT_TRUE(null_check.ok());
   EXPECT_TRUE(EvaluateCheck((*null_check)[0], QueryRows{{std::nullopt}}).passed);
+}
+
+TEST(VerificationTest, TextChecksCompareWhatPsqlUnalignedPrints) {
+  auto checks = ParseSqlChecks(R"([{"name":"t","database":"billing","sql":"q","expectText":"1|a\n2|\n"}])");
+  ASSERT_TRUE(checks.ok()) << checks.status().ToString();
+  const SqlCheck& check = (*checks)[0];
+  EXPECT_EQ(check.database, "billing");
+  // NULL prints as empty; the trailing newline of a YAML block scalar does not matter.
+  EXPECT_TRUE(EvaluateCheck(check, QueryRows{{std::string("1"), std::string("a")}, {std::string("2"), std::nullopt}}).passed);
+  CheckOutcome wrong = EvaluateCheck(check, QueryRows{{std::string("1"), std::string("a")}});
+  EXPECT_FALSE(wrong.passed);
+  EXPECT_EQ(wrong.message, "expected \"1|a\n2|\", got \"1|a\"");
+  EXPECT_EQ(PsqlUnalignedText(QueryRows{}), "");
+}
+
+TEST(VerificationTest, ACheckHasExactlyOneExpectation) {
+  EXPECT_FALSE(ParseSqlChecks(R"([{"sql":"q","expect":"1","expectText":"1"}])").ok());
+  EXPECT_FALSE(ParseSqlChecks(R"([{"sql":"q"}])").ok());
+  EXPECT_FALSE(ParseSqlChecks(R"([{"sql":"q","expectText":1}])").ok());
+  EXPECT_FALSE(ParseSqlChecks(R"([{"sql":"q","expect":"1","database":7}])").ok());
 }
 
 }  // namespace

@@ -140,12 +140,11 @@ TEST(RestoreRequestTest, EnvVarTakesOneSource) {
             "spec.postRestore.jobs[0].env[0]: Forbidden: set only one of value, valueFrom.secretKeyRef, valueFrom.configMapKeyRef");
 }
 
-TEST(RestoreRequestTest, SqlChecksWithoutARestoredDatabaseNameTheirDatabase) {
+TEST(RestoreRequestTest, SqlChecksNeedTheRestoredDatabasesConnection) {
   nlohmann::json object = Sample();
   object["spec"].erase("database");
   EXPECT_EQ(ErrorsOf(object),
-            "spec.verify.sql[0].database: Required value: there is no restored database to default to (spec.database is not set); "
-            "spec.verify.sql[1].database: Required value: there is no restored database to default to (spec.database is not set)");
+            "spec.database: Required value: spec.verify.sql runs on the restored database's server (spec.database.connection)");
 }
 
 TEST(RestoreRequestTest, UnsupportedModeIsReportedLikeTheAPIServer) {

@@ -410,8 +410,10 @@ def restore_request():
             "policyRef": name_ref("The BackupPolicy whose repository holds the backups.", "BackupPolicy"),
             "repository": repository("A repository given inline, for a fresh cluster after a total loss (no "
                                      "BackupPolicy needed)."),
-            "before": t("Restore, per target, the newest backup that completed at or before this time. Unset "
-                        "restores the latest. (A later version adds WAL replay to an exact time.)"),
+            "before": t("Restore, per target without a backupId, the newest complete backup taken at or before "
+                        "this time (a backup's data is as of its start time). Unset restores the latest. Safety "
+                        "backups (pre-restore) are chosen only by backupId. (A later version adds WAL replay to an "
+                        "exact time.)"),
         }, oneOf=[{"required": ["policyRef"]}, {"required": ["repository"]}]),
         "database": obj("The database to restore into.", {
             "connection": connection("How to reach the target server."),
@@ -476,12 +478,15 @@ def restore_request():
             }, required=["name", "image"]), maxItems=16,
                 **{"x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"]}),
         }, required=["jobs"]),
-        "verify": obj("Checks after the restore; a failed check fails the restore.", {
+        "verify": obj("Checks after the restore; a failed check fails the restore. The manifest comparisons run "
+                      "right after the data is restored (before the post-restore Jobs change it); the SQL checks "
+                      "run after the post-restore Jobs.", {
             "rowCounts": b("Compare each table's row count with the backup's manifest.", default=True),
             "tableChecksums": b("Compare table checksums with the manifest (when the backup has them).",
                                 default=True),
             "fileChecksums": b("Compare restored media files with the manifest's checksums.", default=True),
-            "sql": sql_checks("SQL checks with their expected results."),
+            "sql": sql_checks("SQL checks with their expected results, run on the restored database's server after "
+                              "the post-restore Jobs (needs spec.database)."),
         }),
         "podSettings": pod_settings(),
     }, required=["source"])

@@ -90,10 +90,7 @@ INSTANTIATE_TEST_SUITE_P(
         RefusalCase{"MissingSecretKey", [](RestoreWorld& w) { w.observed().secrets["pg"] = {"username"}; },
                     "SecretKeyNotFound", "no key \"password\""},
         RefusalCase{"MissingWorkload", [](RestoreWorld& w) { w.observed().workloads.clear(); }, "WorkloadNotFound",
-                    "Deployment \"web\""},
-        RefusalCase{"BeforeIsNotSupported",
-                    [](RestoreWorld& w) { w.request()["spec"]["source"]["before"] = "2026-11-22T01:00:00Z"; }, "Unsupported",
-                    "spec.source.before"}),
+                    "Deployment \"web\""}),
     [](const auto& info) { return info.param.name; });
 
 TEST(RestoreDecideTest, FixingTheConfirmationStartsTheRestore) {
@@ -131,7 +128,7 @@ TEST(RestoreDecideTest, StartWritesFinalizerAndStartedSpecThenLooksUpTheBackup) 
   const nlohmann::json& job = plan.create_jobs[0];
   EXPECT_EQ(job["metadata"]["name"], "fix-catalog");
   EXPECT_EQ(job["metadata"]["ownerReferences"][0]["uid"], "uid-fix");
-  EXPECT_EQ(Args(job), (std::vector<std::string>{"agent", "catalog", "--policy", "shop"}));
+  EXPECT_EQ(Args(job), (std::vector<std::string>{"agent", "catalog", "--policy", "shop", "--select", "database:shop@"}));
   EXPECT_TRUE(plan.scales.empty()) << "nothing is scaled before the backup is known";
 }
 
@@ -140,8 +137,58 @@ TEST(RestoreDecideTest, ExplicitBackupIdIsLookedUpByTheCatalog) {
   world.request()["spec"]["database"]["backupID"] = "shop-1";
   RestorePlan plan = Decide(world.observed(), kNow);
   ASSERT_EQ(plan.create_jobs.size(), 1u);
-  EXPECT_TRUE(HasArg(plan.create_jobs[0], "--backup-id"));
-  EXPECT_TRUE(HasArg(plan.create_jobs[0], "shop-1"));
+  EXPECT_TRUE(HasArg(plan.create_jobs[0], "database:shop@shop-1"));
+}
+
+TEST(RestoreDecideTest, BeforeRestoresTheNewestBackupTakenAtOrBeforeIt) {
+  RestoreWorld world;
+  world.request()["spec"]["source"]["before"] = "2026-11-22T01:00:00Z";
+  world.request()["spec"]["media"] = {{{"sourceName", "uploads"}, {"claimName", "media"}, {"mode", "Merge"}}};
+  WallTime now = kNow;
+  world.RunToEnd(now);
+  EXPECT_TRUE(HasArg(world.CreatedJob("fix-catalog"), "--before"));
+  EXPECT_TRUE(HasArg(world.CreatedJob("fix-catalog"), "2026-11-22T01:00:00Z"));
+  EXPECT_TRUE(HasArg(world.CreatedJob("fix-catalog"), "media:uploads@"));
+  api::RestoreRequestStatus s = world.Status();
+  ASSERT_EQ(s.restored_backups.size(), 2u);
+  for (const api::RestoredBackup& r : s.restored_backups) {
+    EXPECT_EQ(r.backup.id, "shop-1") << r.target << ": shop-2 (01:30) is after spec.source.before";
+  }
+  EXPECT_TRUE(HasArg(world.CreatedJob("fix-restore-db"), "shop-1"));
+  EXPECT_TRUE(HasArg(world.CreatedJob("fix-media-0"), "shop-1"));
+  EXPECT_NE(StepNamed(s, "Validate")->message.find("newest at or before 2026-11-22T01:00:00Z"), std::string::npos)
+      << StepNamed(s, "Validate")->message;
+}
+
+TEST(RestoreDecideTest, LatestNeverPicksASafetyBackupOfAnEarlierRestore) {
+  RestoreWorld world;
+  // An inline repository (no policy filter) whose newest backup is an earlier restore's safety backup.
+  world.request()["spec"]["source"] = {
+      {"repository", PolicyObject()["spec"]["repository"]}};
+  world.repository().insert(world.repository().begin(),
+                            RestoreWorld::BackupOf("old-safety", "2026-11-22T01:50:00Z", "pre-restore", "pre-restore"));
+  WallTime now = kNow;
+  world.RunToEnd(now);
+  api::RestoreRequestStatus s = world.Status();
+  ASSERT_EQ(s.restored_backups.size(), 1u);
+  EXPECT_EQ(s.restored_backups[0].backup.id, "shop-2");
+  ASSERT_TRUE(s.restored_backups[0].backup.start_time.has_value());
+  EXPECT_EQ(*s.restored_backups[0].backup.start_time, At("2026-11-22T01:30:00Z"));
+}
+
+TEST(RestoreDecideTest, NoBackupBeforeTheTimeFailsBeforeTouchingAnything) {
+  RestoreWorld world;
+  world.request()["spec"]["source"]["before"] = "2026-11-01T00:00:00Z";
+  WallTime now = kNow;
+  world.RunToEnd(now);
+  api::RestoreRequestStatus s = world.Status();
+  EXPECT_EQ(s.phase, "Failed");
+  const Condition* validated = Cond(s, api::kConditionValidated);
+  EXPECT_EQ(validated->reason, "BackupNotFound");
+  EXPECT_NE(validated->message.find("taken at or before 2026-11-01T00:00:00Z (the oldest is shop-1"), std::string::npos)
+      << validated->message;
+  EXPECT_TRUE(world.scale_history().empty());
+  EXPECT_EQ(world.creations().size(), 1u) << "only the catalog Job ran";
 }
 
 // ---- the whole runbook ----
@@ -243,7 +290,7 @@ TEST(RestoreDecideTest, NewDatabaseFromAnInlineRepositoryTakesNoSafetyBackup) {
   EXPECT_EQ(StepNamed(s, "Quiesce")->state, "Skipped");
   EXPECT_TRUE(s.safety_backups.empty());
   EXPECT_EQ(world.creations().count("copy-safety"), 0u);
-  EXPECT_EQ(Args(world.CreatedJob("copy-catalog")), (std::vector<std::string>{"agent", "catalog"}));
+  EXPECT_EQ(Args(world.CreatedJob("copy-catalog")), (std::vector<std::string>{"agent", "catalog", "--select", "database:shop@"}));
   const nlohmann::json& restore = world.CreatedJob("copy-restore-db");
   EXPECT_TRUE(HasArg(restore, "NewDatabase"));
   EXPECT_TRUE(HasArg(restore, "shop_copy"));
@@ -286,14 +333,9 @@ class RestoreFailureTest : public ::testing::TestWithParam<FailureCase> {};
 TEST_P(RestoreFailureTest, EndsFailedWithTheAppResumed) {
   RestoreWorld world;
   const FailureCase& c = GetParam();
-  world.SetOutcome([c](const std::string& name) -> JobOutcome {
+  world.SetOutcome([c, &world](const std::string& name) -> JobOutcome {
     if (name.ends_with(c.failing_job_suffix)) return {false, c.result};
-    if (name.ends_with("-catalog")) {
-      nlohmann::json r = AgentResult("catalog", true);
-      r["backupIds"] = {"shop-2"};
-      r["latestBackupId"] = "shop-2";
-      return {true, r};
-    }
+    if (name.ends_with("-catalog")) return world.DefaultOutcome(name);
     if (name.ends_with("-safety")) {
       nlohmann::json r = AgentResult("backup", true);
       r["backupId"] = name;
@@ -346,13 +388,75 @@ INSTANTIATE_TEST_SUITE_P(
         FailureCase{"MigrationFails", "-post-migrate", nullptr, "PostRestoreFailed", true}),
     [](const auto& info) { return info.param.name; });
 
+// The runbook order: migrate, then check. The manifest comparison happened in the restore Job
+// (before the migration changed the data); the user's SQL checks run after the post-restore Jobs.
+TEST(RestoreDecideTest, SqlChecksRunInTheirOwnJobAfterThePostRestoreJobs) {
+  RestoreWorld world;
+  world.request()["spec"]["verify"] = {
+      {"sql", {{{"name", "orders"}, {"query", "select count(*) from orders"}, {"expected", "10"}}}}};
+  WallTime now = kNow;
+  std::vector<std::string> created_in_order;
+  for (int i = 0; i < 40 && !world.Final(); ++i) {
+    RestorePlan plan = Decide(world.observed(), now);
+    for (const auto& job : plan.create_jobs) created_in_order.push_back(job["metadata"]["name"]);
+    world.Apply(plan, now);
+    world.Progress(now);
+    now += 1s;
+  }
+  EXPECT_EQ(created_in_order, (std::vector<std::string>{"fix-catalog", "fix-safety", "fix-restore-db", "fix-post-migrate",
+                                                        "fix-verify"}));
+  EXPECT_FALSE(HasArg(world.CreatedJob("fix-restore-db"), "--checks-json")) << "checks wait for the migration";
+  EXPECT_EQ(Args(world.CreatedJob("fix-verify")),
+            (std::vector<std::string>{"agent", "verify", "--database", "shop", "--checks-json",
+                                      R"([{"expectText":"10","name":"orders","sql":"select count(*) from orders"}])"}));
+  api::RestoreRequestStatus s = world.Status();
+  EXPECT_EQ(s.phase, "Succeeded");
+  auto sql = std::find_if(s.checks.begin(), s.checks.end(), [](const api::CheckResult& c) { return c.type == "SQL"; });
+  ASSERT_NE(sql, s.checks.end());
+  EXPECT_EQ(sql->name, "orders");
+  EXPECT_TRUE(sql->passed);
+  EXPECT_NE(StepNamed(s, "Verify")->message.find("1 SQL checks"), std::string::npos) << StepNamed(s, "Verify")->message;
+}
+
+TEST(RestoreDecideTest, AFailedSqlCheckFailsTheRestoreNamingTheCheck) {
+  RestoreWorld world;
+  world.request()["spec"]["verify"] = {
+      {"sql", {{{"name", "orders"}, {"query", "select count(*) from orders"}, {"expected", "10"}}}}};
+  world.SetOutcome([&world](const std::string& name) -> JobOutcome {
+    if (!name.ends_with("-verify")) return world.DefaultOutcome(name);
+    nlohmann::json r = AgentResult("verify", false, "CheckFailed", "check \"orders\" failed: expected \"10\", got \"9\"");
+    r["checks"] = {{{"name", "orders"}, {"passed", false}, {"message", "expected \"10\", got \"9\""}}};
+    return {false, r};
+  });
+  WallTime now = kNow;
+  world.RunToEnd(now);
+  api::RestoreRequestStatus s = world.Status();
+  EXPECT_EQ(s.phase, "Failed");
+  const Condition* succeeded = Cond(s, api::kConditionSucceeded);
+  EXPECT_EQ(succeeded->reason, "VerificationFailed");
+  EXPECT_NE(succeeded->message.find("orders: expected \"10\", got \"9\""), std::string::npos) << succeeded->message;
+  EXPECT_EQ(world.observed().workloads["Deployment/web"].spec_replicas, 3) << "the app is resumed";
+}
+
+TEST(RestoreDecideTest, AVerifyJobThatLeftNoResultFailsVerification) {
+  RestoreWorld world;
+  world.request()["spec"]["verify"] = {
+      {"sql", {{{"name", "orders"}, {"query", "select count(*) from orders"}, {"expected", "10"}}}}};
+  world.SetOutcome([&world](const std::string& name) -> JobOutcome {
+    if (name.ends_with("-verify")) return {false, nullptr};  // Killed: no termination message.
+    return world.DefaultOutcome(name);
+  });
+  WallTime now = kNow;
+  world.RunToEnd(now);
+  api::RestoreRequestStatus s = world.Status();
+  EXPECT_EQ(s.phase, "Failed");
+  EXPECT_EQ(Cond(s, api::kConditionSucceeded)->reason, "VerificationFailed");
+  EXPECT_NE(StepNamed(s, "Verify")->message.find("The SQL checks did not run"), std::string::npos);
+}
+
 TEST(RestoreDecideTest, NoBackupInTheRepositoryFailsBeforeTouchingAnything) {
   RestoreWorld world;
-  world.SetOutcome([](const std::string& name) -> JobOutcome {
-    nlohmann::json r = AgentResult("catalog", true);
-    r["backupIds"] = nlohmann::json::array();
-    return {name.ends_with("-catalog"), r};
-  });
+  world.repository().clear();
   WallTime now = kNow;
   world.RunToEnd(now);
   api::RestoreRequestStatus s = world.Status();
@@ -383,13 +487,8 @@ TEST(RestoreDecideTest, AnAgentResultNotReadYetIsAwaitedThenReported) {
 
 TEST(RestoreDecideTest, FailureKeepsSucceededUnknownUntilTheAppIsResumed) {
   RestoreWorld world;
-  world.SetOutcome([](const std::string& name) -> JobOutcome {
-    if (name.ends_with("-catalog")) {
-      nlohmann::json r = AgentResult("catalog", true);
-      r["latestBackupId"] = "shop-2";
-      r["backupIds"] = {"shop-2"};
-      return {true, r};
-    }
+  world.SetOutcome([&world](const std::string& name) -> JobOutcome {
+    if (name.ends_with("-catalog")) return world.DefaultOutcome(name);
     if (name.ends_with("-restore-db")) return {false, AgentResult("restore", false, "RestoreFailed", "pg_restore failed")};
     return {true, AgentResult("backup", true)};
   });
@@ -433,11 +532,9 @@ TEST(RestoreDecideTest, QuiesceTimeoutFailsAndResumes) {
 
 TEST(RestoreDecideTest, DeletionMidRunStopsJobsResumesTheAppThenReleasesTheFinalizer) {
   RestoreWorld world;
-  world.SetOutcome([](const std::string& name) -> JobOutcome {
-    nlohmann::json r = AgentResult("catalog", true);
-    r["backupIds"] = {"shop-2"};
-    r["latestBackupId"] = "shop-2";
-    return {name.ends_with("-catalog"), r};
+  world.SetOutcome([&world](const std::string& name) -> JobOutcome {
+    if (name.ends_with("-catalog")) return world.DefaultOutcome(name);
+    return {false, AgentResult("catalog", true)};
   });
   WallTime now = kNow;
   // Validate, quiesce, start the safety backup.

@@ -126,6 +126,12 @@ TEST_F(RestoreRequestControllerTest, ReplaceWithoutConfirmCreatesNoJobAndScalesN
   EXPECT_NE(r["status"]["conditions"].dump().find("ConfirmationRequired"), std::string::npos);
 }
 
+// What `lifeboat agent catalog --select database:shop@` reports when it chose backup `id`.
+nlohmann::json CatalogAnswer(const std::string& id) {
+  return {{"schemaVersion", 1}, {"command", "catalog"}, {"result", "Succeeded"}, {"reason", "Completed"}, {"count", 1},
+          {"selected", {{"database:shop@", {{"backupId", id}, {"time", "2026-11-22T01:00:00Z"}}}}}};
+}
+
 TEST_F(RestoreRequestControllerTest, SavesReplicasInStatusBeforeScalingAndAdoptsJobsAfterACrash) {
   CreateRequest("shop");
   ASSERT_TRUE(Reconcile().ok());
@@ -135,8 +141,7 @@ TEST_F(RestoreRequestControllerTest, SavesReplicasInStatusBeforeScalingAndAdopts
   ASSERT_EQ(Jobs().size(), 1u);
   EXPECT_EQ(Jobs()[0]["metadata"]["name"], "fix-catalog");
   // A crash before the status write of the next reconcile: nothing is scaled.
-  FinishJob("fix-catalog", {{"schemaVersion", 1}, {"command", "catalog"}, {"result", "Succeeded"}, {"reason", "Completed"},
-                            {"backupIds", {"b1"}}, {"latestBackupId", "b1"}});
+  FinishJob("fix-catalog", CatalogAnswer("b1"));
   client_.FailNext("update", UnavailableError("connection reset by peer"));
   EXPECT_FALSE(Reconcile().ok());
   EXPECT_EQ(WebReplicas(), 3) << "never scaled before the saved count is stored";
@@ -154,8 +159,7 @@ TEST_F(RestoreRequestControllerTest, SavesReplicasInStatusBeforeScalingAndAdopts
 TEST_F(RestoreRequestControllerTest, DeletionMidRunScalesBackBeforeReleasingTheFinalizer) {
   CreateRequest("shop");
   ASSERT_TRUE(Reconcile().ok());
-  FinishJob("fix-catalog", {{"schemaVersion", 1}, {"command", "catalog"}, {"result", "Succeeded"}, {"reason", "Completed"},
-                            {"backupIds", {"b1"}}, {"latestBackupId", "b1"}});
+  FinishJob("fix-catalog", CatalogAnswer("b1"));
   ASSERT_TRUE(Reconcile().ok());
   ASSERT_EQ(WebReplicas(), 0);
   // Deleted while quiesced: the API server sets deletionTimestamp and keeps the object for the finalizer.

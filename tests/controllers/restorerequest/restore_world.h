@@ -2,7 +2,9 @@
 // BackupPolicy, Secrets, workloads and Jobs, with helpers that apply a plan the way the reconciler
 // does (metadata patch, status, scales, Jobs; optionally only the first N actions, to simulate a
 // crash between two actions) and that move the world on the way Kubernetes and the agent would
-// (workloads follow their spec, Jobs finish with the result a test chose). Not thread-safe.
+// (workloads follow their spec, Jobs finish with the result a test chose; the catalog Job answers
+// from a simulated repository with the agent's own selection). Not thread-safe; not copyable (the
+// default outcome refers to the world).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,6 +15,7 @@
 
 #include "controllers/common/labels.h"
 #include "controllers/restorerequest/restore_decide.h"
+#include "operator/agent/catalog.h"
 #include "operator/core/time_format.h"
 
 namespace lifeboat::controllers::restorerequest {
@@ -74,6 +77,8 @@ inline nlohmann::json PolicyObject() {
 
 class RestoreWorld {
  public:
+  RestoreWorld(const RestoreWorld&) = delete;
+  RestoreWorld& operator=(const RestoreWorld&) = delete;
   RestoreWorld() {
     observed_.request = RestoreRequestObject("fix", ReplaceSpec());
     observed_.policy = PolicyObject();
@@ -81,36 +86,69 @@ class RestoreWorld {
     observed_.secrets["repo"] = {"password"};
     observed_.workloads["Deployment/web"] = {3, 3, 3};
     observed_.default_image = "lifeboat:test";
-    // By default every Job succeeds with a plausible result.
-    outcome_ = [](const std::string& name) -> JobOutcome {
-      if (name.ends_with("-catalog")) {
-        nlohmann::json r = AgentResult("catalog", true);
-        r["backupIds"] = {"shop-2", "shop-1"};
-        r["latestBackupId"] = "shop-2";
-        return {true, r};
-      }
-      if (name.ends_with("-safety")) {
-        nlohmann::json r = AgentResult("backup", true);
-        r["backupId"] = name;
-        r["sizeBytes"] = 1234;
-        return {true, r};
-      }
-      if (name.ends_with("-restore-db")) {
-        nlohmann::json r = AgentResult("restore", true);
-        r["backupId"] = "shop-2";
-        r["backupTime"] = "2026-11-22T01:30:00Z";
-        r["database"] = {{"source", "shop"}, {"target", "shop"}, {"tablesVerified", 4}, {"checksumsVerified", true}, {"mismatches", 0}};
-        r["checks"] = {{{"name", "orders"}, {"passed", true}, {"message", ""}}};
-        return {true, r};
-      }
-      if (name.find("-media-") != std::string::npos) {
-        nlohmann::json r = AgentResult("restore", true);
-        r["backupTime"] = "2026-11-22T01:30:00Z";
-        r["media"] = {{"source", "uploads"}, {"filesVerified", 10}, {"mismatches", 0}};
-        return {true, r};
-      }
-      return {true, nullptr};  // A user's Job: no agent result.
-    };
+    // The repository holds two complete backups of database shop and media uploads.
+    repository_ = {BackupOf("shop-2", "2026-11-22T01:30:00Z"), BackupOf("shop-1", "2026-11-21T01:30:00Z")};
+    outcome_ = [this](const std::string& name) { return DefaultOutcome(name); };
+  }
+
+  static agent::CatalogEntry BackupOf(const std::string& id, const std::string& time, const std::string& policy = "shop",
+                                      const std::string& run_kind = "scheduled") {
+    return {id, policy, run_kind, time, true, "m-" + id, {{"shop", "d-" + id}}, {{"uploads", "x-" + id}}};
+  }
+
+  // By default every Job succeeds with a plausible result; the catalog answers from repository().
+  JobOutcome DefaultOutcome(const std::string& name) const {
+    if (name.ends_with("-catalog")) return CatalogOutcome(name);
+    if (name.ends_with("-safety")) {
+      nlohmann::json r = AgentResult("backup", true);
+      r["backupId"] = name;
+      r["sizeBytes"] = 1234;
+      return {true, r};
+    }
+    if (name.ends_with("-restore-db")) {
+      nlohmann::json r = AgentResult("restore", true);
+      r["backupId"] = "shop-2";
+      r["backupTime"] = "2026-11-22T01:30:00Z";
+      r["database"] = {{"source", "shop"}, {"target", "shop"}, {"tablesVerified", 4}, {"checksumsVerified", true}, {"mismatches", 0}};
+      return {true, r};
+    }
+    if (name.find("-media-") != std::string::npos) {
+      nlohmann::json r = AgentResult("restore", true);
+      r["backupTime"] = "2026-11-22T01:30:00Z";
+      r["media"] = {{"source", "uploads"}, {"filesVerified", 10}, {"mismatches", 0}};
+      return {true, r};
+    }
+    if (name.ends_with("-verify")) {
+      nlohmann::json r = AgentResult("verify", true);
+      r["checks"] = {{{"name", "orders"}, {"database", "shop"}, {"passed", true}, {"message", "ok"}}};
+      return {true, r};
+    }
+    return {true, nullptr};  // A user's Job: no agent result.
+  }
+
+  // What `lifeboat agent catalog` answers for the catalog Job `name`: agent::SelectBackup over
+  // repository() for each --select of the Job, with its --policy and --before.
+  JobOutcome CatalogOutcome(const std::string& name) const {
+    std::vector<std::string> args = created_.at(name)["spec"]["template"]["spec"]["containers"][0]["args"];
+    std::string policy;
+    std::optional<WallTime> before;
+    std::vector<agent::BackupSelection> selections;
+    for (size_t i = 0; i + 1 < args.size(); ++i) {
+      if (args[i] == "--policy") policy = args[i + 1];
+      if (args[i] == "--before") before = At(args[i + 1]);
+      if (args[i] == "--select") selections.push_back(*agent::ParseBackupSelection(args[i + 1]));
+    }
+    nlohmann::json selected = nlohmann::json::object();
+    std::string errors;
+    for (const agent::BackupSelection& selection : selections) {
+      agent::SelectedBackup chosen = agent::SelectBackup(repository_, selection, policy, before);
+      selected[selection.Key()] = agent::SelectedBackupJson(chosen);
+      if (!chosen.error.empty()) errors += (errors.empty() ? "" : "; ") + chosen.error;
+    }
+    nlohmann::json r = errors.empty() ? AgentResult("catalog", true) : AgentResult("catalog", false, "BackupNotFound", errors);
+    r["count"] = repository_.size();
+    r["selected"] = selected;
+    return {errors.empty(), r};
   }
 
   RestoreObserved& observed() { return observed_; }
@@ -119,6 +157,7 @@ class RestoreWorld {
   bool gone() const { return gone_; }
   const std::map<std::string, int>& creations() const { return creations_; }
   const std::vector<ScaleAction>& scale_history() const { return scale_history_; }
+  std::vector<agent::CatalogEntry>& repository() { return repository_; }
   api::RestoreRequestStatus Status() const {
     api::FieldErrors errors;
     if (!observed_.request.contains("status")) return {};
@@ -227,6 +266,7 @@ class RestoreWorld {
   std::map<std::string, int> creations_;
   std::map<std::string, nlohmann::json> created_;
   std::vector<ScaleAction> scale_history_;
+  std::vector<agent::CatalogEntry> repository_;
   bool gone_ = false;
 };
 
