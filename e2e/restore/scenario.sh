@@ -23,7 +23,8 @@ take_backup() {
     fail "backup $1 failed: $(tail -3 "$DEVCLUSTER_DIR/backup-$1.log")"
 }
 
-# apply_restore NAME [spec YAML lines...]: a RestoreRequest with the inline repository.
+# apply_restore NAME [spec YAML lines...]: a RestoreRequest with the inline repository (its password
+# Secret: $REPO_SECRET, default shop-repository).
 apply_restore() {
   local name="$1"; shift
   local extra=""
@@ -37,7 +38,7 @@ spec:
     repository:
       persistentVolumeClaim: {claimName: backups, path: restic}
       encryption:
-        passwordSecret: {name: shop-repository}
+        passwordSecret: {name: ${REPO_SECRET:-shop-repository}}
 $extra
 YAML
 }
@@ -193,6 +194,23 @@ no-confirm)
   apply_restore missing "database:" "  $DB_TARGET" "  database: shop_x" "  backupID: no-such-backup"
   eventually 60 final missing || fail "did not finish: $(steps missing)"
   expect_eq "$(succeeded missing)" "False/BackupNotFound" "Succeeded"
+  step "a wrong repository password ends Succeeded=False RepositoryAccessDenied before anything changed"
+  kubectl create secret generic wrong-repository -n default --from-literal=password=not-the-password > /dev/null
+  REPO_SECRET=wrong-repository apply_restore wrongpw "database:" "  $DB_TARGET" "  database: shop_wrongpw" "  sourceDatabase: shop"
+  eventually 60 final wrongpw || fail "did not finish: $(steps wrongpw)"
+  expect_eq "$(succeeded wrongpw)" "False/RepositoryAccessDenied" "Succeeded"
+  expect_contains "$(rr wrongpw '{.status.conditions[?(@.type=="Validated")].message}')" "wrong repository password" "says why"
+  step "wrong database credentials end Succeeded=False with the server's answer"
+  kubectl create secret generic wrong-postgres -n default --from-literal=username=intruder --from-literal=password=x > /dev/null
+  apply_restore wrongdb "database:" "  connection: {host: 127.0.0.1, port: $PG_PORT, sslMode: disable, credentialsSecret: {name: wrong-postgres}}" \
+    "  database: shop_wrongdb" "  sourceDatabase: shop"
+  eventually 60 final wrongdb || fail "did not finish: $(steps wrongdb)"
+  st="$(succeeded wrongdb)"
+  echo "  wrong credentials: $st: $(rr wrongdb '{.status.conditions[?(@.type=="Succeeded")].message}')"
+  [[ "$st" == False/* ]] || fail "Succeeded is $st"
+  expect_eq "$st" "False/DatabaseAccessDenied" "Succeeded"
+  expect_contains "$(rr wrongdb '{.status.conditions[?(@.type=="Succeeded")].message}')" 'role "intruder" does not exist' "the server's answer"
+  expect_eq "$(psql_shop postgres -At -c "SELECT count(*) FROM pg_database WHERE datname = 'shop_wrongdb'")" "0" "nothing created"
   ;;
 *)
   fail "unknown scenario $scenario"

@@ -88,7 +88,10 @@ Status BackupRunner::BackupDatabase(const BackupRequest& request, const Database
   out->checksums = request.table_checksums;
   *reason = "DatabaseUnavailable";
   auto session = pg_.Connect(source.database);
-  if (!session.ok()) return session.status();
+  if (!session.ok()) {
+    *reason = ConnectionFailureReason(session.status());
+    return session.status();
+  }
   auto info = (*session)->BeginExportedSnapshot();
   if (!info.ok()) return info.status();
   out->server_version = info->server_version;

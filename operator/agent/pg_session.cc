@@ -42,4 +42,8 @@ std::string MeasureTableSql(const TableRef& table, bool checksum) {
          "FROM ONLY " + QuoteQualifiedName(table) + " AS t";
 }
 
+std::string ConnectionFailureReason(const Status& status) {
+  return status.code() == StatusCode::kPermissionDenied ? "DatabaseAccessDenied" : "DatabaseUnavailable";
+}
+
 }  // namespace lifeboat::agent

@@ -75,6 +75,10 @@ class PgConnector {
   virtual StatusOr<std::unique_ptr<PgSession>> Connect(const std::string& database) = 0;
 };
 
+// The agent's result reason for a failed connection: DatabaseAccessDenied (login refused: wrong
+// user, password or pg_hba.conf) or DatabaseUnavailable (anything else).
+std::string ConnectionFailureReason(const Status& status);
+
 // The libpq connection string for `database` (values quoted as libpq wants); no password.
 std::string BuildConnectionString(const PgConnectionConfig& config, const std::string& database);
 

@@ -23,7 +23,9 @@ Status FromException(const std::string& action, const std::exception& e) {
     return InternalError(message);
   }
   if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) {
-    if (Contains(what, "password authentication failed") || Contains(what, "no password supplied")) {
+    // libpq reports refused logins as connection failures without a SQLSTATE.
+    if (Contains(what, "password authentication failed") || Contains(what, "no password supplied") ||
+        (Contains(what, "role \"") && Contains(what, "does not exist")) || Contains(what, "no pg_hba.conf entry")) {
       return PermissionDeniedError(message);
     }
     if (Contains(what, "does not exist") && Contains(what, "database")) return NotFoundError(message);

@@ -82,7 +82,7 @@ Status RestoreRunner::RestoreDatabase(const RestoreRequest& request, const Manif
   // Prepare the target.
   auto admin = pg_.Connect(request.maintenance_database);
   if (!admin.ok()) {
-    outcome->reason = "DatabaseUnavailable";
+    outcome->reason = ConnectionFailureReason(admin.status());
     return admin.status();
   }
   auto exists = (*admin)->DatabaseExists(request.target_database);
