@@ -3,7 +3,7 @@
 # restic repository on a PVC path (the environment of e2e/backup/lib.sh). The backup is taken with
 # `lifeboat agent backup` run directly, so these scenarios need no BackupPolicy; the restores use
 # the repository inline (the total-loss case).
-# Usage: scenario.sh round-trip|replace|failure|no-confirm
+# Usage: scenario.sh round-trip|replace|point-in-time|failure|killed|no-confirm
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../lib/devcluster.sh"
@@ -171,6 +171,32 @@ failure)
   expect_contains "$(steps broken)" "Resume=Succeeded" "resume ran"
   expect_eq "$(rr broken '{.status.safetyBackups[0].id}')" "broken-safety" "safety backup listed"
   echo "  failure: $st: $(rr broken '{.status.conditions[?(@.type=="Succeeded")].message}')"
+  ;;
+killed)
+  step "the restore Job killed mid-way: Succeeded=False with a reason, the app resumed, the safety backup listed"
+  # Enough rows that pg_restore runs for a while.
+  psql_shop shop -c "CREATE TABLE events AS SELECT g AS id, md5(g::text) AS payload FROM generate_series(1, 600000) g" > /dev/null
+  take_backup shop-1
+  apply_web
+  apply_restore killed "database:" "  $DB_TARGET" "  database: shop" "  mode: Replace" "  confirm: shop" \
+    "quiesce: {workloads: [{kind: Deployment, name: web}], timeoutSeconds: 30}"
+  # The Job's container runs in the test control plane as a local process: kill it while pg_restore runs.
+  restore_running() { pgrep -f "pg_restore -d shop --exit-on-error" > /dev/null && pgrep -f "agent restore --backup-id shop-1" > /dev/null; }
+  eventually 60 restore_running || fail "pg_restore never ran: $(steps killed)"
+  pkill -KILL -f "agent restore --backup-id shop-1" || fail "nothing to kill"
+  eventually 90 final killed || fail "restore did not finish: $(steps killed)"
+  expect_eq "$(rr killed '{.status.phase}')" "Failed" "phase"
+  st="$(succeeded killed)"
+  message="$(rr killed '{.status.conditions[?(@.type=="Succeeded")].message}')"
+  echo "  killed: $st: $message"
+  expect_eq "$st" "False/RestoreFailed" "Succeeded"
+  expect_contains "$message" "killed-restore-db" "names the Job"
+  expect_contains "$message" "safety backup killed-safety" "points at the safety backup"
+  expect_contains "$(steps killed)" "RestoreDatabase=Failed RestoreMedia=Skipped PostRestore=Skipped Verify=Skipped Resume=Succeeded" "steps"
+  expect_eq "$(kubectl get deploy web -n default -o jsonpath='{.spec.replicas}')" "2" "web resumed"
+  expect_eq "$(rr killed '{.status.safetyBackups[0].id}')" "killed-safety" "safety backup listed"
+  metrics="$(curl -sf "http://127.0.0.1:$OPERATOR_PORT/metrics")"
+  expect_contains "$metrics" 'lifeboat_restore_runs_total{namespace="default",result="failed"} 1' "runs metric"
   ;;
 no-confirm)
   step "Replace without a matching confirm changes nothing and says why"
