@@ -78,22 +78,47 @@ StatusOr<AgentRunResult> ParseAgentRunResult(const std::string& termination_mess
   return r;
 }
 
-std::optional<std::string> TerminationMessage(const nlohmann::json& pod, const std::string& container) {
+namespace {
+
+// The container's terminated state (current, else last), when it has one.
+const nlohmann::json* TerminatedState(const nlohmann::json& pod, const std::string& container) {
   const auto status = pod.find("status");
-  if (status == pod.end() || !status->is_object()) return std::nullopt;
+  if (status == pod.end() || !status->is_object()) return nullptr;
   const auto statuses = status->find("containerStatuses");
-  if (statuses == status->end() || !statuses->is_array()) return std::nullopt;
+  if (statuses == status->end() || !statuses->is_array()) return nullptr;
   for (const auto& cs : *statuses) {
     if (!cs.is_object() || cs.value("name", "") != container) continue;
     for (const char* which : {"state", "lastState"}) {
       auto state = cs.find(which);
       if (state == cs.end() || !state->is_object()) continue;
       auto terminated = state->find("terminated");
-      if (terminated == state->end() || !terminated->is_object()) continue;
-      return terminated->value("message", "");
+      if (terminated != state->end() && terminated->is_object()) return &*terminated;
     }
   }
-  return std::nullopt;
+  return nullptr;
+}
+
+// Why a container that left no result ended: "exit code 137, reason OOMKilled (...)".
+std::string HowItEnded(const nlohmann::json& terminated) {
+  std::string out;
+  if (auto code = terminated.find("exitCode"); code != terminated.end() && code->is_number_integer()) {
+    int exit_code = code->get<int>();
+    out = "exit code " + std::to_string(exit_code);
+    if (exit_code == 137) out += " (SIGKILL)";
+    if (exit_code == 143) out += " (SIGTERM)";
+  }
+  std::string reason = terminated.value("reason", "");
+  if (!reason.empty()) out += (out.empty() ? "" : ", ") + std::string("reason ") + reason;
+  if (reason == "OOMKilled") out += " (out of memory: raise podSettings.resources.limits.memory)";
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> TerminationMessage(const nlohmann::json& pod, const std::string& container) {
+  const nlohmann::json* terminated = TerminatedState(pod, container);
+  if (terminated == nullptr) return std::nullopt;
+  return terminated->value("message", "");
 }
 
 PodsAgentResult AgentResultFromPods(std::vector<nlohmann::json> pods, const std::string& container) {
@@ -103,11 +128,18 @@ PodsAgentResult AgentResultFromPods(std::vector<nlohmann::json> pods, const std:
   for (const nlohmann::json& pod : pods) {
     std::optional<std::string> message = TerminationMessage(pod, container);
     if (!message) continue;
-    if (message->empty()) return {std::nullopt, "the agent container ended without a termination message"};
+    std::string how = HowItEnded(*TerminatedState(pod, container));
+    std::string ended = "the agent container ended without a result" + (how.empty() ? "" : " (" + how + ")");
+    if (message->empty()) return {std::nullopt, ended};
     StatusOr<AgentRunResult> parsed = ParseAgentRunResult(*message);
     if (parsed.ok()) return {*parsed, ""};
-    std::string tail = message->size() > 300 ? message->substr(message->size() - 300) : *message;
-    return {std::nullopt, parsed.status().message() + ": " + tail};
+    // With FallbackToLogsOnError the message is the end of the log: show its last line.
+    std::string text = *message;
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    std::size_t newline = text.rfind('\n');
+    std::string last = newline == std::string::npos ? text : text.substr(newline + 1);
+    if (last.size() > 300) last = "..." + last.substr(last.size() - 300);
+    return {std::nullopt, ended + "; last output: " + last};
   }
   return {std::nullopt, pods.empty() ? "the Job has no Pod" : "no Pod of the Job has a terminated agent container"};
 }

@@ -174,7 +174,9 @@ class Decider {
       return {reason, "Job " + job.state.name + ": " + (job.result->message.empty() ? reason : job.result->message)};
     }
     std::string detail = job.state.failure_message.empty() ? job.state.failure_reason : job.state.failure_message;
-    if (detail.empty()) detail = job.result_error.empty() ? "the Job failed" : job.result_error;
+    // Why the agent left no result (e.g. "exit code 137 (SIGKILL)") says more than the Job's condition.
+    if (!job.result_error.empty()) detail += (detail.empty() ? "" : "; ") + job.result_error;
+    if (detail.empty()) detail = "the Job failed";
     return {fallback_reason, "Job " + job.state.name + " failed: " + detail};
   }
   bool Succeeded(const ObservedJob& job) const {

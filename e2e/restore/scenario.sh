@@ -191,6 +191,7 @@ killed)
   echo "  killed: $st: $message"
   expect_eq "$st" "False/RestoreFailed" "Succeeded"
   expect_contains "$message" "killed-restore-db" "names the Job"
+  expect_contains "$message" "exit code 137 (SIGKILL)" "says how the agent ended"
   expect_contains "$message" "safety backup killed-safety" "points at the safety backup"
   expect_contains "$(steps killed)" "RestoreDatabase=Failed RestoreMedia=Skipped PostRestore=Skipped Verify=Skipped Resume=Succeeded" "steps"
   expect_eq "$(kubectl get deploy web -n default -o jsonpath='{.spec.replicas}')" "2" "web resumed"

@@ -72,7 +72,12 @@ TEST(AgentResultFromPodsTest, ReadsTheNewestPodWhoseAgentTerminated) {
 TEST(AgentResultFromPodsTest, SaysWhyThereIsNoResult) {
   EXPECT_EQ(AgentResultFromPods({}, "agent").error, "the Job has no Pod");
   EXPECT_EQ(AgentResultFromPods({PodWithMessage("2026-11-22T01:00:00Z", "")}, "agent").error,
-            "the agent container ended without a termination message");
+            "the agent container ended without a result (exit code 0)");
+  nlohmann::json killed = PodWithMessage("2026-11-22T01:00:00Z", "");
+  killed["status"]["containerStatuses"][0]["state"]["terminated"] = {{"exitCode", 137}, {"reason", "OOMKilled"}};
+  EXPECT_EQ(AgentResultFromPods({killed}, "agent").error,
+            "the agent container ended without a result (exit code 137 (SIGKILL), reason OOMKilled (out of memory: raise "
+            "podSettings.resources.limits.memory))");
   PodsAgentResult logs = AgentResultFromPods({PodWithMessage("2026-11-22T01:00:00Z", "exec: restic: not found")}, "agent");
   EXPECT_FALSE(logs.result.has_value());
   EXPECT_NE(logs.error.find("exec: restic: not found"), std::string::npos);
