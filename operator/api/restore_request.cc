@@ -1,5 +1,7 @@
 #include "operator/api/restore_request.h"
 
+#include <algorithm>
+
 #include <set>
 
 #include "operator/api/validation.h"
@@ -126,6 +128,13 @@ void ValidateRestoreRequestSpec(const RestoreRequestSpec& spec, FieldErrors* err
       }
     }
     if (d.jobs < 1 || d.jobs > 32) errors->Invalid("spec.database.jobs", std::to_string(d.jobs), "must be between 1 and 32, inclusive");
+  }
+  const bool replaces = (spec.database && spec.database->mode == "Replace") ||
+                        std::any_of(spec.media.begin(), spec.media.end(), [](const MediaTarget& m) { return m.mode == "Replace"; });
+  if (replaces && spec.safety_backup_enabled == false) {
+    errors->Forbidden("spec.safetyBackup.enabled",
+                      "a Replace restore always takes a safety backup first, so nothing is overwritten without a way "
+                      "back; remove enabled: false, or restore with mode NewDatabase / Merge");
   }
   std::set<std::string> targets;
   for (size_t i = 0; i < spec.media.size(); ++i) {

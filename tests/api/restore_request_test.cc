@@ -65,8 +65,9 @@ TEST(RestoreRequestTest, NewDatabaseNeedsNoConfirmAndNoSafetyBackup) {
   EXPECT_TRUE(request.spec.SafetyBackupEnabled());  // Any Replace turns it on by default.
 }
 
-TEST(RestoreRequestTest, SafetyBackupCanBeTurnedOffExplicitly) {
+TEST(RestoreRequestTest, SafetyBackupCanBeTurnedOffExplicitlyWhenNothingIsReplaced) {
   nlohmann::json object = Sample();
+  object["spec"]["database"]["mode"] = "NewDatabase";
   object["spec"]["safetyBackup"]["enabled"] = false;
   RestoreRequest request;
   EXPECT_TRUE(CheckRestoreRequest(object, &request).empty());
@@ -138,6 +139,19 @@ TEST(RestoreRequestTest, EnvVarTakesOneSource) {
       {{"name", "X"}, {"value", "1"}, {"valueFrom", {{"secretKeyRef", {{"name", "s"}, {"key", "k"}}}}}}};
   EXPECT_EQ(ErrorsOf(object),
             "spec.postRestore.jobs[0].env[0]: Forbidden: set only one of value, valueFrom.secretKeyRef, valueFrom.configMapKeyRef");
+}
+
+TEST(RestoreRequestTest, AReplaceRestoreCannotTurnTheSafetyBackupOff) {
+  nlohmann::json object = Sample();
+  object["spec"]["database"]["mode"] = "Replace";
+  object["spec"]["database"]["confirm"] = object["spec"]["database"]["database"];
+  object["spec"]["safetyBackup"] = {{"enabled", false}};
+  EXPECT_EQ(ErrorsOf(object),
+            "spec.safetyBackup.enabled: Forbidden: a Replace restore always takes a safety backup first, so nothing is "
+            "overwritten without a way back; remove enabled: false, or restore with mode NewDatabase / Merge");
+  object["spec"]["database"]["mode"] = "NewDatabase";
+  object["spec"]["media"] = {{{"sourceName", "uploads"}, {"claimName", "media"}, {"mode", "Merge"}}};
+  EXPECT_EQ(ErrorsOf(object), "") << "turning it off is fine when nothing is replaced";
 }
 
 TEST(RestoreRequestTest, SqlChecksNeedTheRestoredDatabasesConnection) {

@@ -446,7 +446,8 @@ def restore_request():
         }, required=["workloads"]),
         "safetyBackup": obj("A backup of the targets taken just before they are overwritten (tagged pre-restore, "
                             "listed in status so you can roll back).", {
-            "enabled": b("Take it. Unset means: yes when any target is Replace, no otherwise."),
+            "enabled": b("Take it. Unset means: yes when any target is Replace, no otherwise. A Replace restore "
+                         "cannot turn it off."),
         }),
         "postRestore": obj("Jobs run in order after the data is restored and before verification (for example "
                            "migrations).", {
