@@ -2,18 +2,12 @@
 
 #include <algorithm>
 
+#include "controllers/common/agent_job_reader.h"
 #include "controllers/common/agent_run_result.h"
 #include "controllers/common/labels.h"
 #include "operator/api/backup_policy.h"
 
 namespace lifeboat::controllers::backuppolicy {
-
-kube::ResourceRef BackupPolicyResource() {
-  return {"lifeboat.dev", "v1alpha1", "backuppolicies", "BackupPolicy", true};
-}
-kube::ResourceRef JobResource() { return {"batch", "v1", "jobs", "Job", true}; }
-kube::ResourceRef PodResource() { return {"", "v1", "pods", "Pod", true}; }
-kube::ResourceRef SecretResource() { return {"", "v1", "secrets", "Secret", true}; }
 
 BackupPolicyController::BackupPolicyController(std::string default_image) : default_image_(std::move(default_image)) {}
 
@@ -52,16 +46,9 @@ bool HistoryFinal(const api::BackupPolicyStatus& status, const std::string& job)
   return any;
 }
 
-// The agent result of a finished Job (see AgentResultFromPods).
+// The agent result of a finished Job (see ReadAgentJobResult).
 void ReadResult(kube::ApiClient& client, const std::string& ns, ObservedJob& job) {
-  kube::ListOptions options;
-  options.label_selector = "job-name=" + job.state.name;
-  auto pods = client.List(PodResource(), ns, options);
-  if (!pods.ok()) {
-    job.result_error = "could not list the Job's Pods: " + pods.status().message();
-    return;
-  }
-  PodsAgentResult read = AgentResultFromPods(pods->items, kAgentContainerName);
+  PodsAgentResult read = ReadAgentJobResult(client, ns, job.state.name);
   job.result = std::move(read.result);
   job.result_error = std::move(read.error);
 }

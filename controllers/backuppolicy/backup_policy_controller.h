@@ -14,14 +14,11 @@
 #include <vector>
 
 #include "controllers/backuppolicy/backup_metrics.h"
+#include "controllers/common/resources.h"
 #include "operator/runtime/controller.h"
 
 namespace lifeboat::controllers::backuppolicy {
 
-kube::ResourceRef BackupPolicyResource();
-kube::ResourceRef JobResource();
-kube::ResourceRef PodResource();
-kube::ResourceRef SecretResource();
 
 class BackupPolicyController final : public runtime::Controller {
  public:

@@ -2,17 +2,15 @@
 
 #include <algorithm>
 
+#include "controllers/common/agent_job_reader.h"
 #include "controllers/common/agent_run_result.h"
+#include "controllers/common/resources.h"
 #include "controllers/common/labels.h"
 #include "operator/api/restore_request.h"
 
 namespace lifeboat::controllers::restorerequest {
 namespace {
 
-kube::ResourceRef JobResource() { return {"batch", "v1", "jobs", "Job", true}; }
-kube::ResourceRef PodResource() { return {"", "v1", "pods", "Pod", true}; }
-kube::ResourceRef SecretResource() { return {"", "v1", "secrets", "Secret", true}; }
-kube::ResourceRef BackupPolicyResource() { return {"lifeboat.dev", "v1alpha1", "backuppolicies", "BackupPolicy", true}; }
 kube::ResourceRef WorkloadResource(const std::string& kind) {
   if (kind == "StatefulSet") return {"apps", "v1", "statefulsets", "StatefulSet", true};
   return {"apps", "v1", "deployments", "Deployment", true};
@@ -35,16 +33,9 @@ std::int64_t IntAt(const nlohmann::json& object, const char* section, const char
   return f != s->end() && f->is_number_integer() ? f->get<std::int64_t>() : fallback;
 }
 
-// The agent result of a finished Job (see AgentResultFromPods).
+// The agent result of a finished Job (see ReadAgentJobResult).
 void ReadResult(kube::ApiClient& client, const std::string& ns, ObservedJob& job) {
-  kube::ListOptions options;
-  options.label_selector = "job-name=" + job.state.name;
-  auto pods = client.List(PodResource(), ns, options);
-  if (!pods.ok()) {
-    job.result_error = "could not list the Job's Pods: " + pods.status().message();
-    return;
-  }
-  PodsAgentResult read = AgentResultFromPods(pods->items, kAgentContainerName);
+  PodsAgentResult read = ReadAgentJobResult(client, ns, job.state.name);
   job.result = std::move(read.result);
   job.result_error = std::move(read.error);
 }
