@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <thread>
 #include <map>
@@ -388,6 +389,27 @@ int RunVerify(VerifyFlags& f) {
   return Finish(f.common, result, start, log);
 }
 
+// Runs a repository command (catalog, retention, check): starts its result and log, opens the
+// repository from the flags (invalid flags end the command with their error), runs `body`, then
+// writes the result and returns the exit code.
+using RepositoryCommandBody =
+    std::function<void(agent::ResticClient& restic, AgentResult& result, WallTime start, const agent::LogSink& log)>;
+int RunRepositoryCommand(const CommonOptions& common, const std::string& command, const RepositoryCommandBody& body) {
+  WallTime start = SystemClock::Instance().Now();
+  auto log = MakeLogSink(command);
+  AgentResult result;
+  result.command = command;
+  auto invocation = Invocation(common);
+  if (!invocation.ok()) {
+    result.status = invocation.status();
+    return Finish(common, result, start, log);
+  }
+  agent::PosixProcessRunner runner;
+  agent::ResticClient restic(runner, *invocation, nullptr);
+  body(restic, result, start, log);
+  return Finish(common, result, start, log);
+}
+
 struct CatalogFlags {
   CommonOptions common;
   std::string policy, backup_id;
@@ -419,63 +441,54 @@ Status SelectBackups(const CatalogFlags& f, const std::vector<agent::CatalogEntr
 }
 
 int RunCatalog(CatalogFlags& f) {
-  WallTime start = SystemClock::Instance().Now();
-  auto log = MakeLogSink("catalog");
-  AgentResult result;
-  result.command = "catalog";
-  auto invocation = Invocation(f.common);
-  if (!invocation.ok()) {
-    result.status = invocation.status();
-    return Finish(f.common, result, start, log);
-  }
-  agent::PosixProcessRunner runner;
-  agent::ResticClient restic(runner, *invocation, nullptr);
-  // A selection by id may name another policy's backup (a safety backup, to roll back): with
-  // --select the whole repository is read and --policy only narrows the listing and "latest".
-  std::vector<std::string> tags{agent::kTagLifeboat};
-  if (!f.policy.empty() && f.selections.empty()) tags.push_back(agent::Tag(agent::kTagPolicy, f.policy));
-  if (!f.backup_id.empty()) tags.push_back(agent::Tag(agent::kTagBackup, f.backup_id));
-  auto snapshots = restic.Snapshots(tags);
-  if (!snapshots.ok()) {
-    result.status = snapshots.status();
-    return Finish(f.common, result, start, log);
-  }
-  const std::vector<agent::CatalogEntry> catalog = agent::BuildCatalog(*snapshots);
-  nlohmann::json selected;
-  Status selection_status = SelectBackups(f, catalog, &selected);
-  nlohmann::json backups = nlohmann::json::array();
-  std::vector<std::string> ids;
-  for (const auto& entry : catalog) {
-    if (!entry.complete && !f.include_incomplete) continue;
-    if (!f.policy.empty() && entry.policy != f.policy) continue;
-    nlohmann::json j = agent::CatalogEntryJson(entry);
-    if ((f.manifests || !f.backup_id.empty()) && entry.complete) {
-      auto text = restic.DumpToString(entry.manifest_snapshot_id, agent::kManifestPath);
-      auto manifest = text.ok() ? agent::ParseManifest(*text) : StatusOr<agent::Manifest>(text.status());
-      if (manifest.ok()) {
-        j["manifest"] = !f.backup_id.empty() ? agent::ManifestToJson(*manifest) : agent::ManifestSummaryJson(*manifest);
-      } else {
-        j["manifestError"] = manifest.status().ToString();
-      }
+  return RunRepositoryCommand(f.common, "catalog", [&](agent::ResticClient& restic, AgentResult& result, WallTime,
+                                                   const agent::LogSink&) {
+    // A selection by id may name another policy's backup (a safety backup, to roll back): with
+    // --select the whole repository is read and --policy only narrows the listing and "latest".
+    std::vector<std::string> tags{agent::kTagLifeboat};
+    if (!f.policy.empty() && f.selections.empty()) tags.push_back(agent::Tag(agent::kTagPolicy, f.policy));
+    if (!f.backup_id.empty()) tags.push_back(agent::Tag(agent::kTagBackup, f.backup_id));
+    auto snapshots = restic.Snapshots(tags);
+    if (!snapshots.ok()) {
+      result.status = snapshots.status();
+      return;
     }
-    ids.push_back(entry.backup_id);
-    backups.push_back(std::move(j));
-  }
-  if (!f.backup_id.empty() && backups.empty()) {
-    result.status = NotFoundError("backup \"" + f.backup_id + "\" is not in the repository");
-    result.reason = "BackupNotFound";
-    return Finish(f.common, result, start, log);
-  }
-  // The full catalog goes to stdout; the termination message carries the count and newest ids.
-  std::cout << nlohmann::json{{"repository", restic.location()}, {"backups", backups}}.dump() << std::endl;
-  result.fields = {{"repository", restic.location()}, {"count", ids.size()}, {"backupIds", ids}};
-  if (!ids.empty()) result.fields["latestBackupId"] = ids.front();
-  if (!f.selections.empty()) result.fields["selected"] = selected;
-  if (!selection_status.ok()) {
-    result.status = selection_status;
-    if (selection_status.code() == StatusCode::kNotFound) result.reason = "BackupNotFound";
-  }
-  return Finish(f.common, result, start, log);
+    const std::vector<agent::CatalogEntry> catalog = agent::BuildCatalog(*snapshots);
+    nlohmann::json selected;
+    Status selection_status = SelectBackups(f, catalog, &selected);
+    nlohmann::json backups = nlohmann::json::array();
+    std::vector<std::string> ids;
+    for (const auto& entry : catalog) {
+      if (!entry.complete && !f.include_incomplete) continue;
+      if (!f.policy.empty() && entry.policy != f.policy) continue;
+      nlohmann::json j = agent::CatalogEntryJson(entry);
+      if ((f.manifests || !f.backup_id.empty()) && entry.complete) {
+        auto text = restic.DumpToString(entry.manifest_snapshot_id, agent::kManifestPath);
+        auto manifest = text.ok() ? agent::ParseManifest(*text) : StatusOr<agent::Manifest>(text.status());
+        if (manifest.ok()) {
+          j["manifest"] = !f.backup_id.empty() ? agent::ManifestToJson(*manifest) : agent::ManifestSummaryJson(*manifest);
+        } else {
+          j["manifestError"] = manifest.status().ToString();
+        }
+      }
+      ids.push_back(entry.backup_id);
+      backups.push_back(std::move(j));
+    }
+    if (!f.backup_id.empty() && backups.empty()) {
+      result.status = NotFoundError("backup \"" + f.backup_id + "\" is not in the repository");
+      result.reason = "BackupNotFound";
+      return;
+    }
+    // The full catalog goes to stdout; the termination message carries the count and newest ids.
+    std::cout << nlohmann::json{{"repository", restic.location()}, {"backups", backups}}.dump() << std::endl;
+    result.fields = {{"repository", restic.location()}, {"count", ids.size()}, {"backupIds", ids}};
+    if (!ids.empty()) result.fields["latestBackupId"] = ids.front();
+    if (!f.selections.empty()) result.fields["selected"] = selected;
+    if (!selection_status.ok()) {
+      result.status = selection_status;
+      if (selection_status.code() == StatusCode::kNotFound) result.reason = "BackupNotFound";
+    }
+  });
 }
 
 struct RetentionFlags {
@@ -485,30 +498,21 @@ struct RetentionFlags {
 };
 
 int RunRetention(RetentionFlags& f) {
-  WallTime start = SystemClock::Instance().Now();
-  auto log = MakeLogSink("retention");
-  AgentResult result;
-  result.command = "retention";
-  auto invocation = Invocation(f.common);
-  if (!invocation.ok()) {
-    result.status = invocation.status();
-    return Finish(f.common, result, start, log);
-  }
-  agent::PosixProcessRunner runner;
-  agent::ResticClient restic(runner, *invocation, nullptr);
-  auto applied = agent::ApplyRetention(restic, f.retention.rules, f.policy, start,
-                                       std::chrono::seconds(f.retention.orphan_grace_seconds), !f.retention.no_prune);
-  if (!applied.ok()) {
-    result.status = applied.status();
-  } else {
-    result.fields = {{"policy", f.policy},
-                     {"kept", std::vector<std::string>(applied->kept_backup_ids.begin(), applied->kept_backup_ids.end())},
-                     {"removed", std::vector<std::string>(applied->removed_backup_ids.begin(), applied->removed_backup_ids.end())},
-                     {"forgottenDataSnapshots", applied->forgotten_data_snapshots.size()}};
-    log("info", "Retention applied policy=" + f.policy + " kept=" + std::to_string(applied->kept_backup_ids.size()) +
-                    " removed=" + std::to_string(applied->removed_backup_ids.size()));
-  }
-  return Finish(f.common, result, start, log);
+  return RunRepositoryCommand(f.common, "retention", [&](agent::ResticClient& restic, AgentResult& result, WallTime start,
+                                                   const agent::LogSink& log) {
+    auto applied = agent::ApplyRetention(restic, f.retention.rules, f.policy, start,
+                                         std::chrono::seconds(f.retention.orphan_grace_seconds), !f.retention.no_prune);
+    if (!applied.ok()) {
+      result.status = applied.status();
+    } else {
+      result.fields = {{"policy", f.policy},
+                       {"kept", std::vector<std::string>(applied->kept_backup_ids.begin(), applied->kept_backup_ids.end())},
+                       {"removed", std::vector<std::string>(applied->removed_backup_ids.begin(), applied->removed_backup_ids.end())},
+                       {"forgottenDataSnapshots", applied->forgotten_data_snapshots.size()}};
+      log("info", "Retention applied policy=" + f.policy + " kept=" + std::to_string(applied->kept_backup_ids.size()) +
+                      " removed=" + std::to_string(applied->removed_backup_ids.size()));
+    }
+  });
 }
 
 struct CheckFlags {
@@ -517,20 +521,11 @@ struct CheckFlags {
 };
 
 int RunCheck(CheckFlags& f) {
-  WallTime start = SystemClock::Instance().Now();
-  auto log = MakeLogSink("check");
-  AgentResult result;
-  result.command = "check";
-  auto invocation = Invocation(f.common);
-  if (!invocation.ok()) {
-    result.status = invocation.status();
-    return Finish(f.common, result, start, log);
-  }
-  agent::PosixProcessRunner runner;
-  agent::ResticClient restic(runner, *invocation, nullptr);
-  result.status = restic.Check(f.subset);
-  result.fields = {{"readDataSubset", f.subset}};
-  return Finish(f.common, result, start, log);
+  return RunRepositoryCommand(f.common, "check", [&](agent::ResticClient& restic, AgentResult& result, WallTime,
+                                                   const agent::LogSink&) {
+    result.status = restic.Check(f.subset);
+    result.fields = {{"readDataSubset", f.subset}};
+  });
 }
 
 }  // namespace
