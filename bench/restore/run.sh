@@ -11,7 +11,7 @@
 # and where the RestoreRequest's time goes: a timeline of its Jobs and Pods as seen through watches
 # (millisecond stamps on the bench's clock), the Jobs' own start/completion times, and the agents'
 # result fields (durationSeconds, restoreSeconds, dataSeconds, verifySeconds).
-# Usage: bench/restore/run.sh   (env: SCALE=50; ORDER="bare rr agent agent rr bare", the measurements
+# Usage: bench/restore/run.sh   (env: SCALE=100; ORDER="bare rr agent agent rr bare", the measurements
 #   in order, each kind's times averaged; CHECKSUMS=1 takes the backup with --table-checksums, so the
 #   default verification also compares a checksum of every table; TIMEOUT=900 per RestoreRequest;
 #   BUILD_DIR, or LIFEBOAT_BIN_DIR and LIFEBOAT_DEVCLUSTER_BIN, say where the binaries are). Needs root.
@@ -19,7 +19,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export LIFEBOAT_BIN_DIR="${LIFEBOAT_BIN_DIR:-${BUILD_DIR:-$ROOT/build}/bin}"
 export LIFEBOAT_DEVCLUSTER_BIN="${LIFEBOAT_DEVCLUSTER_BIN:-$LIFEBOAT_BIN_DIR/lifeboat-devcluster}"
-SCALE=${SCALE:-50}
+SCALE=${SCALE:-100}
 CHECKSUMS=${CHECKSUMS:-0}
 TIMEOUT=${TIMEOUT:-900}
 ORDER=${ORDER:-bare rr agent agent rr bare}
