@@ -98,7 +98,7 @@ def main():
         return None if a is None or b is None else b - a
 
     def fmt(x):
-        return "   ?   " if x is None else f"{x:7.2f}"
+        return "   ?   " if x is None else f"{round(x, 2) + 0.0:7.2f}"  # no "-0.00"
 
     print("  Jobs (their own status startTime → completionTime, 1 s resolution; agent result fields):")
     for label, j in per_job.items():
@@ -128,7 +128,7 @@ def main():
     ]
     print("  Split (seconds, share of the total):")
     for what, seconds in rows:
-        share = "" if seconds is None else f" {100 * seconds / total:5.1f}%"
+        share = "" if seconds is None else f" {round(100 * seconds / total, 1) + 0.0:5.1f}%"
         print(f"    {fmt(seconds)}{share}  {what}")
     known = [s for _, s in rows if s is not None]
     if len(known) == len(rows):
@@ -137,8 +137,19 @@ def main():
         print(f"    {total:7.2f}  total; outside the restore agent's process: {overhead:.2f}s "
               f"({100 * overhead / total:.1f}%)")
         d = res_result.get("durationSeconds")
-        if isinstance(d, (int, float)):
-            print(f"  restore agent: process {agent_run:.2f}s, of which its own durationSeconds {d}s")
+        db = res_result.get("database") or {}
+        parts = [db.get("restoreSeconds"), db.get("dataSeconds"), db.get("verifySeconds")]
+        if isinstance(d, (int, float)) and all(isinstance(x, (int, float)) for x in parts):
+            restore_s, data_s, verify_s = parts
+            print(f"  restore agent process {agent_run:.2f}s:")
+            for seconds, what in [
+                (agent_run - d, "process start and exit (outside the agent's durationSeconds)"),
+                (d - restore_s - verify_s, "finding the backup's manifest in the repository (restic)"),
+                (data_s, "CREATE DATABASE + restic dump streamed into pg_restore pre-data and data"),
+                (restore_s - data_s, "pg_restore -j2 --section=post-data (indexes, constraints)"),
+                (verify_s, "verification (row counts" + (", checksums" if db.get("checksumsVerified") else "") + ")"),
+            ]:
+                print(f"    {seconds:7.2f} {100 * seconds / total:5.1f}%  {what}")
         c = cat_result.get("durationSeconds")
         if isinstance(c, (int, float)):
             print(f"  catalog agent: process {rows[2][1]:.2f}s, of which its own durationSeconds {c}s")
