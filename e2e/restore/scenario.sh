@@ -9,6 +9,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../lib/devcluster.sh"
 source "$HERE/../lib/assert.sh"
 source "$HERE/../backup/lib.sh"
+source "$HERE/lib.sh"
 backup_env_check
 scenario="${1:?scenario name}"
 
@@ -23,44 +24,6 @@ take_backup() {
     fail "backup $1 failed: $(tail -3 "$DEVCLUSTER_DIR/backup-$1.log")"
 }
 
-# apply_restore NAME [spec YAML lines...]: a RestoreRequest with the inline repository (its password
-# Secret: $REPO_SECRET, default shop-repository).
-apply_restore() {
-  local name="$1"; shift
-  local extra=""
-  for line in "$@"; do extra+="  $line"$'\n'; done
-  kubectl apply -f - > /dev/null <<YAML
-apiVersion: lifeboat.dev/v1alpha1
-kind: RestoreRequest
-metadata: {name: $name, namespace: default}
-spec:
-  source:
-    repository:
-      persistentVolumeClaim: {claimName: backups, path: restic}
-      encryption:
-        passwordSecret: {name: ${REPO_SECRET:-shop-repository}}
-$extra
-YAML
-}
-
-rr() {  # rr NAME JSONPATH
-  kubectl get restorerequest "$1" -n default -o "jsonpath=$2"
-}
-succeeded() {  # succeeded NAME → "Status/Reason"
-  rr "$1" '{.status.conditions[?(@.type=="Succeeded")].status}/{.status.conditions[?(@.type=="Succeeded")].reason}'
-}
-final() {
-  local p
-  p="$(rr "$1" '{.status.phase}')"
-  [ "$p" = Succeeded ] || [ "$p" = Failed ]
-}
-steps() {  # steps NAME → "Validate=Succeeded Quiesce=..."
-  rr "$1" '{range .status.steps[*]}{.name}={.state}{" "}{end}'
-}
-expect_succeeded() {  # expect_succeeded NAME: Succeeded=True, else fail with the steps and the message
-  [ "$(succeeded "$1")" = True/RestoreSucceeded ] ||
-    fail "$1 did not succeed: $(succeeded "$1"): $(rr "$1" '{.status.conditions[?(@.type=="Succeeded")].message}'); steps: $(steps "$1")"
-}
 counts() {  # counts DB → "customers orders"
   psql_shop "$1" -At -c "SELECT (SELECT count(*) FROM customers) || ' ' || (SELECT count(*) FROM orders)"
 }

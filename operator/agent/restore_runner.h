@@ -68,7 +68,8 @@ class RestoreRunner {
   LogSink log_;
 };
 
-// Reads a backup's manifest from the repository (NotFound when there is no such backup).
+// Reads a backup's manifest from the repository with one restic call (NotFound when there is no
+// such backup; the newest manifest when a retried run left two).
 StatusOr<Manifest> LoadManifest(ResticClient& restic, const std::string& backup_id);
 
 }  // namespace lifeboat::agent

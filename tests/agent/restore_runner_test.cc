@@ -45,9 +45,7 @@ class RestoreRunnerTest : public ::testing::Test {
   FakeResponse World(const FakeCall& call) {
     FakeResponse r;
     std::string sub = call.Subcommand();
-    if (sub == "snapshots") {
-      r.stdout_lines = {R"([{"id":"mansnap","time":"2026-11-22T01:00:00Z","tags":["lifeboat-backup=b1","lifeboat-role=manifest"]}])"};
-    } else if (sub == "dump" && call.HasArg(kManifestPath)) {
+    if (sub == "dump" && call.HasArg(kManifestPath)) {
       r.stdout_lines = {SerializeManifest(manifest_)};
     } else if (call.spec.argv[0] == "pg_restore" || (call.kind == "pipeline" && call.consumer.argv[0] == "pg_restore")) {
       if (call.kind == "pipeline" && dump_fails_) {
@@ -108,6 +106,19 @@ TEST_F(RestoreRunnerTest, RestoresIntoANewDatabaseAndVerifiesAgainstTheManifest)
   EXPECT_TRUE(streamed_data);
   EXPECT_TRUE(parallel_post_data);
   EXPECT_EQ(out.checks[0]["passed"], true);
+}
+
+TEST_F(RestoreRunnerTest, FindsTheManifestWithOneResticProcess) {
+  RestoreOutcome out = Run();
+  ASSERT_TRUE(out.status.ok()) << out.status;
+  std::vector<FakeCall> manifest_reads;
+  for (const auto& c : runner_->Calls()) {
+    EXPECT_NE(c.Subcommand(), "snapshots");
+    if (c.spec.argv[0] == "restic" && c.HasArg(kManifestPath)) manifest_reads.push_back(c);
+  }
+  ASSERT_EQ(manifest_reads.size(), 1u);
+  EXPECT_TRUE(manifest_reads[0].HasArg("lifeboat-role=manifest,lifeboat-backup=b1"));
+  EXPECT_TRUE(manifest_reads[0].HasArg("latest"));
 }
 
 TEST_F(RestoreRunnerTest, WithOneJobTheDumpStreamsFromResticIntoPgRestore) {
@@ -181,7 +192,10 @@ TEST_F(RestoreRunnerTest, AnUnknownBackupIsNotFound) {
   request_.backup_id = "nope";
   runner_ = std::make_unique<FakeProcessRunner>([](const FakeCall& c) {
     FakeResponse r;
-    if (c.Subcommand() == "snapshots") r.stdout_lines = {"[]"};
+    if (c.Subcommand() == "dump") {  // What restic 0.14 says when no snapshot matches.
+      r.result.exit_code = 1;
+      r.result.stderr_tail = "latest snapshot for criteria not found: no snapshot found Paths:[] Hosts:[lifeboat]\n";
+    }
     return r;
   });
   ResticClient restic(*runner_, ResticInvocation{}, nullptr);
