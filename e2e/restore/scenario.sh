@@ -3,7 +3,7 @@
 # restic repository on a PVC path (the environment of e2e/backup/lib.sh). The backup is taken with
 # `lifeboat agent backup` run directly, so these scenarios need no BackupPolicy; the restores use
 # the repository inline (the total-loss case).
-# Usage: scenario.sh round-trip|replace|point-in-time|failure|killed|no-confirm
+# Usage: scenario.sh round-trip|replace|point-in-time|failure|killed|two-at-once|no-confirm
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../lib/devcluster.sh"
@@ -161,6 +161,25 @@ killed)
   expect_eq "$(rr killed '{.status.safetyBackups[0].id}')" "killed-safety" "safety backup listed"
   metrics="$(curl -sf "http://127.0.0.1:$OPERATOR_PORT/metrics")"
   expect_contains "$metrics" 'lifeboat_restore_runs_total{namespace="default",result="failed"} 1' "runs metric"
+  ;;
+two-at-once)
+  step "two RestoreRequests of the same database never run at once: the second waits and says why"
+  take_backup shop-1
+  apply_restore first "database:" "  $DB_TARGET" "  database: shop" "  mode: Replace" "  confirm: shop"
+  apply_restore second "database:" "  $DB_TARGET" "  database: shop" "  mode: Replace" "  confirm: shop"
+  eventually 30 bash -c "kubectl get restorerequest second -n default -o jsonpath='{.status.conditions[?(@.type==\"Blocked\")].reason}' | grep -q TargetInUse" ||
+    fail "second is not blocked: $(rr second '{.status.conditions}')"
+  expect_eq "$(rr second '{.status.phase}')" "Waiting" "second's phase"
+  expect_contains "$(rr second '{.status.conditions[?(@.type=="Blocked")].message}')" 'Waiting for RestoreRequest "first"' "names the holder"
+  expect_eq "$(kubectl get jobs -n default -l lifeboat.dev/restore-request=second -o name | wc -l)" "0" "no Job of second while first runs"
+  eventually 120 final first || fail "first did not finish: $(steps first)"
+  eventually 120 final second || fail "second did not finish: $(steps second)"
+  expect_succeeded first
+  expect_succeeded second
+  first_done="$(rr first '{.status.completionTime}')"
+  second_start="$(rr second '{.status.startTime}')"
+  [[ ! "$second_start" < "$first_done" ]] || fail "second started at $second_start, before first completed at $first_done"
+  expect_eq "$(rr second '{.status.conditions[?(@.type=="Blocked")].status}')" "False" "Blocked cleared"
   ;;
 no-confirm)
   step "Replace without a matching confirm changes nothing and says why"
