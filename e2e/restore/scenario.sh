@@ -9,76 +9,12 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../lib/devcluster.sh"
 source "$HERE/../lib/assert.sh"
 source "$HERE/../backup/lib.sh"
+source "$HERE/lib.sh"
 backup_env_check
 scenario="${1:?scenario name}"
 
-backup_env_start
+restore_env_start
 start_operator
-
-# take_backup ID: a backup of database shop and media uploads into the claim repository.
-take_backup() {
-  RESTIC_PASSWORD="$REPO_PASSWORD" PGPASSWORD=unused "$BIN_DIR/lifeboat" agent backup --repository-path "$REPOSITORY_DIR" \
-    --policy shop --backup-id "$1" --database shop --media "uploads=$MEDIA_DIR/uploads" --table-checksums \
-    --pg-host 127.0.0.1 --pg-port "$PG_PORT" --pg-user postgres --pg-sslmode disable --termination-log "" > "$DEVCLUSTER_DIR/backup-$1.log" 2>&1 ||
-    fail "backup $1 failed: $(tail -3 "$DEVCLUSTER_DIR/backup-$1.log")"
-}
-
-# apply_restore NAME [spec YAML lines...]: a RestoreRequest with the inline repository.
-apply_restore() {
-  local name="$1"; shift
-  local extra=""
-  for line in "$@"; do extra+="  $line"$'\n'; done
-  kubectl apply -f - > /dev/null <<YAML
-apiVersion: lifeboat.dev/v1alpha1
-kind: RestoreRequest
-metadata: {name: $name, namespace: default}
-spec:
-  source:
-    repository:
-      persistentVolumeClaim: {claimName: backups, path: restic}
-      encryption:
-        passwordSecret: {name: shop-repository}
-$extra
-YAML
-}
-
-rr() {  # rr NAME JSONPATH
-  kubectl get restorerequest "$1" -n default -o "jsonpath=$2"
-}
-succeeded() {  # succeeded NAME → "Status/Reason"
-  rr "$1" '{.status.conditions[?(@.type=="Succeeded")].status}/{.status.conditions[?(@.type=="Succeeded")].reason}'
-}
-final() {
-  local p
-  p="$(rr "$1" '{.status.phase}')"
-  [ "$p" = Succeeded ] || [ "$p" = Failed ]
-}
-steps() {  # steps NAME → "Validate=Succeeded Quiesce=..."
-  rr "$1" '{range .status.steps[*]}{.name}={.state}{" "}{end}'
-}
-expect_succeeded() {  # expect_succeeded NAME: Succeeded=True, else fail with the steps and the message
-  [ "$(succeeded "$1")" = True/RestoreSucceeded ] ||
-    fail "$1 did not succeed: $(succeeded "$1"): $(rr "$1" '{.status.conditions[?(@.type=="Succeeded")].message}'); steps: $(steps "$1")"
-}
-counts() {  # counts DB → "customers orders"
-  psql_shop "$1" -At -c "SELECT (SELECT count(*) FROM customers) || ' ' || (SELECT count(*) FROM orders)"
-}
-
-DB_TARGET="connection: {host: 127.0.0.1, port: $PG_PORT, sslMode: disable, credentialsSecret: {name: shop-postgres}}"
-
-apply_web() {
-  kubectl apply -f - > /dev/null <<'YAML'
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: default}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: web, image: shop/web:1}]}
-YAML
-}
 
 case "$scenario" in
 round-trip)
@@ -109,10 +45,7 @@ replace)
   apply_web
   psql_shop shop -c "DROP TABLE orders" > /dev/null
   rm -rf "$MEDIA_DIR/uploads/img"
-  apply_restore fix "database:" "  $DB_TARGET" "  database: shop" "  mode: Replace" "  confirm: shop" \
-    "media: [{sourceName: uploads, claimName: shop-media, subPath: uploads, mode: Merge}]" \
-    "quiesce: {workloads: [{kind: Deployment, name: web}], timeoutSeconds: 30}" \
-    "postRestore: {jobs: [{name: migrate, image: $AGENT_IMAGE, command: [$PG_BIN/psql, -h, 127.0.0.1, -p, '$PG_PORT', -U, postgres, -d, shop, -c, 'ALTER TABLE customers ADD COLUMN migrated boolean DEFAULT true']}]}"
+  apply_replace fix "ALTER TABLE customers ADD COLUMN migrated boolean DEFAULT true"
   eventually 120 final fix || fail "restore did not finish: $(steps fix)"
   expect_succeeded fix
   expect_eq "$(steps fix)" "Validate=Succeeded Quiesce=Succeeded SafetyBackup=Succeeded RestoreDatabase=Succeeded RestoreMedia=Succeeded PostRestore=Succeeded Verify=Succeeded Resume=Succeeded " "every step"

@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# RestoreRequest crash-resume end-to-end test (issue 7: "killing the operator at every step boundary
+# and restarting it completes the restore exactly once"), on the test control plane with a real
+# PostgreSQL 15 and restic (the environment of e2e/backup/lib.sh and e2e/restore/lib.sh).
+#
+# An in-place Replace (quiesce Deployment web, safety backup, database + media restore, a
+# non-idempotent migration Job, verify, resume) runs while the operator is SIGKILLed at every step
+# boundary and started again, until the request is final:
+#   at-write      e2e/lib/crash_proxy.py sits between the operator and the API server and kills the
+#                 operator the instant each of its writes (status, finalizer, Job creation, scale)
+#                 has been applied, before the answer reaches it: the next operator must pick up
+#                 from exactly what was written.
+#   after-status  a watch on the request kills the operator as soon as it sees the status move
+#                 (finalizers, phase, current step, a step's state, quiescedWorkloads,
+#                 safetyBackups, restoredBackups): a crash a moment after each boundary.
+# Then it asserts the restore completed exactly once: every Job created once (one uid per name, one
+# accepted POST, one Pod that succeeded), one pre-restore safety backup in the repository and in
+# status, the migration row inserted once, web scaled 2 -> 0 -> 2, the data back, every step
+# Succeeded with its times, the finalizer gone, no Event recorded twice, and that a restart after
+# the end changes nothing.
+# Usage: crash_resume.sh at-write|after-status   (DEVCLUSTER_KEEP=1 keeps kills.log, operator.log...)
+set -uo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+source "$HERE/../lib/devcluster.sh"
+source "$HERE/../lib/assert.sh"
+source "$HERE/../backup/lib.sh"
+source "$HERE/lib.sh"
+backup_env_check
+MODE="${1:?usage: crash_resume.sh at-write|after-status}"
+case "$MODE" in
+at-write) MODE_TEXT="the instant each of its writes (status, finalizer, Job, scale) is applied, before it sees the answer," ;;
+after-status) MODE_TEXT="as soon as a watch sees the status move a step" ;;
+*) echo "unknown mode $MODE (at-write|after-status)" >&2; exit 2 ;;
+esac
+
+REQUEST=crash
+JOB_NAMES="$REQUEST-catalog $REQUEST-media-0 $REQUEST-post-migrate $REQUEST-restore-db $REQUEST-safety"
+# What a version of the request is judged by: "resourceVersion|<the fields whose change is a step boundary>".
+REQUEST_FIELDS='[.metadata.resourceVersion, (.metadata.finalizers // [] | join(",")), .status.phase // "",
+  .status.currentStep // "", ([.status.steps[]? | "\(.name)=\(.state)"] | join(" ")), (.status.quiescedWorkloads // [] | tojson),
+  (.status.safetyBackups // [] | tojson), (.status.restoredBackups // [] | tojson)] | join("|")'
+declare -a WATCH_PIDS=()
+# The writes after which crash_proxy.py kills the operator (at-write): the restore controller's.
+KILLING_WRITES='^(POST|PUT|PATCH|DELETE) /apis/(lifeboat[.]dev|batch|apps)/'
+
+
+crash_env_stop() {
+  local status=$?
+  local pid
+  for pid in "${WATCH_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+  (exit $status)
+  backup_env_stop
+}
+
+restore_env_start
+trap crash_env_stop EXIT
+[ "${DEVCLUSTER_KEEP:-0}" != 1 ] || echo "  logs in $DEVCLUSTER_DIR"
+KILL_LOG="$DEVCLUSTER_DIR/kills.log"
+OPERATOR_PID_FILE="$DEVCLUSTER_DIR/operator.pid"
+
+# operator_alive: the operator process runs (neither gone nor a zombie waiting to be reaped).
+operator_alive() {
+  local state=""
+  [ -n "${OPERATOR_PID:-}" ] && read -r _ _ state _ 2> /dev/null < "/proc/$OPERATOR_PID/stat" && [ "$state" != Z ]
+}
+
+# restart_if_dead: when the operator has died (killed), reaps it and starts a new one (counted in
+# $restarts); returns 1 when it runs.
+restart_if_dead() {
+  operator_alive && return 1
+  wait "$OPERATOR_PID" 2>/dev/null
+  OPERATOR_PID=""
+  restarts=$((restarts + 1))
+  start_operator
+}
+
+# start_crash_proxy: e2e/lib/crash_proxy.py between the operator and the control plane
+# (OPERATOR_KUBECONFIG points the operator at it); it SIGKILLs the operator after KILLING_WRITES.
+start_crash_proxy() {
+  /usr/bin/python3 "$HERE/../lib/crash_proxy.py" --upstream-port "$DEVCLUSTER_PORT" --pki-dir "$DEVCLUSTER_DATA_DIR/pki" \
+    --pid-file "$OPERATOR_PID_FILE" --kill-log "$KILL_LOG" --port-file "$DEVCLUSTER_DIR/proxy.port" \
+    --kill "$KILLING_WRITES" 2>> "$DEVCLUSTER_DIR/proxy.err" &
+  WATCH_PIDS+=($!)
+  eventually 10 test -s "$DEVCLUSTER_DIR/proxy.port" || fail "crash_proxy did not start: $(cat "$DEVCLUSTER_DIR/proxy.err")"
+  OPERATOR_KUBECONFIG="$DEVCLUSTER_DIR/operator-kubeconfig"
+  sed "s#server: $DEVCLUSTER_URL\$#server: https://127.0.0.1:$(cat "$DEVCLUSTER_DIR/proxy.port")#" "$KUBECONFIG" > "$OPERATOR_KUBECONFIG"
+  grep -q "server: https://127.0.0.1:$(cat "$DEVCLUSTER_DIR/proxy.port")" "$OPERATOR_KUBECONFIG" || fail "no proxy in $OPERATOR_KUBECONFIG"
+}
+
+# api_watch RESOURCE_PATH JQ_FILTER: one line of JQ_FILTER per version of the objects at RESOURCE_PATH
+# (e.g. apis/batch/v1/namespaces/default/jobs?labelSelector=...), starting with the current ones.
+# A raw watch (what controllers see): `kubectl get -w` with a jsonpath template was seen to end
+# silently after the first change of a RestoreRequest.
+api_watch() {
+  local separator="?"
+  [[ "$1" == *"?"* ]] && separator="&"
+  kubectl get --raw "/$1${separator}watch=true&resourceVersion=0" 2>> "$DEVCLUSTER_DIR/watch.err" |
+    jq -r --unbuffered "select(.type == \"ADDED\" or .type == \"MODIFIED\") | .object | $2"
+}
+
+# watch_in_background FILE RESOURCE_PATH JQ_FILTER: appends api_watch's lines to FILE.
+watch_in_background() {
+  local file="$1"; shift
+  api_watch "$@" >> "$file" &
+  WATCH_PIDS+=($!)
+}
+
+# open_request_watch: fd $RR_WATCH reads one line of REQUEST_FIELDS per version of the request.
+open_request_watch() {
+  exec {RR_WATCH}< <(api_watch "apis/lifeboat.dev/v1alpha1/namespaces/default/restorerequests?fieldSelector=metadata.name%3D$REQUEST" "$REQUEST_FIELDS")
+  WATCH_PIDS+=($!)
+}
+
+step "a backup with an empty migrations table; then the data and media change; Deployment web at 2 replicas"
+psql_shop shop -c "CREATE TABLE migrations_run (id serial PRIMARY KEY, ran_at timestamptz NOT NULL DEFAULT now())" > /dev/null
+take_backup shop-1
+psql_shop shop -c "DELETE FROM orders WHERE id > 100; UPDATE customers SET name = 'changed'" > /dev/null
+rm -rf "$MEDIA_DIR/uploads/img"
+apply_web
+watch_in_background "$DEVCLUSTER_DIR/jobs.watch" "apis/batch/v1/namespaces/default/jobs?labelSelector=lifeboat.dev%2Frestore-request%3D$REQUEST" \
+  '"\(.metadata.name) \(.metadata.uid)"'
+watch_in_background "$DEVCLUSTER_DIR/web.watch" "apis/apps/v1/namespaces/default/deployments?fieldSelector=metadata.name%3Dweb" '.spec.replicas'
+
+step "a Replace RestoreRequest; the operator is SIGKILLed $MODE_TEXT and restarted, until the request is final"
+apply_replace "$REQUEST" "INSERT INTO migrations_run DEFAULT VALUES"
+open_request_watch
+# The request as applied, before any operator runs: what the first change is compared with.
+IFS= read -r -t 30 -u "$RR_WATCH" line || fail "no watch on the request"
+echo "$(date -u +%T.%3N) $line" >> "$DEVCLUSTER_DIR/request.watch"
+last_seen="${line#*|}"
+if [ "$MODE" = at-write ]; then
+  start_crash_proxy
+fi
+start_operator
+started=$SECONDS
+restarts=0
+deadline=$((SECONDS + 150))
+finished=0
+while [ $SECONDS -lt $deadline ]; do
+  IFS= read -r -t 0.1 -u "$RR_WATCH" line
+  rc=$?
+  if [ $rc = 0 ]; then
+    echo "$(date -u +%T.%3N) $line" >> "$DEVCLUSTER_DIR/request.watch"
+    fields="${line#*|}"
+    IFS='|' read -r _ finalizers phase _ <<< "$line"
+    if [[ "$phase" == Succeeded || "$phase" == Failed ]] && [[ "$finalizers" != *lifeboat.dev/restore-resume* ]]; then
+      finished=1
+      break
+    fi
+    # after-status: a changed version (not the first one seen) is a step boundary: crash now.
+    if [ "$MODE" = after-status ] && [ -n "$last_seen" ] && [ "$fields" != "$last_seen" ]; then
+      kill -KILL "$OPERATOR_PID"
+      echo "$(date +%s.%3N) killed $OPERATOR_PID after the status became: $fields" >> "$KILL_LOG"
+    fi
+    last_seen="$fields"
+  elif [ $rc -le 128 ]; then  # The watch ended: watch again (its first line is the current state).
+    exec {RR_WATCH}<&-
+    open_request_watch
+    last_seen=""
+  fi
+  restart_if_dead
+done
+elapsed=$((SECONDS - started))
+# The last write may have killed the operator too: restart it (the last step restarts it again).
+for _ in $(seq 50); do
+  [ "$(grep -c ' killed ' "$KILL_LOG" 2>/dev/null)" -gt "$restarts" ] || break
+  restart_if_dead || sleep 0.1
+done
+kills="$(grep -c ' killed ' "$KILL_LOG" 2>/dev/null)"
+[ "$finished" = 1 ] || fail "the restore did not finish in 150 s after ${kills:-0} kills: $(steps "$REQUEST")"
+echo "  finished after $kills kills and $restarts restarts in ${elapsed}s:"
+sed 's/^/    /' "$KILL_LOG"
+! grep -q ' no-operator ' "$KILL_LOG" || fail "a write found no operator to kill: $(grep ' no-operator ' "$KILL_LOG")"
+expect_eq "$restarts" "$kills" "restarts (one per kill)"
+
+step "it succeeded once, with every step run, timed and recorded"
+expect_succeeded "$REQUEST"
+expect_eq "$(steps "$REQUEST")" "Validate=Succeeded Quiesce=Succeeded SafetyBackup=Succeeded RestoreDatabase=Succeeded RestoreMedia=Succeeded PostRestore=Succeeded Verify=Succeeded Resume=Succeeded " "every step"
+untimed="$(rr "$REQUEST" '{range .status.steps[*]}{.name}:{.startTime}:{.completionTime} {end}' | tr ' ' '\n' | grep -E '::|:$' || true)"
+[ -z "$untimed" ] || fail "steps without start or completion time: $untimed"
+[ -n "$(rr "$REQUEST" '{.status.duration}')" ] || fail "no duration (RTO)"
+expect_not_contains "$(rr "$REQUEST" '{.metadata.finalizers}')" "lifeboat.dev" "finalizer released"
+# A crash at every boundary: right after each step that runs a Job or scales was written Running.
+for s in Validate Quiesce SafetyBackup RestoreDatabase RestoreMedia PostRestore Resume; do
+  grep -q "$s=Running" "$KILL_LOG" || fail "no kill right after $s was written Running"
+done
+[ "$kills" -ge 7 ] || fail "only $kills kills"
+if [ "$MODE" = at-write ]; then
+  expect_eq "$(grep -c 'after POST /apis/batch/v1/namespaces/default/jobs -> 201' "$KILL_LOG")" "5" "kills right after a Job was created"
+  [ "$(grep -c 'after PATCH /apis/apps/v1/namespaces/default/deployments/web/scale -> 200' "$KILL_LOG")" -ge 2 ] ||
+    fail "no kill right after each scale of web"
+  grep -q 'phase=Succeeded' "$KILL_LOG" || fail "no kill right after the final status write"
+fi
+
+step "every Job was created exactly once and ran one Pod"
+expect_eq "$(kubectl get jobs -n default -l "lifeboat.dev/restore-request=$REQUEST" -o jsonpath='{.items[*].metadata.name}' | tr ' ' '\n' | sort | xargs)" \
+  "$JOB_NAMES" "the request's Jobs"
+for job in $JOB_NAMES; do
+  uids="$(awk -v j="$job" '$1 == j {print $2}' "$DEVCLUSTER_DIR/jobs.watch" | sort -u | xargs)"
+  expect_eq "$uids" "$(kubectl get job "$job" -n default -o jsonpath='{.metadata.uid}')" "the one uid ever seen for Job $job"
+  expect_eq "$(kubectl get pods -n default -l "job-name=$job" -o jsonpath='{range .items[*]}{.status.phase} {end}')" "Succeeded " "the Pods of Job $job"
+done
+job_posts="$(grep -c 'POST /apis/batch/v1/namespaces/default/jobs 201 ' "$DEVCLUSTER_DIR/data/requests.log")"
+expect_eq "$job_posts" "5" "Job creations accepted by the API server"
+adopted="$(grep -c 'POST /apis/batch/v1/namespaces/default/jobs 409 ' "$DEVCLUSTER_DIR/data/requests.log")"
+
+step "one safety backup, in status and in the repository"
+expect_eq "$(rr "$REQUEST" '{.status.safetyBackups[*].id}')" "$REQUEST-safety" "status.safetyBackups"
+snapshots="$(RESTIC_PASSWORD="$REPO_PASSWORD" restic --no-cache -r "$REPOSITORY_DIR" snapshots --json --tag lifeboat-policy=pre-restore)" ||
+  fail "restic snapshots failed: $snapshots"
+expect_eq "$(jq -r '[.[].tags[] | select(startswith("lifeboat-backup="))] | unique | join(" ")' <<< "$snapshots")" \
+  "lifeboat-backup=$REQUEST-safety" "pre-restore backups in the repository"
+expect_eq "$(jq -r '[.[] | [.tags[] | select(startswith("lifeboat-role=") or startswith("lifeboat-source="))] | sort | join(",")] | sort | join(" ")' <<< "$snapshots")" \
+  "lifeboat-role=database,lifeboat-source=shop lifeboat-role=manifest lifeboat-role=media,lifeboat-source=uploads" \
+  "one snapshot per role and source in the safety backup"
+
+step "the data is the backup's, the migration ran once, web is back at its saved 2 replicas"
+expect_eq "$(counts shop)" "50 240" "customers and orders restored"
+expect_eq "$(psql_shop shop -At -c "SELECT count(*) FROM customers WHERE name = 'changed'")" "0" "changed rows restored"
+[ -f "$MEDIA_DIR/uploads/img/photo2.jpg" ] || fail "media not restored"
+expect_eq "$(psql_shop shop -At -c 'SELECT count(*) FROM migrations_run')" "1" "migration rows"
+expect_eq "$(rr "$REQUEST" '{.status.quiescedWorkloads[*].replicas}')" "2" "saved replicas"
+expect_eq "$(rr "$REQUEST" '{.status.restoredBackups[*].backup.id}')" "shop-1 shop-1" "restored backups"
+eventually 30 bash -c '[ "$(kubectl get deploy web -n default -o jsonpath="{.status.readyReplicas}")" = 2 ]' ||
+  fail "web not ready at 2: $(kubectl get deploy web -n default -o jsonpath='{.spec.replicas} {.status}')"
+expect_eq "$(uniq "$DEVCLUSTER_DIR/web.watch" | xargs)" "2 0 2" "web's spec.replicas over time"
+
+step "no Event recorded twice"
+event_counts="$(kubectl get events -n default -o json | jq -r --arg n "$REQUEST" \
+  '[.items[] | select(.involvedObject.kind == "RestoreRequest" and .involvedObject.name == $n)] | group_by(.reason) | map("\(.[0].reason)=\(map(.count // 1) | add)") | join(" ")')"
+echo "  events: $event_counts"
+for e in $event_counts; do
+  [ "${e##*=}" = 1 ] || fail "Event ${e%%=*} recorded ${e##*=} times: $event_counts"
+done
+
+step "a restart after the end changes nothing"
+version="$(rr "$REQUEST" '{.metadata.resourceVersion}')"
+kill_operator
+log_lines="$(wc -l < "$OPERATOR_LOG")"
+start_operator
+eventually 30 bash -c "tail -n +$((log_lines + 1)) '$OPERATOR_LOG' | grep -q '\"name\":\"$REQUEST\"'" ||
+  fail "the restarted operator did not reconcile $REQUEST"
+expect_eq "$(rr "$REQUEST" '{.metadata.resourceVersion}')" "$version" "the request after a restart"
+expect_eq "$(grep -c 'POST /apis/batch/v1/namespaces/default/jobs 201 ' "$DEVCLUSTER_DIR/data/requests.log")" "5" "Job creations after a restart"
+expect_eq "$(grep -c ' killed ' "$KILL_LOG")" "$kills" "kills after a restart (no write)"
+
+echo "  $kills kills, $adopted Job creations refused as already existing (adopted), ${elapsed}s"
+echo "PASS: crash-resume $MODE"
