@@ -13,12 +13,16 @@
 #   after-status  a watch on the request kills the operator as soon as it sees the status move
 #                 (finalizers, phase, current step, a step's state, quiescedWorkloads,
 #                 safetyBackups, restoredBackups): a crash a moment after each boundary.
+#   at-write-failed-restore  at-write, with the backup's data packs damaged: the database restore
+#                 fails; the request must end Failed once, the workloads resumed, the safety backup
+#                 listed, and no later step (media, migration) run.
 # Then it asserts the restore completed exactly once: every Job created once (one uid per name, one
 # accepted POST, one Pod that succeeded), one pre-restore safety backup in the repository and in
 # status, the migration row inserted once, web scaled 2 -> 0 -> 2, the data back, every step
 # Succeeded with its times, the finalizer gone, no Event recorded twice, and that a restart after
 # the end changes nothing.
-# Usage: crash_resume.sh at-write|after-status   (DEVCLUSTER_KEEP=1 keeps kills.log, operator.log...)
+# Usage: crash_resume.sh at-write|after-status|at-write-failed-restore
+#   (DEVCLUSTER_KEEP=1 keeps kills.log, request.watch, operator.log... in the devcluster's temp dir)
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../lib/devcluster.sh"
@@ -26,15 +30,30 @@ source "$HERE/../lib/assert.sh"
 source "$HERE/../backup/lib.sh"
 source "$HERE/lib.sh"
 backup_env_check
-MODE="${1:?usage: crash_resume.sh at-write|after-status}"
-case "$MODE" in
-at-write) MODE_TEXT="the instant each of its writes (status, finalizer, Job, scale) is applied, before it sees the answer," ;;
-after-status) MODE_TEXT="as soon as a watch sees the status move a step" ;;
-*) echo "unknown mode $MODE (at-write|after-status)" >&2; exit 2 ;;
-esac
-
+VARIANT="${1:?usage: crash_resume.sh at-write|after-status|at-write-failed-restore}"
 REQUEST=crash
-JOB_NAMES="$REQUEST-catalog $REQUEST-media-0 $REQUEST-post-migrate $REQUEST-restore-db $REQUEST-safety"
+case "$VARIANT" in
+at-write | at-write-failed-restore)
+  MODE=at-write
+  MODE_TEXT="the instant each of its writes (status, finalizer, Job, scale) is applied, before it sees the answer," ;;
+after-status)
+  MODE=after-status
+  MODE_TEXT="as soon as a watch sees the status move a step" ;;
+*) echo "unknown variant $VARIANT (at-write|after-status|at-write-failed-restore)" >&2; exit 2 ;;
+esac
+# What the end must be: the Jobs (sorted), their Pods' phases, the steps, the Succeeded condition.
+if [ "$VARIANT" = at-write-failed-restore ]; then
+  OUTCOME=Failed
+  JOB_NAMES="$REQUEST-catalog $REQUEST-restore-db $REQUEST-safety"
+  POD_PHASES="Succeeded Failed Succeeded"
+  STEPS_AT_END="Validate=Succeeded Quiesce=Succeeded SafetyBackup=Succeeded RestoreDatabase=Failed RestoreMedia=Skipped PostRestore=Skipped Verify=Skipped Resume=Succeeded "
+else
+  OUTCOME=Succeeded
+  JOB_NAMES="$REQUEST-catalog $REQUEST-media-0 $REQUEST-post-migrate $REQUEST-restore-db $REQUEST-safety"
+  POD_PHASES="Succeeded Succeeded Succeeded Succeeded Succeeded"
+  STEPS_AT_END="Validate=Succeeded Quiesce=Succeeded SafetyBackup=Succeeded RestoreDatabase=Succeeded RestoreMedia=Succeeded PostRestore=Succeeded Verify=Succeeded Resume=Succeeded "
+fi
+JOB_COUNT="$(wc -w <<< "$JOB_NAMES")"
 # What a version of the request is judged by: "resourceVersion|<the fields whose change is a step boundary>".
 REQUEST_FIELDS='[.metadata.resourceVersion, (.metadata.finalizers // [] | join(",")), .status.phase // "",
   .status.currentStep // "", ([.status.steps[]? | "\(.name)=\(.state)"] | join(" ")),
@@ -118,6 +137,7 @@ psql_shop shop -c "CREATE TABLE migrations_run (id serial PRIMARY KEY, ran_at ti
 take_backup shop-1
 psql_shop shop -c "DELETE FROM orders WHERE id > 100; UPDATE customers SET name = 'changed'" > /dev/null
 rm -rf "$MEDIA_DIR/uploads/img"
+[ "$OUTCOME" = Succeeded ] || corrupt_backup_data
 apply_web
 watch_in_background "$DEVCLUSTER_DIR/jobs.watch" "apis/batch/v1/namespaces/default/jobs?labelSelector=lifeboat.dev%2Frestore-request%3D$REQUEST" \
   '"\(.metadata.name) \(.metadata.uid)"'
@@ -189,9 +209,19 @@ sed 's/^/    /' "$KILL_LOG"
 ! grep -q ' no-operator ' "$KILL_LOG" || fail "a write found no operator to kill: $(grep ' no-operator ' "$KILL_LOG")"
 expect_eq "$restarts" "$kills" "restarts (one per kill)"
 
-step "it succeeded once, with every step run, timed and recorded"
-expect_succeeded "$REQUEST"
-expect_eq "$(steps "$REQUEST")" "Validate=Succeeded Quiesce=Succeeded SafetyBackup=Succeeded RestoreDatabase=Succeeded RestoreMedia=Succeeded PostRestore=Succeeded Verify=Succeeded Resume=Succeeded " "every step"
+step "it ended $OUTCOME once, with every step timed and recorded"
+if [ "$OUTCOME" = Succeeded ]; then
+  expect_succeeded "$REQUEST"
+else
+  expect_eq "$(rr "$REQUEST" '{.status.phase}')" "Failed" "phase"
+  condition="$(succeeded "$REQUEST")"
+  [[ "$condition" == False/* ]] || fail "Succeeded is $condition"
+  message="$(rr "$REQUEST" '{.status.conditions[?(@.type=="Succeeded")].message}')"
+  expect_contains "$message" "workloads resumed" "the failure message"
+  expect_contains "$message" "safety backup $REQUEST-safety" "the failure message"
+  echo "  $condition: $message"
+fi
+expect_eq "$(steps "$REQUEST")" "$STEPS_AT_END" "every step"
 untimed="$(rr "$REQUEST" '{range .status.steps[*]}{.name}:{.startTime}:{.completionTime} {end}' | tr ' ' '\n' | grep -E '::|:$' || true)"
 [ -z "$untimed" ] || fail "steps without start or completion time: $untimed"
 [ -n "$(rr "$REQUEST" '{.status.duration}')" ] || fail "no duration (RTO)"
@@ -200,9 +230,12 @@ expect_not_contains "$(rr "$REQUEST" '{.metadata.finalizers}')" "lifeboat.dev" "
 # Running, after each Job creation and scale, and after the final write. after-status: writes that
 # follow one another within milliseconds (the start's finalizer and status; Quiesce's end and the
 # safety backup's start) meet one kill, so only the steps that start when a Job has ended are sure.
-if [ "$MODE" = at-write ]; then
+if [ "$VARIANT" = at-write ]; then
   sure_steps="Validate Quiesce SafetyBackup RestoreDatabase RestoreMedia PostRestore Resume"
   min_kills=15
+elif [ "$VARIANT" = at-write-failed-restore ]; then
+  sure_steps="Validate Quiesce SafetyBackup RestoreDatabase Resume"
+  min_kills=11
 else
   sure_steps="Quiesce RestoreDatabase RestoreMedia PostRestore Resume"
   min_kills=6
@@ -212,22 +245,25 @@ for s in $sure_steps; do
 done
 [ "$kills" -ge "$min_kills" ] || fail "only $kills kills (at least $min_kills expected)"
 if [ "$MODE" = at-write ]; then
-  expect_eq "$(grep -c 'after POST /apis/batch/v1/namespaces/default/jobs -> 201' "$KILL_LOG")" "5" "kills right after a Job was created"
+  expect_eq "$(grep -c 'after POST /apis/batch/v1/namespaces/default/jobs -> 201' "$KILL_LOG")" "$JOB_COUNT" "kills right after a Job was created"
   [ "$(grep -c 'after PATCH /apis/apps/v1/namespaces/default/deployments/web/scale -> 200' "$KILL_LOG")" -ge 2 ] ||
     fail "no kill right after each scale of web"
-  grep -q 'phase=Succeeded' "$KILL_LOG" || fail "no kill right after the final status write"
+  grep -q "phase=$OUTCOME" "$KILL_LOG" || fail "no kill right after the final status write"
 fi
 
 step "every Job was created exactly once and ran one Pod"
 expect_eq "$(kubectl get jobs -n default -l "lifeboat.dev/restore-request=$REQUEST" -o jsonpath='{.items[*].metadata.name}' | tr ' ' '\n' | sort | xargs)" \
   "$JOB_NAMES" "the request's Jobs"
+read -r -a phases <<< "$POD_PHASES"
+i=0
 for job in $JOB_NAMES; do
   uids="$(awk -v j="$job" '$1 == j {print $2}' "$DEVCLUSTER_DIR/jobs.watch" | sort -u | xargs)"
   expect_eq "$uids" "$(kubectl get job "$job" -n default -o jsonpath='{.metadata.uid}')" "the one uid ever seen for Job $job"
-  expect_eq "$(kubectl get pods -n default -l "job-name=$job" -o jsonpath='{range .items[*]}{.status.phase} {end}')" "Succeeded " "the Pods of Job $job"
+  expect_eq "$(kubectl get pods -n default -l "job-name=$job" -o jsonpath='{range .items[*]}{.status.phase} {end}')" "${phases[$i]} " "the Pods of Job $job"
+  i=$((i + 1))
 done
 job_posts="$(grep -c 'POST /apis/batch/v1/namespaces/default/jobs 201 ' "$DEVCLUSTER_DIR/data/requests.log")"
-expect_eq "$job_posts" "5" "Job creations accepted by the API server"
+expect_eq "$job_posts" "$JOB_COUNT" "Job creations accepted by the API server"
 adopted="$(grep -c 'POST /apis/batch/v1/namespaces/default/jobs 409 ' "$DEVCLUSTER_DIR/data/requests.log")"
 
 step "one safety backup, in status and in the repository"
@@ -240,11 +276,15 @@ expect_eq "$(jq -r '[.[] | [.tags[] | select(startswith("lifeboat-role=") or sta
   "lifeboat-role=database,lifeboat-source=shop lifeboat-role=manifest lifeboat-role=media,lifeboat-source=uploads" \
   "one snapshot per role and source in the safety backup"
 
-step "the data is the backup's, the migration ran once, web is back at its saved 2 replicas"
-expect_eq "$(counts shop)" "50 240" "customers and orders restored"
-expect_eq "$(psql_shop shop -At -c "SELECT count(*) FROM customers WHERE name = 'changed'")" "0" "changed rows restored"
-[ -f "$MEDIA_DIR/uploads/img/photo2.jpg" ] || fail "media not restored"
-expect_eq "$(psql_shop shop -At -c 'SELECT count(*) FROM migrations_run')" "1" "migration rows"
+if [ "$OUTCOME" = Succeeded ]; then
+  step "the data is the backup's, the migration ran once, web is back at its saved 2 replicas"
+  expect_eq "$(counts shop)" "50 240" "customers and orders restored"
+  expect_eq "$(psql_shop shop -At -c "SELECT count(*) FROM customers WHERE name = 'changed'")" "0" "changed rows restored"
+  [ -f "$MEDIA_DIR/uploads/img/photo2.jpg" ] || fail "media not restored"
+  expect_eq "$(psql_shop shop -At -c 'SELECT count(*) FROM migrations_run')" "1" "migration rows"
+else
+  step "web is back at its saved 2 replicas (the migration Job never ran: see the Jobs above)"
+fi
 expect_eq "$(rr "$REQUEST" '{.status.quiescedWorkloads[*].replicas}')" "2" "saved replicas"
 expect_eq "$(rr "$REQUEST" '{.status.restoredBackups[*].backup.id}')" "shop-1 shop-1" "restored backups"
 eventually 30 bash -c '[ "$(kubectl get deploy web -n default -o jsonpath="{.status.readyReplicas}")" = 2 ]' ||
@@ -267,8 +307,11 @@ start_operator
 eventually 30 bash -c "tail -n +$((log_lines + 1)) '$OPERATOR_LOG' | grep -q '\"name\":\"$REQUEST\"'" ||
   fail "the restarted operator did not reconcile $REQUEST"
 expect_eq "$(rr "$REQUEST" '{.metadata.resourceVersion}')" "$version" "the request after a restart"
-expect_eq "$(grep -c 'POST /apis/batch/v1/namespaces/default/jobs 201 ' "$DEVCLUSTER_DIR/data/requests.log")" "5" "Job creations after a restart"
+expect_eq "$(grep -c 'POST /apis/batch/v1/namespaces/default/jobs 201 ' "$DEVCLUSTER_DIR/data/requests.log")" "$JOB_COUNT" "Job creations after a restart"
+metrics="$(curl -sf "http://127.0.0.1:$OPERATOR_PORT/metrics")" || fail "no metrics from the restarted operator"
+expect_contains "$metrics" "lifeboat_restore_duration_seconds{namespace=\"default\",restorerequest=\"$REQUEST\",result=\"${OUTCOME,,}\"}" \
+  "the RTO in the metrics of an operator started after the end"
 expect_eq "$(grep -c ' killed ' "$KILL_LOG")" "$kills" "kills after a restart (no write)"
 
 echo "  $kills kills, $adopted Job creations refused as already existing (adopted), ${elapsed}s"
-echo "PASS: crash-resume $MODE"
+echo "PASS: crash-resume $VARIANT"

@@ -83,3 +83,11 @@ apply_replace() {
     "quiesce: {workloads: [{kind: Deployment, name: web}], timeoutSeconds: 60}" \
     "postRestore: {jobs: [{name: migrate, image: $AGENT_IMAGE, command: [$PG_BIN/psql, -h, 127.0.0.1, -p, '$PG_PORT', -U, postgres, -d, shop, -c, '$2']}]}"
 }
+
+# corrupt_backup_data: damages the data packs written so far (not the index): the catalog still
+# lists the backups, fetching a dump from them fails.
+corrupt_backup_data() {
+  find "$REPOSITORY_DIR/data" -type f -newer "$REPOSITORY_DIR/config" | head -n 100 | while read -r f; do
+    printf 'garbage' | dd of="$f" bs=1 seek=40 conv=notrunc status=none
+  done
+}

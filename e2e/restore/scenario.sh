@@ -63,10 +63,7 @@ failure)
   step "a restore of a corrupted backup ends Succeeded=False, the app resumed, the safety backup listed"
   take_backup shop-1
   apply_web
-  # Damage the data packs (not the index): the catalog still lists the backup, fetching the dump fails.
-  find "$REPOSITORY_DIR/data" -type f -newer "$REPOSITORY_DIR/config" | head -n 100 | while read -r f; do
-    printf 'garbage' | dd of="$f" bs=1 seek=40 conv=notrunc status=none
-  done
+  corrupt_backup_data
   apply_restore broken "database:" "  $DB_TARGET" "  database: shop" "  mode: Replace" "  confirm: shop" \
     "quiesce: {workloads: [{kind: Deployment, name: web}], timeoutSeconds: 30}" "safetyBackup: {enabled: true}"
   eventually 120 final broken || fail "restore did not finish: $(steps broken)"
