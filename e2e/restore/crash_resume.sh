@@ -60,15 +60,14 @@ REQUEST_FIELDS='[.metadata.resourceVersion, (.metadata.finalizers // [] | join("
   ([.status.quiescedWorkloads[]? | "\(.kind)/\(.name)=\(.replicas)"] | join(",")),
   ([.status.safetyBackups[]? | .id] | join(",")),
   ([.status.restoredBackups[]? | "\(.target)=\(.backup.id)@\(.backup.startTime // "")"] | join(","))] | join("|")'
-declare -a WATCH_PIDS=()
+declare -a HELPER_PIDS=()  # Watches and the proxy, stopped at exit.
 # The writes after which crash_proxy.py kills the operator (at-write): the restore controller's.
 KILLING_WRITES='^(POST|PUT|PATCH|DELETE) /apis/(lifeboat[.]dev|batch|apps)/'
-
 
 crash_env_stop() {
   local status=$?
   local pid
-  for pid in "${WATCH_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+  for pid in "${HELPER_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
   (exit $status)
   backup_env_stop
 }
@@ -86,7 +85,7 @@ operator_alive() {
 }
 
 # restart_if_dead: when the operator has died (killed), reaps it and starts a new one (counted in
-# $restarts); returns 1 when it runs.
+# $restarts); returns 1 when the operator is still running.
 restart_if_dead() {
   operator_alive && return 1
   wait "$OPERATOR_PID" 2>/dev/null
@@ -101,7 +100,7 @@ start_crash_proxy() {
   /usr/bin/python3 "$HERE/../lib/crash_proxy.py" --upstream-port "$DEVCLUSTER_PORT" --pki-dir "$DEVCLUSTER_DATA_DIR/pki" \
     --pid-file "$OPERATOR_PID_FILE" --kill-log "$KILL_LOG" --port-file "$DEVCLUSTER_DIR/proxy.port" \
     --kill "$KILLING_WRITES" 2>> "$DEVCLUSTER_DIR/proxy.err" &
-  WATCH_PIDS+=($!)
+  HELPER_PIDS+=($!)
   eventually 10 test -s "$DEVCLUSTER_DIR/proxy.port" || fail "crash_proxy did not start: $(cat "$DEVCLUSTER_DIR/proxy.err")"
   OPERATOR_KUBECONFIG="$DEVCLUSTER_DIR/operator-kubeconfig"
   sed "s#server: $DEVCLUSTER_URL\$#server: https://127.0.0.1:$(cat "$DEVCLUSTER_DIR/proxy.port")#" "$KUBECONFIG" > "$OPERATOR_KUBECONFIG"
@@ -123,13 +122,13 @@ api_watch() {
 watch_in_background() {
   local file="$1"; shift
   api_watch "$@" >> "$file" &
-  WATCH_PIDS+=($!)
+  HELPER_PIDS+=($!)
 }
 
 # open_request_watch: fd $RR_WATCH reads one line of REQUEST_FIELDS per version of the request.
 open_request_watch() {
   exec {RR_WATCH}< <(api_watch "apis/lifeboat.dev/v1alpha1/namespaces/default/restorerequests?fieldSelector=metadata.name%3D$REQUEST" "$REQUEST_FIELDS")
-  WATCH_PIDS+=($!)
+  HELPER_PIDS+=($!)
 }
 
 step "a backup with an empty migrations table; then the data and media change; Deployment web at 2 replicas"
