@@ -74,14 +74,18 @@ spec:
 YAML
 }
 
-# apply_replace NAME MIGRATION_SQL: an in-place Replace of database shop (confirmed) with a Merge of
-# media uploads, quiescing Deployment web (apply_web), the default safety backup, and one post-restore
-# Job "migrate" that runs MIGRATION_SQL (no single quotes) with psql in database shop.
+# apply_replace NAME MIGRATION_SQL [spec YAML lines...]: an in-place Replace of database shop
+# (confirmed) with a Merge of media uploads, quiescing Deployment web (apply_web), the default safety
+# backup, and one post-restore Job "migrate" that runs MIGRATION_SQL (no single quotes) with psql in
+# database shop.
 apply_replace() {
-  apply_restore "$1" "database:" "  $DB_TARGET" "  database: shop" "  mode: Replace" "  confirm: shop" \
+  local name="$1" sql="$2"
+  shift 2
+  apply_restore "$name" "database:" "  $DB_TARGET" "  database: shop" "  mode: Replace" "  confirm: shop" \
     "media: [{sourceName: uploads, claimName: shop-media, subPath: uploads, mode: Merge}]" \
     "quiesce: {workloads: [{kind: Deployment, name: web}], timeoutSeconds: 60}" \
-    "postRestore: {jobs: [{name: migrate, image: $AGENT_IMAGE, command: [$PG_BIN/psql, -h, 127.0.0.1, -p, '$PG_PORT', -U, postgres, -d, shop, -c, '$2']}]}"
+    "postRestore: {jobs: [{name: migrate, image: $AGENT_IMAGE, command: [$PG_BIN/psql, -h, 127.0.0.1, -p, '$PG_PORT', -U, postgres, -d, shop, -c, '$sql']}]}" \
+    "$@"
 }
 
 # corrupt_backup_data: damages the data packs written so far (not the index): the catalog still
