@@ -53,14 +53,36 @@ stop_postgres() {
   PG_DIR=""
 }
 
+# The number of operators that have logged their start in $OPERATOR_LOG (it is appended to across restarts).
+operator_starts() {
+  local n
+  n="$(grep -c '"msg":"Serving health and metrics"' "$OPERATOR_LOG" 2>/dev/null)"
+  echo "${n:-0}"
+}
+operator_started_since() { [ "$(operator_starts)" -gt "$1" ]; }
+
+# start_operator: starts the operator (appending to $OPERATOR_LOG) and waits until this one serves.
+# It uses $OPERATOR_KUBECONFIG when set (else $KUBECONFIG), and writes its pid to $OPERATOR_PID_FILE
+# when set.
 start_operator() {
   OPERATOR_LOG="$DEVCLUSTER_DIR/operator.log"
-  LIFEBOAT_AGENT_IMAGE="$AGENT_IMAGE" "$BIN_DIR/lifeboat" operator --kubeconfig "$KUBECONFIG" \
+  local starts
+  starts="$(operator_starts)"
+  LIFEBOAT_AGENT_IMAGE="$AGENT_IMAGE" "$BIN_DIR/lifeboat" operator --kubeconfig "${OPERATOR_KUBECONFIG:-$KUBECONFIG}" \
     --http-address 127.0.0.1:0 --leader-elect=false --log-level debug >> "$OPERATOR_LOG" 2>&1 &
   OPERATOR_PID=$!
+  if [ -n "${OPERATOR_PID_FILE:-}" ]; then echo "$OPERATOR_PID" > "$OPERATOR_PID_FILE"; fi
   BACKUP_PIDS+=("$OPERATOR_PID")
-  eventually 20 grep -q '"msg":"Serving health and metrics"' "$OPERATOR_LOG" || fail "operator did not start: $(tail -5 "$OPERATOR_LOG")"
+  eventually 20 operator_started_since "$starts" || fail "operator did not start: $(tail -5 "$OPERATOR_LOG")"
   OPERATOR_PORT="$(grep '"msg":"Serving health and metrics"' "$OPERATOR_LOG" | tail -n1 | sed 's/.*"port":\([0-9]*\).*/\1/')"
+}
+
+# kill_operator: SIGKILL, as a crash (no shutdown, no cleanup).
+kill_operator() {
+  [ -n "${OPERATOR_PID:-}" ] || return 0
+  kill -KILL "$OPERATOR_PID" 2>/dev/null || true
+  wait "$OPERATOR_PID" 2>/dev/null || true
+  OPERATOR_PID=""
 }
 
 stop_operator() {
@@ -76,9 +98,9 @@ backup_env_stop() {
   local status=$?
   if [ $status -ne 0 ] && [ -n "${DEVCLUSTER_DIR:-}" ]; then
     echo "--- failed; operator log tail:" >&2
-    tail -n 30 "$DEVCLUSTER_DIR/operator.log" 2>/dev/null >&2 || true
+    tail -n 30 "$DEVCLUSTER_DIR/operator.log" >&2 2>/dev/null || true
     echo "--- jobs and pods:" >&2
-    kubectl get jobs,pods -A 2>/dev/null >&2 || true
+    kubectl get jobs,pods -A >&2 2>/dev/null || true
   fi
   stop_operator
   stop_postgres

@@ -1,6 +1,24 @@
-# Shared RestoreRequest helpers (bash) for the restore scenarios (e2e/restore/scenario.sh) and the
-# restore benchmark (bench/restore/run.sh): apply a RestoreRequest with the inline repository of
-# e2e/backup/lib.sh and read its status. Source it after e2e/lib/assert.sh and e2e/backup/lib.sh.
+# shellcheck shell=bash
+# Shared helpers of the RestoreRequest end-to-end scenarios (scenario.sh, crash_resume.sh) and the
+# restore benchmark (bench/restore/run.sh): the
+# environment of e2e/backup/lib.sh plus a backup taken with `lifeboat agent backup` run directly (no
+# BackupPolicy needed), RestoreRequests with the repository inline (the total-loss case), a
+# Deployment to quiesce, and readers of the request's status. Source it after e2e/lib/devcluster.sh,
+# e2e/lib/assert.sh and e2e/backup/lib.sh.
+
+# restore_env_start: backup_env_start, then DB_TARGET (the spec.database connection of the local PostgreSQL).
+restore_env_start() {
+  backup_env_start
+  DB_TARGET="connection: {host: 127.0.0.1, port: $PG_PORT, sslMode: disable, credentialsSecret: {name: shop-postgres}}"
+}
+
+# take_backup ID: a backup of database shop and media uploads into the claim repository.
+take_backup() {
+  RESTIC_PASSWORD="$REPO_PASSWORD" PGPASSWORD=unused "$BIN_DIR/lifeboat" agent backup --repository-path "$REPOSITORY_DIR" \
+    --policy shop --backup-id "$1" --database shop --media "uploads=$MEDIA_DIR/uploads" --table-checksums \
+    --pg-host 127.0.0.1 --pg-port "$PG_PORT" --pg-user postgres --pg-sslmode disable --termination-log "" > "$DEVCLUSTER_DIR/backup-$1.log" 2>&1 ||
+    fail "backup $1 failed: $(tail -3 "$DEVCLUSTER_DIR/backup-$1.log")"
+}
 
 # apply_restore NAME [spec YAML lines...]: a RestoreRequest with the inline repository (its password
 # Secret: $REPO_SECRET, default shop-repository).
@@ -39,4 +57,43 @@ steps() {  # steps NAME → "Validate=Succeeded Quiesce=..."
 expect_succeeded() {  # expect_succeeded NAME: Succeeded=True, else fail with the steps and the message
   [ "$(succeeded "$1")" = True/RestoreSucceeded ] ||
     fail "$1 did not succeed: $(succeeded "$1"): $(rr "$1" '{.status.conditions[?(@.type=="Succeeded")].message}'); steps: $(steps "$1")"
+}
+counts() {  # counts DB → "customers orders"
+  psql_shop "$1" -At -c "SELECT (SELECT count(*) FROM customers) || ' ' || (SELECT count(*) FROM orders)"
+}
+
+apply_web() {
+  kubectl apply -f - > /dev/null <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: shop/web:1}]}
+YAML
+}
+
+# apply_replace NAME MIGRATION_SQL [spec YAML lines...]: an in-place Replace of database shop
+# (confirmed) with a Merge of media uploads, quiescing Deployment web (apply_web), the default safety
+# backup, and one post-restore Job "migrate" that runs MIGRATION_SQL (no single quotes) with psql in
+# database shop.
+apply_replace() {
+  local name="$1" sql="$2"
+  shift 2
+  apply_restore "$name" "database:" "  $DB_TARGET" "  database: shop" "  mode: Replace" "  confirm: shop" \
+    "media: [{sourceName: uploads, claimName: shop-media, subPath: uploads, mode: Merge}]" \
+    "quiesce: {workloads: [{kind: Deployment, name: web}], timeoutSeconds: 60}" \
+    "postRestore: {jobs: [{name: migrate, image: $AGENT_IMAGE, command: [$PG_BIN/psql, -h, 127.0.0.1, -p, '$PG_PORT', -U, postgres, -d, shop, -c, '$sql']}]}" \
+    "$@"
+}
+
+# corrupt_backup_data: damages the data packs written so far (not the index): the catalog still
+# lists the backups, fetching a dump from them fails.
+corrupt_backup_data() {
+  find "$REPOSITORY_DIR/data" -type f -newer "$REPOSITORY_DIR/config" | head -n 100 | while read -r f; do
+    printf 'garbage' | dd of="$f" bs=1 seek=40 conv=notrunc status=none
+  done
 }

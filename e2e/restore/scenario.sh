@@ -13,36 +13,8 @@ source "$HERE/lib.sh"
 backup_env_check
 scenario="${1:?scenario name}"
 
-backup_env_start
+restore_env_start
 start_operator
-
-# take_backup ID: a backup of database shop and media uploads into the claim repository.
-take_backup() {
-  RESTIC_PASSWORD="$REPO_PASSWORD" PGPASSWORD=unused "$BIN_DIR/lifeboat" agent backup --repository-path "$REPOSITORY_DIR" \
-    --policy shop --backup-id "$1" --database shop --media "uploads=$MEDIA_DIR/uploads" --table-checksums \
-    --pg-host 127.0.0.1 --pg-port "$PG_PORT" --pg-user postgres --pg-sslmode disable --termination-log "" > "$DEVCLUSTER_DIR/backup-$1.log" 2>&1 ||
-    fail "backup $1 failed: $(tail -3 "$DEVCLUSTER_DIR/backup-$1.log")"
-}
-
-counts() {  # counts DB → "customers orders"
-  psql_shop "$1" -At -c "SELECT (SELECT count(*) FROM customers) || ' ' || (SELECT count(*) FROM orders)"
-}
-
-DB_TARGET="connection: {host: 127.0.0.1, port: $PG_PORT, sslMode: disable, credentialsSecret: {name: shop-postgres}}"
-
-apply_web() {
-  kubectl apply -f - > /dev/null <<'YAML'
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: default}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: web, image: shop/web:1}]}
-YAML
-}
 
 case "$scenario" in
 round-trip)
@@ -73,10 +45,7 @@ replace)
   apply_web
   psql_shop shop -c "DROP TABLE orders" > /dev/null
   rm -rf "$MEDIA_DIR/uploads/img"
-  apply_restore fix "database:" "  $DB_TARGET" "  database: shop" "  mode: Replace" "  confirm: shop" \
-    "media: [{sourceName: uploads, claimName: shop-media, subPath: uploads, mode: Merge}]" \
-    "quiesce: {workloads: [{kind: Deployment, name: web}], timeoutSeconds: 30}" \
-    "postRestore: {jobs: [{name: migrate, image: $AGENT_IMAGE, command: [$PG_BIN/psql, -h, 127.0.0.1, -p, '$PG_PORT', -U, postgres, -d, shop, -c, 'ALTER TABLE customers ADD COLUMN migrated boolean DEFAULT true']}]}" \
+  apply_replace fix "ALTER TABLE customers ADD COLUMN migrated boolean DEFAULT true" \
     "verify: {sql: [{name: migrated, query: 'SELECT count(*) FROM customers WHERE migrated', expected: '50'}]}"
   eventually 120 final fix || fail "restore did not finish: $(steps fix)"
   expect_succeeded fix
@@ -120,10 +89,7 @@ failure)
   step "a restore of a corrupted backup ends Succeeded=False, the app resumed, the safety backup listed"
   take_backup shop-1
   apply_web
-  # Damage the data packs (not the index): the catalog still lists the backup, fetching the dump fails.
-  find "$REPOSITORY_DIR/data" -type f -newer "$REPOSITORY_DIR/config" | head -n 100 | while read -r f; do
-    printf 'garbage' | dd of="$f" bs=1 seek=40 conv=notrunc status=none
-  done
+  corrupt_backup_data
   apply_restore broken "database:" "  $DB_TARGET" "  database: shop" "  mode: Replace" "  confirm: shop" \
     "quiesce: {workloads: [{kind: Deployment, name: web}], timeoutSeconds: 30}" "safetyBackup: {enabled: true}"
   eventually 120 final broken || fail "restore did not finish: $(steps broken)"
