@@ -154,7 +154,9 @@ class Decider {
     SetCond(api::kConditionSucceeded, ConditionStatus::kUnknown, reason,
             message + "; resuming the workloads before reporting the failure");
   }
+  // Adds or removes the finalizer; no write when it is already so.
   void SetFinalizer(bool present) {
+    if (present == has_finalizer_) return;
     nlohmann::json list = nlohmann::json::array();
     for (const std::string& f : current_.metadata.finalizers) {
       if (f != kFinalizer) list.push_back(f);
@@ -779,10 +781,26 @@ class Decider {
   }
 
   // ---- deletion ----
+  // Stops the running Jobs first and waits until they are gone (the shell deletes them in the
+  // foreground, so a Job is gone only when its Pods are): the app must never start against a
+  // database that is still being restored. Then scales the workloads back, then releases the
+  // finalizer.
   void DecideDeletion() {
     if (!has_finalizer_) return;
+    std::vector<std::string> stopping;
     for (const auto& [name, job] : o_.jobs) {
-      if (!job.state.finished() && !job.state.deleting) plan_.delete_jobs.push_back(name);
+      if (job.state.finished()) continue;
+      stopping.push_back(name);
+      if (!job.state.deleting) plan_.delete_jobs.push_back(name);
+    }
+    if (!stopping.empty()) {
+      if (!plan_.delete_jobs.empty()) {
+        Event("Normal", "StoppingJobs",
+              "The RestoreRequest is being deleted mid-run: stopping " + Join(stopping) +
+                  " before the workloads are scaled back");
+      }
+      Requeue(kWorkloadPoll);
+      return;
     }
     bool resumed = true;
     const api::Step* resume = api::FindStep(plan_.status.steps, "Resume");

@@ -35,7 +35,8 @@
 //     then runs the user's SQL checks in a Job ("<name>-verify", `lifeboat agent verify`) after the
 //     post-restore Jobs; all of them land in status.checks.
 //   - Resume scales every saved workload back to its saved count and waits until it is ready; it
-//     runs after a failure too. Deleting the request mid-run deletes its running Jobs, scales the
+//     runs after a failure too. Deleting the request mid-run deletes its running Jobs and waits until
+//     they are gone (the app never starts against a half-restored database), then scales the
 //     workloads back and then removes the finalizer.
 #pragma once
 

@@ -127,7 +127,7 @@ StatusOr<runtime::ReconcileResult> RestoreRequestController::Reconcile(const run
   const WallTime now = context.clock().Now();
   RestorePlan plan = Decide(observed, now);
 
-  // --- Act: metadata, status, scales, Jobs, Events.
+  // --- Act: metadata, status, Job deletions, scales, Job creations, Events.
   nlohmann::json object = *cached;
   if (!plan.metadata_patch.is_null()) {
     auto patched = client.Patch(RestoreRequestResource(), ns, request.key.name, kube::PatchType::kMerge, plan.metadata_patch);
@@ -146,6 +146,14 @@ StatusOr<runtime::ReconcileResult> RestoreRequestController::Reconcile(const run
       if (written.status().code() == StatusCode::kAborted) return runtime::ReconcileResult::Requeue();
       return written.status().WithContext("writing status");
     }
+  }
+  for (const auto& name : plan.delete_jobs) {
+    // Foreground: the Job stays (deleting) until its Pods are gone, which Decide waits for.
+    kube::DeleteOptions options;
+    options.propagation_policy = "Foreground";
+    Status s = client.Delete(JobResource(), ns, name, options);
+    if (!s.ok() && s.code() != StatusCode::kNotFound) return s.WithContext("deleting Job " + name);
+    log.Info("Deleting restore Job", {{"job", name}});
   }
   for (const auto& scale : plan.scales) {
     nlohmann::json patch = {{"spec", {{"replicas", scale.replicas}}}};
@@ -167,13 +175,6 @@ StatusOr<runtime::ReconcileResult> RestoreRequestController::Reconcile(const run
     } else {
       return created.status().WithContext("creating Job " + name);
     }
-  }
-  for (const auto& name : plan.delete_jobs) {
-    kube::DeleteOptions options;
-    options.propagation_policy = "Background";
-    Status s = client.Delete(JobResource(), ns, name, options);
-    if (!s.ok() && s.code() != StatusCode::kNotFound) return s.WithContext("deleting Job " + name);
-    log.Info("Deleted restore Job", {{"job", name}});
   }
   for (const auto& event : plan.events) {
     context.recorder().Record(*cached, event.type, event.reason, event.message);

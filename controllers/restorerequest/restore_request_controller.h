@@ -3,10 +3,10 @@
 // names, the Secrets it needs (GET; only which keys exist is kept, never the values), the workloads
 // it quiesces (GET Deployments/StatefulSets), its Jobs through the owner index and, for finished
 // ones, the agent result in their Pod's termination message. Act, in an order that loses nothing
-// on a crash: the metadata patch (finalizer, spec as started; Conflict = observe again), status
-// through /status (so saved replica counts are stored before any scale), workload scales (through the
-// scale subresource), Job
-// creations (AlreadyExists = adopt), Job deletions, Events; then metrics (restore_metrics.h).
+// on a crash: the metadata patch (the finalizer; Conflict = observe again), status through /status
+// (so saved replica counts are stored before any scale), Job deletions (foreground, so a deleted
+// Job stays visible until its Pods are gone), workload scales (through the scale subresource), Job
+// creations (AlreadyExists = adopt), Events; then metrics (restore_metrics.h).
 // Thread-safe across keys, as the Manager requires.
 #pragma once
 

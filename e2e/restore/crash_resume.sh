@@ -323,7 +323,12 @@ if [ "$OUTCOME" = Deleted ]; then
     fail "Jobs left: $(kubectl get jobs -n default -l "lifeboat.dev/restore-request=$REQUEST" -o name)"
   eventually 30 bash -c "! kubectl get pods -n default -o jsonpath='{range .items[*]}{.metadata.name}={.status.phase} {end}' | grep -q '^$REQUEST-.*=Running'" ||
     fail "a Pod of the request still runs"
-  echo "  DELETE of $REQUEST-restore-db by the operator: $(grep -c "DELETE /apis/batch/v1/namespaces/default/jobs/$REQUEST-restore-db .*lifeboat-operator" "$DEVCLUSTER_DIR/data/requests.log")"
+  step "the operator stopped the restore Job before it scaled web back"
+  requests="$DEVCLUSTER_DIR/data/requests.log"
+  delete_line="$(grep -n "DELETE /apis/batch/v1/namespaces/default/jobs/$REQUEST-restore-db " "$requests" | grep lifeboat-operator | head -n1 | cut -d: -f1)"
+  [ -n "$delete_line" ] || fail "the operator never deleted $REQUEST-restore-db"
+  scale_back_line="$(grep -n "PATCH /apis/apps/v1/namespaces/default/deployments/web/scale " "$requests" | tail -n1 | cut -d: -f1)"
+  [ "$delete_line" -lt "$scale_back_line" ] || fail "web was scaled back (request line $scale_back_line) before the restore Job was deleted (line $delete_line)"
 fi
 if [ "$OUTCOME" = Succeeded ]; then
   step "the data is the backup's, the migration ran once, web is back at its saved 2 replicas"

@@ -549,15 +549,43 @@ TEST(RestoreDecideTest, DeletionMidRunStopsJobsResumesTheAppThenReleasesTheFinal
   ASSERT_FALSE(world.gone()) << "the finalizer holds the request";
   RestorePlan plan = Decide(world.observed(), now);
   EXPECT_EQ(plan.delete_jobs, (std::vector<std::string>{"fix-safety"}));
-  ASSERT_EQ(plan.scales.size(), 1u);
-  EXPECT_EQ(plan.scales[0], (ScaleAction{"Deployment", "web", 3}));
+  EXPECT_TRUE(plan.scales.empty()) << "the app is not started while a Job of the restore still runs";
   EXPECT_TRUE(plan.metadata_patch.is_null()) << "the finalizer stays until the app is scaled back";
-  world.Apply(plan, now);
+  // The Job is being deleted (foreground: its Pods are still there): still no scale, no second delete.
+  world.observed().jobs["fix-safety"].state.deleting = true;
+  RestorePlan waiting = Decide(world.observed(), now += 1s);
+  EXPECT_TRUE(waiting.delete_jobs.empty());
+  EXPECT_TRUE(waiting.scales.empty());
+  EXPECT_TRUE(waiting.metadata_patch.is_null());
+  ASSERT_TRUE(waiting.requeue_after.has_value());
+  // The Job is gone: scale back, then release.
+  world.observed().jobs.erase("fix-safety");
+  RestorePlan scale = Decide(world.observed(), now += 1s);
+  ASSERT_EQ(scale.scales.size(), 1u);
+  EXPECT_EQ(scale.scales[0], (ScaleAction{"Deployment", "web", 3}));
+  EXPECT_TRUE(scale.metadata_patch.is_null()) << "the finalizer stays until the app is scaled back";
+  world.Apply(scale, now);
   RestorePlan last = Decide(world.observed(), now += 1s);
   ASSERT_FALSE(last.metadata_patch.is_null());
   EXPECT_TRUE(last.metadata_patch["metadata"]["finalizers"].empty());
   world.Apply(last, now);
   EXPECT_TRUE(world.gone());
+}
+
+TEST(RestoreDecideTest, TheFinalizerIsWrittenOnlyWhenItChanges) {
+  RestoreWorld world;
+  WallTime now = kNow;
+  // A crash after the finalizer patch, before the status write: the retry does not patch again.
+  world.Apply(Decide(world.observed(), now), now, /*max_actions=*/1);
+  ASSERT_EQ(world.request()["metadata"]["finalizers"], nlohmann::json::array({kFinalizer}));
+  RestorePlan retry = Decide(world.observed(), now);
+  EXPECT_TRUE(retry.metadata_patch.is_null());
+  EXPECT_EQ(retry.status.phase, "Running");
+  // At the end, with the finalizer already gone (a crash after removing it), nothing is patched.
+  world.RunToEnd(now);
+  ASSERT_TRUE(world.Final());
+  EXPECT_TRUE(world.request()["metadata"]["finalizers"].empty());
+  EXPECT_FALSE(Decide(world.observed(), now).HasActions());
 }
 
 TEST(RestoreDecideTest, DeletionBeforeTheStartReleasesAtOnce) {

@@ -175,5 +175,33 @@ TEST_F(RestoreRequestControllerTest, DeletionMidRunScalesBackBeforeReleasingTheF
   EXPECT_TRUE(Request()["metadata"]["finalizers"].empty()) << "released";
 }
 
+TEST_F(RestoreRequestControllerTest, DeletionWhileAJobRunsStopsItBeforeTheAppIsScaledBack) {
+  CreateRequest("shop");
+  ASSERT_TRUE(Reconcile().ok());
+  FinishJob("fix-catalog", CatalogAnswer("b1"));
+  ASSERT_TRUE(Reconcile().ok());  // Quiesce: replicas saved, scaled to 0.
+  ASSERT_EQ(WebReplicas(), 0);
+  nlohmann::json web = *client_.Get(kDeployments, "default", "web");
+  web["status"] = {{"replicas", 0}, {"readyReplicas", 0}};
+  ASSERT_TRUE(client_.UpdateStatus(kDeployments, "default", web).ok());
+  context_.Sync();
+  ASSERT_TRUE(Reconcile().ok());  // The safety backup Job starts.
+  context_.Sync();
+  ASSERT_TRUE(client_.Get(kJobs, "default", "fix-safety").ok());
+  nlohmann::json deleting = Request();
+  deleting["metadata"]["deletionTimestamp"] = "2026-11-22T02:00:05Z";
+  ASSERT_TRUE(client_.Update(RestoreRequestResource(), "default", deleting).ok());
+  context_.Sync();
+  ASSERT_TRUE(Reconcile().ok());
+  EXPECT_EQ(client_.Get(kJobs, "default", "fix-safety").status().code(), StatusCode::kNotFound) << "the running Job is stopped";
+  EXPECT_EQ(WebReplicas(), 0) << "not scaled back while the Job may still write";
+  context_.Sync();
+  ASSERT_TRUE(Reconcile().ok());
+  EXPECT_EQ(WebReplicas(), 3);
+  context_.Sync();
+  ASSERT_TRUE(Reconcile().ok());
+  EXPECT_TRUE(Request()["metadata"]["finalizers"].empty()) << "released";
+}
+
 }  // namespace
 }  // namespace lifeboat::controllers::restorerequest
