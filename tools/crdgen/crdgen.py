@@ -531,6 +531,7 @@ def restore_request():
     columns = [
         col("Phase", "string", ".status.phase"),
         col("Step", "string", ".status.currentStep"),
+        col("Reason", "string", '.status.conditions[?(@.type=="Succeeded")].reason'),
         col("Source", "string", ".spec.source.policyRef.name", priority=1),
         col("Mode", "string", ".spec.database.mode", priority=1),
         col("Backup Age", "string", ".status.backupAge"),
