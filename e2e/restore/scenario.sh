@@ -105,14 +105,30 @@ killed)
   step "the restore Job killed mid-way: Succeeded=False with a reason, the app resumed, the safety backup listed"
   # Enough rows that pg_restore runs for a while.
   psql_shop shop -c "CREATE TABLE events AS SELECT g AS id, md5(g::text) AS payload FROM generate_series(1, 600000) g" > /dev/null
-  take_backup shop-1
+  # A backup id of this run alone: other scenarios may run restores on this machine at the same time.
+  backup_id="killed-$$"
+  take_backup "$backup_id"
   apply_web
   apply_restore killed "database:" "  $DB_TARGET" "  database: shop" "  mode: Replace" "  confirm: shop" \
     "quiesce: {workloads: [{kind: Deployment, name: web}], timeoutSeconds: 30}"
-  # The Job's container runs in the test control plane as a local process: kill it while pg_restore runs.
-  restore_running() { pgrep -f "pg_restore -d shop --exit-on-error" > /dev/null && pgrep -f "agent restore --backup-id shop-1" > /dev/null; }
+  # The Job's container runs in the test control plane as a local process: kill it while its
+  # pg_restore runs.
+  descends_from() {  # descends_from PID ANCESTOR
+    local pid="$1"
+    while [ -n "$pid" ] && [ "$pid" -gt 1 ]; do
+      [ "$pid" = "$2" ] && return 0
+      pid="$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null)"
+    done
+    return 1
+  }
+  restore_running() {
+    agent_pid="$(pgrep -f "agent restore --backup-id $backup_id " | head -n1)"
+    [ -n "$agent_pid" ] || return 1
+    for p in $(pgrep -x pg_restore); do descends_from "$p" "$agent_pid" && return 0; done
+    return 1
+  }
   eventually 60 restore_running || fail "pg_restore never ran: $(steps killed)"
-  pkill -KILL -f "agent restore --backup-id shop-1" || fail "nothing to kill"
+  kill -KILL "$agent_pid" || fail "nothing to kill"
   eventually 90 final killed || fail "restore did not finish: $(steps killed)"
   expect_eq "$(rr killed '{.status.phase}')" "Failed" "phase"
   st="$(succeeded killed)"
