@@ -23,6 +23,8 @@ json DatabaseJson(const DatabaseBackup& d, bool with_tables) {
   std::int64_t rows = 0;
   for (const auto& t : d.tables) rows += t.rows;
   j["totalRows"] = rows;
+  if (!d.owner.empty()) j["owner"] = d.owner;
+  if (d.roles_recorded) j["roles"] = d.roles;
   if (with_tables) {
     j["tables"] = json::array();
     for (const auto& t : d.tables) j["tables"].push_back(TableJson(t));
@@ -111,6 +113,13 @@ StatusOr<Manifest> ParseManifest(const std::string& text) {
       db.wal_lsn = d.value("walLsn", "");
       db.pg_snapshot = d.value("pgSnapshot", "");
       db.checksums = d.value("checksums", false);
+      db.owner = d.value("owner", "");
+      if (d.contains("roles") && d["roles"].is_array()) {
+        db.roles_recorded = true;
+        for (const json& r : d["roles"]) {
+          if (r.is_string()) db.roles.push_back(r.get<std::string>());
+        }
+      }
       for (const json& t : d.value("tables", json::array())) {
         TableStats ts;
         ts.schema = Required<std::string>(t, "schema", "tables[]");

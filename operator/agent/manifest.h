@@ -33,6 +33,12 @@ struct DatabaseBackup {
   std::string pg_snapshot;     // The exported snapshot name pg_dump used.
   bool checksums = false;      // Whether tables[].checksum was computed.
   std::vector<TableStats> tables;
+  // The database's owner and the roles its objects depend on (owners, grantees, policies), as of the
+  // snapshot: the roles a restore must find or create. Absent from manifests written before they were
+  // recorded (roles_recorded false).
+  std::string owner;
+  bool roles_recorded = false;
+  std::vector<std::string> roles;
 };
 
 struct Globals {

@@ -12,6 +12,8 @@ std::string QuoteConnValue(const std::string& value) {
   return out + "'";
 }
 
+}  // namespace
+
 std::string QuoteIdentifier(const std::string& name) {
   std::string out = "\"";
   for (char c : name) {
@@ -21,7 +23,14 @@ std::string QuoteIdentifier(const std::string& name) {
   return out + "\"";
 }
 
-}  // namespace
+std::string QuoteLiteral(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
 
 std::string BuildConnectionString(const PgConnectionConfig& config, const std::string& database) {
   std::string out = "dbname=" + QuoteConnValue(database) + " application_name='lifeboat-agent'";

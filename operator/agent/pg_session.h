@@ -64,6 +64,13 @@ class PgSession {
   virtual Status DropDatabase(const std::string& name) = 0;
   // Runs user SQL in a READ ONLY transaction and returns its rows as text.
   virtual StatusOr<QueryRows> QueryReadOnly(const std::string& sql) = 0;
+  // Runs the agent's own catalog query with $1.. parameters (in the snapshot transaction when one
+  // is open, else in a short read-only transaction) and returns its rows as text.
+  virtual StatusOr<QueryRows> Query(const std::string& sql, const std::vector<std::string>& params) = 0;
+  // Runs the agent's own statements (roles, database renames): each on its own when
+  // `one_transaction` is false (CREATE/DROP DATABASE cannot run in a transaction), else all in one
+  // transaction that commits only when every statement succeeded.
+  virtual Status Execute(const std::vector<std::string>& statements, bool one_transaction) = 0;
   // Asks the server to cancel the statement running on this session; callable from another thread
   // (the one exception to single-threaded use). The running call then returns an error.
   virtual void CancelRunningQuery() = 0;
@@ -87,5 +94,10 @@ std::string MeasureTableSql(const TableRef& table, bool checksum);
 
 // "schema"."name" with identifiers quoted.
 std::string QuoteQualifiedName(const TableRef& table);
+
+// An identifier quoted for SQL ("name", inner quotes doubled).
+std::string QuoteIdentifier(const std::string& name);
+// A string literal for SQL ('text', inner quotes doubled; standard_conforming_strings).
+std::string QuoteLiteral(const std::string& text);
 
 }  // namespace lifeboat::agent

@@ -153,6 +153,51 @@ class PqxxPgSession final : public PgSession {
     }
   }
 
+  StatusOr<QueryRows> Query(const std::string& sql, const std::vector<std::string>& params) override {
+    return WithReadTxn<QueryRows>("querying the catalog", [&](pqxx::transaction_base& txn) {
+      pqxx::result result;
+      switch (params.size()) {  // libpqxx 6 takes parameters as a variadic list.
+        case 0: result = txn.exec(sql); break;
+        case 1: result = txn.exec_params(sql, params[0]); break;
+        case 2: result = txn.exec_params(sql, params[0], params[1]); break;
+        case 3: result = txn.exec_params(sql, params[0], params[1], params[2]); break;
+        default: throw std::invalid_argument("Query takes at most 3 parameters");
+      }
+      QueryRows rows;
+      for (const auto& row : result) {
+        std::vector<std::optional<std::string>> values;
+        for (const auto& field : row) {
+          values.push_back(field.is_null() ? std::nullopt : std::optional<std::string>(field.as<std::string>()));
+        }
+        rows.push_back(std::move(values));
+      }
+      return rows;
+    });
+  }
+
+  Status Execute(const std::vector<std::string>& statements, bool one_transaction) override {
+    std::string current;
+    try {
+      if (one_transaction) {
+        pqxx::work txn(*conn_);
+        for (const std::string& sql : statements) {
+          current = sql;
+          txn.exec(sql);
+        }
+        txn.commit();
+      } else {
+        pqxx::nontransaction txn(*conn_);
+        for (const std::string& sql : statements) {
+          current = sql;
+          txn.exec(sql);
+        }
+      }
+      return Status::Ok();
+    } catch (const std::exception& e) {
+      return FromException(current.substr(0, current.find(' ', current.find(' ') + 1)), e);
+    }
+  }
+
  private:
   // Runs `body` in the open snapshot transaction, or in a short read-only transaction.
   template <typename T, typename F>

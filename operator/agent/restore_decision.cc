@@ -14,15 +14,22 @@ StatusOr<MediaRestoreMode> ParseMediaRestoreMode(const std::string& text) {
   return InvalidArgumentError("--media-mode must be Merge or Replace, got \"" + text + "\"");
 }
 
-StatusOr<TargetAction> DecideTargetDatabase(DatabaseRestoreMode mode, const std::string& target, bool target_exists,
-                                            bool safety_backup_done) {
+StatusOr<ReplaceStrategy> ParseReplaceStrategy(const std::string& text) {
+  if (text == "Swap") return ReplaceStrategy::kSwap;
+  if (text == "InPlace") return ReplaceStrategy::kInPlace;
+  return InvalidArgumentError("--strategy must be Swap or InPlace, got \"" + text + "\"");
+}
+
+StatusOr<TargetAction> DecideTargetDatabase(DatabaseRestoreMode mode, ReplaceStrategy strategy, const std::string& target,
+                                            bool target_exists, bool safety_backup_done) {
   if (mode == DatabaseRestoreMode::kNewDatabase) {
     if (target_exists) {
       return FailedPreconditionError("target database \"" + target +
                                      "\" already exists; NewDatabase never overwrites: choose another name or use Replace");
     }
-    return TargetAction::kCreate;
+    return TargetAction::kStage;
   }
+  if (strategy == ReplaceStrategy::kSwap) return TargetAction::kStage;
   if (!safety_backup_done) {
     return FailedPreconditionError("Replace drops database \"" + target +
                                    "\": it runs only after the safety backup, confirmed with --safety-backup-done");

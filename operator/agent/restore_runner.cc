@@ -3,10 +3,13 @@
 #include "operator/agent/sql_check_runner.h"
 #include "operator/agent/external_programs.h"
 
+#include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <set>
 
+#include "operator/agent/database_swap.h"
 #include "operator/agent/media_scan.h"
+#include "operator/agent/role_plan.h"
 #include "operator/agent/snapshot_tags.h"
 #include "operator/agent/stream_backup_decision.h"
 
@@ -60,107 +63,167 @@ std::vector<std::string> RestoreRunner::PgArgs(const PgConnectionConfig& pg) con
   return args;
 }
 
-Status RestoreRunner::RestoreDatabase(const RestoreRequest& request, const Manifest& manifest, RestoreOutcome* outcome) {
-  namespace fs = std::filesystem;
-  const DatabaseBackup* db = nullptr;
+namespace {
+
+const DatabaseBackup* FindDatabase(const RestoreRequest& request, const Manifest& manifest, RestoreOutcome* outcome,
+                                   Status* error) {
   for (const auto& d : manifest.databases) {
-    if (request.database_source.empty() ? manifest.databases.size() == 1 : d.source == request.database_source) db = &d;
+    if (request.database_source.empty() ? manifest.databases.size() == 1 : d.source == request.database_source) return &d;
   }
-  if (db == nullptr) {
-    std::string names;
-    for (const auto& d : manifest.databases) names += (names.empty() ? "" : ", ") + d.source;
-    outcome->reason = "SourceNotFound";
-    return NotFoundError(request.database_source.empty()
+  std::string names;
+  for (const auto& d : manifest.databases) names += (names.empty() ? "" : ", ") + d.source;
+  outcome->reason = "SourceNotFound";
+  *error = NotFoundError(request.database_source.empty()
                              ? "backup " + manifest.backup_id + " has " + std::to_string(manifest.databases.size()) +
                                    " databases (" + names + "): choose one with --database-source"
                              : "backup " + manifest.backup_id + " has no database source \"" + request.database_source +
                                    "\" (it has: " + names + ")");
-  }
-  auto& j = outcome->database;
-  j["source"] = db->source;
-  j["target"] = request.target_database;
-  j["snapshotId"] = db->snapshot_id;
+  return nullptr;
+}
 
-  // Prepare the target.
-  auto admin = pg_.Connect(request.maintenance_database);
-  if (!admin.ok()) {
-    outcome->reason = ConnectionFailureReason(admin.status());
-    return admin.status();
+std::set<std::string> FirstColumn(const QueryRows& rows) {
+  std::set<std::string> out;
+  for (const auto& row : rows) {
+    if (!row.empty() && row[0]) out.insert(*row[0]);
   }
-  auto exists = (*admin)->DatabaseExists(request.target_database);
-  if (!exists.ok()) {
+  return out;
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+}  // namespace
+
+std::string StagingDatabaseName(const std::string& target) {
+  constexpr std::size_t kMaxIdentifier = 63;
+  const std::string suffix = "_restoring";
+  if (target.size() + suffix.size() <= kMaxIdentifier) return target + suffix;
+  std::size_t hash = std::hash<std::string>{}(target);
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08zx", hash & 0xffffffffu);
+  return target.substr(0, kMaxIdentifier - suffix.size() - 9) + "_" + hex + suffix;
+}
+
+// Creates the roles the backup's objects need that the target server lacks, from the globals,
+// before anything else is touched (or checks the one owner role with --owner).
+Status RestoreRunner::PrepareRoles(PgSession& admin, const RestoreRequest& request, const Manifest& manifest,
+                                   const DatabaseBackup& db, RestoreOutcome* outcome) {
+  auto existing_rows = admin.Query(kExistingRolesSql, {});
+  if (!existing_rows.ok()) {
     outcome->reason = "DatabaseUnavailable";
-    return exists.status();
+    return existing_rows.status();
   }
-  auto action = DecideTargetDatabase(request.mode, request.target_database, *exists, request.safety_backup_done);
-  if (!action.ok()) {
-    outcome->reason = request.mode == DatabaseRestoreMode::kNewDatabase ? "TargetExists" : "SafetyBackupRequired";
-    return action.status();
+  std::set<std::string> existing = FirstColumn(*existing_rows);
+  if (!request.owner.empty()) {
+    if (existing.count(request.owner) != 0) return Status::Ok();
+    outcome->reason = "OwnerRoleNotFound";
+    return FailedPreconditionError("role \"" + request.owner + "\" (the owner to restore everything as) does not exist on the "
+                                   "target server; nothing was changed");
   }
+  if (!request.create_roles) return Status::Ok();
+  ParsedGlobals globals = ParseGlobals(manifest.globals.sql);
+  std::set<std::string> needed(db.roles.begin(), db.roles.end());
+  if (!db.owner.empty()) needed.insert(db.owner);
+  if (!db.roles_recorded) {
+    // Backups from before roles were recorded: every role of the globals may be needed.
+    for (const auto& [name, definition] : globals.roles) needed.insert(name);
+  }
+  RolePlan plan = PlanRoles(needed, existing, globals);
+  if (!plan.undefined.empty()) {
+    outcome->reason = "RolesMissing";
+    return FailedPreconditionError("the backup's objects need role(s) " + JoinNames(plan.undefined) +
+                                   ", which the target server lacks and the backup's globals do not define" +
+                                   (manifest.globals.present ? "" : " (the backup has no globals)") +
+                                   "; nothing was changed. Create them, or restore everything as one role with "
+                                   "spec.database.owner");
+  }
+  if (plan.create.empty()) return Status::Ok();
+  if (Status s = admin.Execute(plan.statements, true); !s.ok()) {
+    outcome->reason = "RoleCreationFailed";
+    return FailedPreconditionError("creating the role(s) " + JoinNames(plan.create) + " the backup needs failed (" +
+                                   s.message() + "); nothing was changed. Give the restoring user CREATEROLE, create "
+                                   "them, or restore everything as one role with spec.database.owner");
+  }
+  outcome->database["rolesCreated"] = plan.create;
+  if (!plan.without_password.empty()) outcome->database["rolesWithoutPassword"] = plan.without_password;
+  log_("info", "Roles created roles=" + JoinNames(plan.create) +
+                   (plan.without_password.empty() ? "" : " without_password=" + JoinNames(plan.without_password)));
+  return Status::Ok();
+}
 
-  // Custom format: the dump streams from restic into `pg_restore --section=pre-data --section=data`
-  // (tables and rows load while the dump is still arriving) and the agent keeps a copy on local disk;
-  // with more than one job, `pg_restore -j N --section=post-data` then builds indexes and constraints
-  // in parallel from that copy (pg_restore -j needs a seekable file). With one job the whole restore
-  // streams and nothing is written locally. Directory format: restic restores the directory first.
-  const bool directory = db->format == "directory";
+// Creates the (empty) database pg_restore writes into, owned as the original was: the staging
+// database (a leftover of an earlier attempt of this request is dropped first) or, InPlace, the
+// target after dropping it.
+Status RestoreRunner::PrepareDatabase(PgSession& admin, const RestoreRequest& request, const Manifest& manifest,
+                                      const DatabaseBackup& db, const std::string& into, RestoreOutcome* outcome) {
+  const bool staged = into != request.target_database;
+  std::vector<std::string> statements;
+  if (staged) {
+    SwapNames names{request.target_database, into, "", request.request_marker};
+    auto state = ReadSwapState(admin, names);
+    if (!state.ok()) {
+      outcome->reason = "DatabaseUnavailable";
+      return state.status();
+    }
+    if (state->staging.exists && !IsRestoredBy(state->staging.comment, request.request_marker)) {
+      outcome->reason = "TargetExists";
+      return FailedPreconditionError("database \"" + into + "\", the staging name of this restore, exists and was not made by it; "
+                                     "nothing was changed. Rename or drop it");
+    }
+    if (state->staging.exists) statements.push_back("DROP DATABASE " + QuoteIdentifier(into) + " WITH (FORCE)");
+  } else {
+    log_("warn", "Dropping the target database for an InPlace Replace database=" + into);
+    statements.push_back("DROP DATABASE IF EXISTS " + QuoteIdentifier(into) + " WITH (FORCE)");
+    outcome->database["targetDropped"] = true;
+  }
+  std::string owner = request.owner.empty() ? db.owner : request.owner;
+  auto roles = admin.Query(kExistingRolesSql, {});
+  bool owner_exists = roles.ok() && !owner.empty() && FirstColumn(*roles).count(owner) != 0;
+  statements.push_back("CREATE DATABASE " + QuoteIdentifier(into) + (owner_exists ? " OWNER " + QuoteIdentifier(owner) : ""));
+  statements.push_back("COMMENT ON DATABASE " + QuoteIdentifier(into) + " IS " +
+                       QuoteLiteral(StagedComment(request.request_marker, manifest.backup_id)));
+  if (Status s = admin.Execute(statements, false); !s.ok()) {
+    outcome->reason = s.code() == StatusCode::kAlreadyExists ? "TargetExists" : "RestoreFailed";
+    return s;
+  }
+  return Status::Ok();
+}
+
+// Custom format: the dump streams from restic into `pg_restore --section=pre-data --section=data`
+// (tables and rows load while the dump is still arriving) and the agent keeps a copy on local disk;
+// with more than one job, `pg_restore -j N --section=post-data` then builds indexes and constraints
+// in parallel from that copy (pg_restore -j needs a seekable file). With one job the whole restore
+// streams and nothing is written locally. Directory format: restic restores the directory first.
+Status RestoreRunner::LoadDump(const RestoreRequest& request, const Manifest& manifest, const DatabaseBackup& db,
+                               const std::string& into, RestoreOutcome* outcome) {
+  namespace fs = std::filesystem;
+  auto& j = outcome->database;
+  const bool directory = db.format == "directory";
   auto t0 = clock_.SteadyNow();
-  fs::path local = fs::path(request.work_dir) / ("lifeboat-restore-" + manifest.backup_id + "-" + db->source);
+  fs::path local = fs::path(request.work_dir) / ("lifeboat-restore-" + manifest.backup_id + "-" + db.source);
   std::error_code ec;
   fs::remove_all(local, ec);
   if (directory) {
-    if (Status fetched = restic_.Restore(db->snapshot_id, local.string()); !fetched.ok()) {
+    if (Status fetched = restic_.Restore(db.snapshot_id, local.string()); !fetched.ok()) {
       fs::remove_all(local, ec);
       outcome->reason = "FetchFailed";
       return fetched;
     }
-    log_("info", "Dump fetched source=" + db->source + " path=" + local.string());
+    log_("info", "Dump fetched source=" + db.source + " path=" + local.string());
   }
   auto t1 = clock_.SteadyNow();
   j["fetchSeconds"] = Seconds(t0, t1);
   j["streamed"] = !directory;
 
-  if (*action == TargetAction::kDropAndCreate) {
-    log_("warn", "Dropping the target database for Replace database=" + request.target_database);
-    if (Status s = (*admin)->DropDatabase(request.target_database); !s.ok()) {
-      fs::remove_all(local, ec);
-      outcome->reason = "RestoreFailed";
-      return s;
-    }
-  }
-  if (Status s = (*admin)->CreateDatabase(request.target_database); !s.ok()) {
-    fs::remove_all(local, ec);
-    outcome->reason = s.code() == StatusCode::kAlreadyExists ? "TargetExists" : "RestoreFailed";
-    return s;
-  }
-
-  if (request.globals && manifest.globals.present) {
-    fs::path sql = fs::path(request.work_dir) / ("lifeboat-globals-" + manifest.backup_id + ".sql");
-    {
-      std::ofstream file(sql);
-      file << manifest.globals.sql;
-    }
-    ProcessSpec psql;
-    psql.argv = {kPsql, "-X", "-q", "-v", "ON_ERROR_STOP=0", "-f", sql.string(), "-d", request.maintenance_database};
-    auto pg = PgArgs(request.pg);
-    psql.argv.insert(psql.argv.end(), pg.begin(), pg.end());
-    if (!request.pg.sslmode.empty()) psql.env["PGSSLMODE"] = request.pg.sslmode;
-    auto result = runner_.Run(psql, "", nullptr);
-    fs::remove(sql, ec);
-    if (!result.ok()) return result.status();
-    // Existing roles ("role already exists") are expected on a live server; count them, do not fail.
-    int errors = 0;
-    for (std::size_t pos = 0; (pos = result->stderr_tail.find("ERROR:", pos)) != std::string::npos; ++pos) ++errors;
-    j["globalsErrors"] = errors;
-    log_("info", "Globals applied errors=" + std::to_string(errors));
-  }
-
   auto pg_restore = [&](std::vector<std::string> extra) {
     ProcessSpec spec;
-    spec.argv = {kPgRestore, "-d", request.target_database, "--exit-on-error"};
+    spec.argv = {kPgRestore, "-d", into, "--exit-on-error"};
     auto pg = PgArgs(request.pg);
     spec.argv.insert(spec.argv.end(), pg.begin(), pg.end());
-    if (request.no_owner) spec.argv.push_back("--no-owner");
+    if (!request.owner.empty()) spec.argv.insert(spec.argv.end(), {"--no-owner", "--no-privileges", "--role=" + request.owner});
     spec.argv.insert(spec.argv.end(), extra.begin(), extra.end());
     if (!request.pg.sslmode.empty()) spec.env["PGSSLMODE"] = request.pg.sslmode;
     return spec;
@@ -179,18 +242,17 @@ Status RestoreRunner::RestoreDatabase(const RestoreRequest& request, const Manif
   } else {
     ProcessSpec streamed = parallel_post_data ? pg_restore({"--section=pre-data", "--section=data"}) : pg_restore({});
     if (parallel_post_data) streamed.stdin_copy_path = local.string();
-    auto piped = runner_.RunPipeline(restic_.DumpSpec(db->snapshot_id, db->path), streamed, nullptr);
+    auto piped = runner_.RunPipeline(restic_.DumpSpec(db.snapshot_id, db.path), streamed, nullptr);
     if (!piped.ok()) {
       restored = piped.status();
     } else if (!piped->producer.Succeeded()) {
       fs::remove_all(local, ec);
       outcome->reason = "FetchFailed";
-      return ClassifyResticFailure("reading " + db->path + " from snapshot " + db->snapshot_id, piped->producer);
+      return ClassifyResticFailure("reading " + db.path + " from snapshot " + db.snapshot_id, piped->producer);
     } else {
       restored = check(piped->consumer, "pg_restore");
     }
-    auto t_data = clock_.SteadyNow();
-    j["dataSeconds"] = Seconds(t1, t_data);
+    j["dataSeconds"] = Seconds(t1, clock_.SteadyNow());
     if (restored.ok() && parallel_post_data) {
       restored = check(runner_.Run(pg_restore({"-j", std::to_string(request.jobs), "--section=post-data", local.string()}), "",
                                    nullptr),
@@ -198,16 +260,17 @@ Status RestoreRunner::RestoreDatabase(const RestoreRequest& request, const Manif
     }
   }
   fs::remove_all(local, ec);
-  auto t2 = clock_.SteadyNow();
-  j["restoreSeconds"] = Seconds(t1, t2);
-  if (!restored.ok()) {
-    outcome->reason = "RestoreFailed";
-    return restored;
-  }
-  log_("info", "Database restored target=" + request.target_database);
+  j["restoreSeconds"] = Seconds(t1, clock_.SteadyNow());
+  if (!restored.ok()) outcome->reason = "RestoreFailed";
+  return restored;
+}
 
-  if (!request.verify) return Status::Ok();
-  auto target = pg_.Connect(request.target_database);
+// Row counts and checksums against the manifest, then the user's SQL checks.
+Status RestoreRunner::VerifyDatabase(const RestoreRequest& request, const DatabaseBackup& db, const std::string& into,
+                                     RestoreOutcome* outcome) {
+  auto& j = outcome->database;
+  auto t0 = clock_.SteadyNow();
+  auto target = pg_.Connect(into);
   if (!target.ok()) {
     outcome->reason = "VerificationFailed";
     return target.status();
@@ -216,24 +279,24 @@ Status RestoreRunner::RestoreDatabase(const RestoreRequest& request, const Manif
   if (!tables.ok()) return tables.status();
   std::vector<TableStats> observed;
   for (const auto& t : *tables) {
-    auto stats = (*target)->MeasureTable(t, db->checksums);
+    auto stats = (*target)->MeasureTable(t, db.checksums);
     if (!stats.ok()) {
       outcome->reason = "VerificationFailed";
       return stats.status();
     }
     observed.push_back(*stats);
   }
-  auto mismatches = CompareTables(db->tables, observed);
-  j["tablesVerified"] = db->tables.size();
-  j["checksumsVerified"] = db->checksums;
+  auto mismatches = CompareTables(db.tables, observed);
+  j["tablesVerified"] = db.tables.size();
+  j["checksumsVerified"] = db.checksums;
   j["mismatches"] = mismatches.size();
   for (const auto& m : mismatches) {
     if (outcome->mismatches.size() < kMaxReportedMismatches) outcome->mismatches.push_back(m.ToString());
   }
   target->reset();  // The checks open their own sessions.
-  SqlChecksOutcome checks = RunSqlChecks(pg_, request.target_database, request.checks, log_);
+  SqlChecksOutcome checks = RunSqlChecks(pg_, into, request.checks, log_);
   outcome->checks = checks.checks;
-  j["verifySeconds"] = Seconds(t2, clock_.SteadyNow());
+  j["verifySeconds"] = Seconds(t0, clock_.SteadyNow());
   if (!mismatches.empty()) {
     outcome->reason = "VerificationFailed";
     return InternalError("restored database differs from the manifest: " + mismatches.front().ToString() +
@@ -244,6 +307,69 @@ Status RestoreRunner::RestoreDatabase(const RestoreRequest& request, const Manif
     return InternalError(checks.first_failure);
   }
   return Status::Ok();
+}
+
+// A failed staged restore removes what it made: the staging database is dropped (or kept under
+// --keep-failed-as), so no half-restored database is left behind.
+void RestoreRunner::DiscardStaging(PgSession& admin, const RestoreRequest& request, const std::string& staging,
+                                   RestoreOutcome* outcome) {
+  SwapNames names{request.target_database, staging, "", request.request_marker};
+  auto rolled_back = RunRollback(admin, names, request.keep_failed_as);
+  if (!rolled_back.ok()) {
+    outcome->database["cleanupError"] = rolled_back.status().message();
+    log_("error", "Could not remove the staging database database=" + staging + " error=" + rolled_back.status().message());
+    return;
+  }
+  outcome->database["stagingDropped"] = rolled_back->staging_dropped && rolled_back->kept_as.empty();
+  if (!rolled_back->kept_as.empty()) outcome->database["keptAs"] = rolled_back->kept_as;
+}
+
+Status RestoreRunner::RestoreDatabase(const RestoreRequest& request, const Manifest& manifest, RestoreOutcome* outcome) {
+  Status found;
+  const DatabaseBackup* db = FindDatabase(request, manifest, outcome, &found);
+  if (db == nullptr) return found;
+  auto& j = outcome->database;
+  j["source"] = db->source;
+  j["target"] = request.target_database;
+  j["snapshotId"] = db->snapshot_id;
+
+  auto admin = pg_.Connect(request.maintenance_database);
+  if (!admin.ok()) {
+    outcome->reason = ConnectionFailureReason(admin.status());
+    return admin.status();
+  }
+  auto exists = (*admin)->DatabaseExists(request.target_database);
+  if (!exists.ok()) {
+    outcome->reason = "DatabaseUnavailable";
+    return exists.status();
+  }
+  auto action = DecideTargetDatabase(request.mode, request.strategy, request.target_database, *exists, request.safety_backup_done);
+  if (!action.ok()) {
+    outcome->reason = request.mode == DatabaseRestoreMode::kNewDatabase ? "TargetExists" : "SafetyBackupRequired";
+    return action.status();
+  }
+  if (Status s = PrepareRoles(**admin, request, manifest, *db, outcome); !s.ok()) return s;
+
+  const bool staged = *action == TargetAction::kStage;
+  const std::string into = !staged ? request.target_database
+                                   : (request.staging_database.empty() ? StagingDatabaseName(request.target_database)
+                                                                      : request.staging_database);
+  if (staged) j["stagingDatabase"] = into;
+  Status restored = PrepareDatabase(**admin, request, manifest, *db, into, outcome);
+  if (restored.ok()) restored = LoadDump(request, manifest, *db, into, outcome);
+  if (restored.ok()) {
+    log_("info", "Database restored into=" + into);
+    if (request.verify) restored = VerifyDatabase(request, *db, into, outcome);
+  }
+  if (restored.ok() && staged && request.mode == DatabaseRestoreMode::kNewDatabase) {
+    // Verified: the new database takes its name (fails, and is discarded, if the name was taken meanwhile).
+    restored = (*admin)->Execute({"ALTER DATABASE " + QuoteIdentifier(into) + " RENAME TO " + QuoteIdentifier(request.target_database)},
+                                 false);
+    if (!restored.ok()) outcome->reason = restored.code() == StatusCode::kAlreadyExists ? "TargetExists" : "RestoreFailed";
+  }
+  // Only a database carrying this restore's comment is ever dropped (database_swap.h).
+  if (!restored.ok() && staged) DiscardStaging(**admin, request, into, outcome);
+  return restored;
 }
 
 Status RestoreRunner::RestoreMedia(const RestoreRequest& request, const Manifest& manifest, RestoreOutcome* outcome) {

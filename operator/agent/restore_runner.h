@@ -1,9 +1,13 @@
 // RestoreRunner: the body of `lifeboat agent restore`. Finds the backup's manifest in the
-// repository, restores one database (restic dump of the custom-format file to local disk, then
-// parallel `pg_restore -j`; directory-format dumps are restored as a directory) into a target
-// prepared per DecideTargetDatabase, optionally replays the globals, restores one media source into
-// a target path (Merge or Replace), then verifies row counts and checksums against the manifest and
-// runs the user's SQL checks. Not thread-safe; one run at a time.
+// repository, creates the roles the backup's objects need that the target server lacks (from the
+// backup's globals: role_plan.h) or restores everything owned by one given role, restores one
+// database (streamed into `pg_restore`, post-data with `pg_restore -j`; directory-format dumps are
+// restored as a directory) where DecideTargetDatabase says (a staging database for NewDatabase and
+// a Swap Replace, the target itself for an InPlace Replace), verifies row counts and checksums
+// against the manifest and runs the user's SQL checks; a verified NewDatabase then takes the
+// target's name. A failed restore drops the staging database it created (or keeps it under a given
+// name). Then restores one media source into a target path (Merge or Replace).
+// Not thread-safe; one run at a time.
 #pragma once
 
 #include <string>
@@ -24,9 +28,19 @@ struct RestoreRequest {
   std::string database_source;     // Which database of the backup; empty: the only one.
   std::string target_database;     // Empty: no database restore.
   DatabaseRestoreMode mode = DatabaseRestoreMode::kNewDatabase;
+  ReplaceStrategy strategy = ReplaceStrategy::kSwap;  // With Replace.
   bool safety_backup_done = false;
-  bool globals = false;
-  bool no_owner = false;
+  // Where NewDatabase and a Swap Replace restore before the rename; empty: StagingDatabaseName().
+  std::string staging_database;
+  // "<namespace>/<name>" of the RestoreRequest: marks the databases this restore made.
+  std::string request_marker = "manual";
+  // Create the roles the backup needs that the target lacks (from the globals).
+  bool create_roles = true;
+  // Non-empty: restore everything owned by this role instead (pg_restore --no-owner
+  // --no-privileges --role); no role is created.
+  std::string owner;
+  // Non-empty: a failed restore keeps its staging database under this name instead of dropping it.
+  std::string keep_failed_as;
   int jobs = 2;
   std::string media_source;        // Which media source; empty with media_target: the only one.
   std::string media_target;        // Empty: no media restore.
@@ -35,6 +49,10 @@ struct RestoreRequest {
   std::vector<SqlCheck> checks;
   std::string work_dir = "/tmp";
 };
+
+// The staging database of a restore into `target` when none is given ("<target>_restoring",
+// shortened with a hash to PostgreSQL's 63 bytes).
+std::string StagingDatabaseName(const std::string& target);
 
 struct RestoreOutcome {
   Status status;
@@ -58,6 +76,15 @@ class RestoreRunner {
 
  private:
   Status RestoreDatabase(const RestoreRequest& request, const Manifest& manifest, RestoreOutcome* outcome);
+  Status PrepareRoles(PgSession& admin, const RestoreRequest& request, const Manifest& manifest,
+                      const DatabaseBackup& db, RestoreOutcome* outcome);
+  Status PrepareDatabase(PgSession& admin, const RestoreRequest& request, const Manifest& manifest,
+                         const DatabaseBackup& db, const std::string& into, RestoreOutcome* outcome);
+  Status LoadDump(const RestoreRequest& request, const Manifest& manifest, const DatabaseBackup& db,
+                  const std::string& into, RestoreOutcome* outcome);
+  Status VerifyDatabase(const RestoreRequest& request, const DatabaseBackup& db, const std::string& into,
+                        RestoreOutcome* outcome);
+  void DiscardStaging(PgSession& admin, const RestoreRequest& request, const std::string& staging, RestoreOutcome* outcome);
   Status RestoreMedia(const RestoreRequest& request, const Manifest& manifest, RestoreOutcome* outcome);
   std::vector<std::string> PgArgs(const PgConnectionConfig& pg) const;
 

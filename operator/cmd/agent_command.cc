@@ -24,6 +24,7 @@
 #include "operator/agent/pqxx_pg_session.h"
 #include "operator/agent/repository_config.h"
 #include "operator/agent/restic_client.h"
+#include "operator/agent/database_swap.h"
 #include "operator/agent/restore_runner.h"
 #include "operator/agent/retention_runner.h"
 #include "operator/agent/snapshot_tags.h"
@@ -311,8 +312,8 @@ StatusOr<std::vector<agent::SqlCheck>> LoadChecks(const std::string& json, const
 struct RestoreFlags {
   CommonOptions common;
   agent::RestoreRequest request;
-  std::string mode = "NewDatabase", media_mode = "Merge", checks_json, checks_file;
-  bool no_verify = false;
+  std::string mode = "NewDatabase", strategy = "Swap", media_mode = "Merge", checks_json, checks_file;
+  bool no_verify = false, no_create_roles = false;
 };
 
 int RunRestore(RestoreFlags& f) {
@@ -324,6 +325,7 @@ int RunRestore(RestoreFlags& f) {
   result.backup_id = r.backup_id;
   r.pg = f.common.pg;
   r.verify = !f.no_verify;
+  r.create_roles = !f.no_create_roles;
   auto fail = [&](Status s, const char* reason) {
     result.status = std::move(s);
     result.reason = reason;
@@ -332,6 +334,9 @@ int RunRestore(RestoreFlags& f) {
   auto mode = agent::ParseDatabaseRestoreMode(f.mode);
   if (!mode.ok()) return fail(mode.status(), "InvalidRequest");
   r.mode = *mode;
+  auto strategy = agent::ParseReplaceStrategy(f.strategy);
+  if (!strategy.ok()) return fail(strategy.status(), "InvalidRequest");
+  r.strategy = *strategy;
   auto media_mode = agent::ParseMediaRestoreMode(f.media_mode);
   if (!media_mode.ok()) return fail(media_mode.status(), "InvalidRequest");
   r.media_mode = *media_mode;
@@ -385,6 +390,59 @@ int RunVerify(VerifyFlags& f) {
   if (!outcome.all_passed) {
     result.status = InternalError(outcome.first_failure);
     result.reason = "CheckFailed";
+  }
+  return Finish(f.common, result, start, log);
+}
+
+struct SwapFlags {
+  CommonOptions common;
+  agent::SwapNames names;
+  std::string maintenance_database = "postgres", keep_failed_as;
+  bool rollback = false, drop_previous = false;
+};
+
+// `agent swap-database`: the atomic Replace's swap, its rollback, or the later removal of the
+// previous database (database_swap.h).
+int RunSwapDatabase(SwapFlags& f) {
+  WallTime start = SystemClock::Instance().Now();
+  const char* action = f.rollback ? "rollback" : (f.drop_previous ? "drop-previous" : "swap");
+  auto log = MakeLogSink("swap-database");
+  AgentResult result;
+  result.command = "swap-database";
+  result.fields = {{"action", action}, {"database", f.names.live}, {"staging", f.names.staging}, {"previous", f.names.previous}};
+  agent::PqxxPgConnector connector(f.common.pg);
+  auto admin = connector.Connect(f.maintenance_database);
+  if (!admin.ok()) {
+    result.status = admin.status();
+    result.reason = agent::ConnectionFailureReason(admin.status());
+    return Finish(f.common, result, start, log);
+  }
+  if (f.rollback) {
+    auto r = agent::RunRollback(**admin, f.names, f.keep_failed_as);
+    result.status = r.status();
+    if (r.ok()) {
+      result.fields.update({{"swapped", r->swapped}, {"liveIntact", r->live_intact}, {"stagingDropped", r->staging_dropped},
+                            {"state", r->message}});
+      if (!r->kept_as.empty()) result.fields["keptAs"] = r->kept_as;
+    }
+    result.reason = r.ok() ? "" : "RollbackFailed";
+  } else if (f.drop_previous) {
+    auto dropped = agent::DropPrevious(**admin, f.names);
+    result.status = dropped.status();
+    if (dropped.ok()) result.fields["dropped"] = *dropped;
+    result.reason = dropped.ok() ? "" : "DropFailed";
+  } else {
+    auto swapped = agent::RunSwap(**admin, f.names, SystemClock::Instance(),
+                                  [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); });
+    result.status = swapped.status();
+    if (swapped.ok()) {
+      result.fields.update({{"swapped", swapped->swapped}, {"alreadySwapped", swapped->already_swapped},
+                            {"terminatedSessions", swapped->terminated_sessions},
+                            {"unavailableSeconds", swapped->unavailable_seconds}});
+      log("info", "Database swapped database=" + f.names.live + " previous=" + f.names.previous +
+                      " unavailable_seconds=" + std::to_string(swapped->unavailable_seconds));
+    }
+    result.reason = swapped.ok() ? "" : "SwapFailed";
   }
   return Finish(f.common, result, start, log);
 }
@@ -575,8 +633,20 @@ void AddAgentCommand(CLI::App& app, CommandRegistry& registry) {
   r->add_option("--target-database", restore.request.target_database, "Database to restore into")->envname("LIFEBOAT_TARGET_DATABASE");
   r->add_option("--mode", restore.mode, "NewDatabase | Replace")->envname("LIFEBOAT_RESTORE_MODE")->default_val("NewDatabase");
   r->add_flag("--safety-backup-done", restore.request.safety_backup_done, "Confirms the pre-restore safety backup exists (required by Replace)");
-  r->add_flag("--globals", restore.request.globals, "Replay the backup's roles/tablespaces first");
-  r->add_flag("--no-owner", restore.request.no_owner, "pg_restore --no-owner");
+  r->add_option("--strategy", restore.strategy,
+                 "With Replace: Swap (restore beside the live database; `swap-database` renames it in) | InPlace (drop, then restore)")
+      ->default_val("Swap");
+  r->add_option("--staging-database", restore.request.staging_database,
+                "Where NewDatabase and a Swap Replace restore before the rename (default: <target>_restoring)");
+  r->add_option("--request", restore.request.request_marker,
+                "<namespace>/<name> of the RestoreRequest; marks the databases this restore makes")
+      ->default_val("manual");
+  r->add_flag("--no-create-roles", restore.no_create_roles,
+              "Do not create the roles the backup needs that the target lacks (from the backup's globals)");
+  r->add_option("--owner", restore.request.owner,
+                "Restore everything owned by this role (pg_restore --no-owner --no-privileges --role); no role is created");
+  r->add_option("--keep-failed-as", restore.request.keep_failed_as,
+                "Keep a failed restore's staging database under this name instead of dropping it");
   r->add_option("--jobs", restore.request.jobs, "pg_restore -j")->default_val(2);
   r->add_option("--maintenance-database", restore.request.maintenance_database, "Database used for CREATE/DROP DATABASE")
       ->default_val("postgres");
@@ -589,6 +659,23 @@ void AddAgentCommand(CLI::App& app, CommandRegistry& registry) {
   r->add_option("--work-dir", restore.request.work_dir, "Scratch directory (holds the dump during pg_restore)")
       ->envname("LIFEBOAT_WORK_DIR")->default_val("/tmp");
   registry.commands.emplace_back(r, [] { return RunRestore(restore); });
+
+  static SwapFlags swap;
+  CLI::App* w = agent->add_subcommand(
+      "swap-database", "Swap a verified staging database in for the live one (one transaction), roll an unfinished swap back, "
+                       "or drop the previous database");
+  AddPgFlags(w, swap.common);
+  AddTerminationLogFlag(w, swap.common);
+  w->add_option("--database", swap.names.live, "The live database")->required();
+  w->add_option("--staging", swap.names.staging, "The staging database holding the verified restore")->required();
+  w->add_option("--previous", swap.names.previous, "The name the live database is kept under")->required();
+  w->add_option("--request", swap.names.request, "<namespace>/<name> of the RestoreRequest (the databases' marker)")->required();
+  w->add_option("--maintenance-database", swap.maintenance_database, "Database the renames run from")->default_val("postgres");
+  auto* rollback = w->add_flag("--rollback", swap.rollback,
+                               "Undo an unfinished swap: the live database accepts connections again, the staging one is dropped");
+  w->add_flag("--drop-previous", swap.drop_previous, "Drop the previous database (only when this request kept it)")->excludes(rollback);
+  w->add_option("--keep-failed-as", swap.keep_failed_as, "With --rollback: keep the staging database under this name");
+  registry.commands.emplace_back(w, [] { return RunSwapDatabase(swap); });
 
   static VerifyFlags verify;
   CLI::App* v = agent->add_subcommand("verify", "Run SQL checks against a restored database (read-only)");

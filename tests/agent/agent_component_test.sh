@@ -2,7 +2,7 @@
 # Component tests of `lifeboat agent` against a REAL throwaway PostgreSQL 15 server and REAL restic
 # repositories (local, and S3 through moto_server when it is installed).
 # Usage: agent_component_test.sh LIFEBOAT_BINARY SCENARIO
-# Scenarios: round_trip, directory_format, media_replace, killed_dump, killed_dump_external, cancelled, wrong_password, retention, s3
+# Scenarios: round_trip, directory_format, media_replace, fresh_server, swap, new_database_failure, killed_dump, killed_dump_external, cancelled, wrong_password, retention, s3
 set -euo pipefail
 
 LIFEBOAT=$(readlink -f "$1")
@@ -97,10 +97,10 @@ round_trip)
   if agent restore --repository-path "$REPO" --backup-id shop-1 --target-database shop_restored --work-dir "$WORK"; then fail "NewDatabase overwrote an existing database"; fi
   [ "$(json "$TERM_LOG" 'd["reason"]')" = TargetExists ] || fail "expected TargetExists: $(cat "$TERM_LOG")"
   psql -qAtX -d shop_restored -c "SELECT 1 FROM marker" >/dev/null || fail "the existing target was touched"
-  # Replace needs the safety backup confirmation, then restores in place.
-  if agent restore --repository-path "$REPO" --backup-id shop-1 --target-database shop --mode Replace --work-dir "$WORK"; then fail "Replace ran without --safety-backup-done"; fi
+  # An InPlace Replace needs the safety backup confirmation, then restores in place.
+  if agent restore --repository-path "$REPO" --backup-id shop-1 --target-database shop --mode Replace --strategy InPlace --work-dir "$WORK"; then fail "Replace ran without --safety-backup-done"; fi
   [ "$(json "$TERM_LOG" 'd["reason"]')" = SafetyBackupRequired ] || fail "expected SafetyBackupRequired"
-  agent restore --repository-path "$REPO" --backup-id shop-1 --target-database shop --mode Replace --safety-backup-done --work-dir "$WORK" \
+  agent restore --repository-path "$REPO" --backup-id shop-1 --target-database shop --mode Replace --strategy InPlace --safety-backup-done --work-dir "$WORK" \
     || { cat "$WORK/stdout"; fail "Replace restore failed"; }
   [ "$(psql -qAtX -d shop -c "SELECT count(*) FROM sales.orders")" = 5000 ] || fail "Replace did not restore the data"
   # A nonexistent backup id is a clear error.
@@ -141,6 +141,123 @@ media_replace)
   [ ! -e "$WORK/media/new.txt" ] || fail "Replace kept a file that is not in the backup"
   [ "$(json "$TERM_LOG" 'd["media"]["mismatches"]')" = 0 ] || fail "media verification: $(cat "$TERM_LOG")"
   cmp -s "$WORK/media/img/photo1.jpg" "$WORK/merge/img/photo1.jpg" || fail "restored content differs"
+  ;;
+
+fresh_server)
+  # A backup of a database whose objects belong to app_owner and are granted to reporting (a role
+  # that inherits from analysts), restored onto a second, fresh server without those roles.
+  start_db
+  psql -qX -v ON_ERROR_STOP=1 -c "CREATE ROLE analysts NOLOGIN" -c "CREATE ROLE reporting LOGIN PASSWORD 'r3port' IN ROLE analysts" \
+    -c "CREATE ROLE unrelated LOGIN"
+  psql -qX -v ON_ERROR_STOP=1 -d shop -c "GRANT SELECT ON customers TO reporting" \
+    -c "CREATE MATERIALIZED VIEW big_customers AS SELECT * FROM customers WHERE score > 100" -c "ALTER MATERIALIZED VIEW big_customers OWNER TO app_owner"
+  agent backup --repository-path "$REPO" --database shop --policy shop --backup-id roles-1 --work-dir "$WORK" || fail "backup: $(cat "$WORK/stdout")"
+  agent catalog --repository-path "$REPO" --backup-id roles-1 || fail "catalog"
+  head -1 "$WORK/stdout" >"$WORK/catalog.json"
+  [ "$(json "$WORK/catalog.json" 'd["backups"][0]["manifest"]["databases"][0]["roles"]')" = "['app_owner', 'reporting']" ] ||
+    fail "the manifest does not record the roles the database needs: $(head -c 600 "$WORK/catalog.json")"
+  first_server=("$PGHOST" "$PGPORT")
+  pg_fixture_start "$WORK/pg2"
+  agent restore --repository-path "$REPO" --backup-id roles-1 --target-database shop --work-dir "$WORK" \
+    || fail "restore onto a fresh server: $(cat "$TERM_LOG")"
+  [ "$(json "$TERM_LOG" 'd["database"]["rolesCreated"]')" = "['app_owner', 'reporting']" ] || fail "roles created: $(cat "$TERM_LOG")"
+  [ "$(psql -qAtX -c "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE rolname !~ '^pg_'")" = "app_owner,postgres,reporting" ] ||
+    fail "other roles than the needed ones were created (unrelated, analysts)"
+  [ "$(psql -qAtX -d shop -c "SELECT tableowner FROM pg_tables WHERE tablename = 'customers'")" = app_owner ] || fail "owner not restored"
+  [ "$(psql -qAtX -c "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'shop'")" = app_owner ] || fail "database owner not restored"
+  [ "$(psql -qAtX -d shop -c "SELECT has_table_privilege('reporting', 'customers', 'SELECT')")" = t ] || fail "grant not restored"
+  [ "$(psql -qAtX -d shop -c "SELECT ispopulated FROM pg_matviews WHERE matviewname = 'big_customers'")" = t ] || fail "materialized view not populated"
+  [ "$(psql -qAtX -c "SELECT rolpassword IS NOT NULL FROM pg_authid WHERE rolname = 'reporting'")" = t ] || fail "the password from the globals was not kept"
+  [ "$(psql -qAtX -c "SELECT count(*) FROM pg_database WHERE datname LIKE '%restoring%'")" = 0 ] || fail "a staging database was left"
+  # An existing role is never altered: a second restore finds both roles and creates none.
+  psql -qX -c "ALTER ROLE reporting NOLOGIN"
+  agent restore --repository-path "$REPO" --backup-id roles-1 --target-database shop2 --work-dir "$WORK" || fail "second restore: $(cat "$TERM_LOG")"
+  [ "$(json "$TERM_LOG" '"rolesCreated" in d["database"]')" = False ] || fail "roles created again: $(cat "$TERM_LOG")"
+  [ "$(psql -qAtX -c "SELECT rolcanlogin FROM pg_roles WHERE rolname = 'reporting'")" = f ] || fail "an existing role was altered"
+
+  # Everything owned by one role (managed services where roles cannot be created): no role created.
+  pg_fixture_start "$WORK/pg3"
+  psql -qX -v ON_ERROR_STOP=1 -c "CREATE ROLE tenant LOGIN"
+  agent restore --repository-path "$REPO" --backup-id roles-1 --target-database shop --owner tenant --work-dir "$WORK" \
+    || fail "restore --owner: $(cat "$TERM_LOG")"
+  [ "$(psql -qAtX -d shop -c "SELECT string_agg(DISTINCT tableowner, ',') FROM pg_tables WHERE schemaname IN ('public', 'sales')")" = tenant ] || fail "not owned by tenant"
+  [ "$(psql -qAtX -c "SELECT count(*) FROM pg_roles WHERE rolname IN ('app_owner', 'reporting')")" = 0 ] || fail "--owner created roles"
+  if agent restore --repository-path "$REPO" --backup-id roles-1 --target-database shop_x --owner nobody --work-dir "$WORK"; then fail "a missing owner role was accepted"; fi
+  [ "$(json "$TERM_LOG" 'd["reason"]')" = OwnerRoleNotFound ] || fail "expected OwnerRoleNotFound: $(cat "$TERM_LOG")"
+
+  # A backup without globals cannot define the roles: refused before anything is created.
+  PGHOST=${first_server[0]} PGPORT=${first_server[1]} agent backup --repository-path "$REPO" --database shop --policy shop --backup-id noglobals-1 --no-globals \
+    --work-dir "$WORK" || fail "backup without globals"
+  pg_fixture_start "$WORK/pg4"
+  if agent restore --repository-path "$REPO" --backup-id noglobals-1 --target-database shop --work-dir "$WORK"; then fail "restored without the roles"; fi
+  [ "$(json "$TERM_LOG" 'd["reason"]')" = RolesMissing ] || fail "expected RolesMissing: $(cat "$TERM_LOG")"
+  message_has "app_owner, reporting" || fail "the message does not name the roles: $(cat "$TERM_LOG")"
+  [ "$(psql -qAtX -c "SELECT count(*) FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1')")" = 0 ] || fail "a database was left behind"
+  pg_fixture_stop "$WORK/pg2"; pg_fixture_stop "$WORK/pg3"; pg_fixture_stop "$WORK/pg4"
+  ;;
+
+swap)
+  # Replace with the default Swap strategy: the restore stages beside the live database (untouched),
+  # swap-database renames both in one transaction; rollback and drop-previous.
+  start_db
+  agent backup --repository-path "$REPO" --database shop --policy shop --backup-id swap-1 --work-dir "$WORK" || fail "backup"
+  psql -qX -d shop -c "DELETE FROM sales.orders WHERE id > 10"
+  agent restore --repository-path "$REPO" --backup-id swap-1 --target-database shop --mode Replace --request ns/fix \
+    --staging-database shop_staged --work-dir "$WORK" || fail "staged restore: $(cat "$TERM_LOG")"
+  [ "$(psql -qAtX -d shop -c "SELECT count(*) FROM sales.orders")" = 10 ] || fail "the live database was touched before the swap"
+  [ "$(psql -qAtX -d shop_staged -c "SELECT count(*) FROM sales.orders")" = 5000 ] || fail "staging not restored"
+  # A session the application left open is ended by the swap.
+  (psql -qX -d shop -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &)
+  sleep 0.5
+  agent swap-database --database shop --staging shop_staged --previous shop_before_fix --request ns/fix || fail "swap: $(cat "$TERM_LOG")"
+  [ "$(json "$TERM_LOG" 'd["swapped"]')" = True ] || fail "not swapped: $(cat "$TERM_LOG")"
+  [ "$(json "$TERM_LOG" 'd["terminatedSessions"]')" = 1 ] || fail "the open session was not ended: $(cat "$TERM_LOG")"
+  echo "swap: write unavailability $(json "$TERM_LOG" 'd["unavailableSeconds"]') s" >&2
+  [ "$(psql -qAtX -d shop -c "SELECT count(*) FROM sales.orders")" = 5000 ] || fail "the live name does not hold the restore"
+  [ "$(psql -qAtX -d shop_before_fix -c "SELECT count(*) FROM sales.orders")" = 10 ] || fail "the previous database was not kept"
+  # Running the swap again (a retried Job) changes nothing.
+  agent swap-database --database shop --staging shop_staged --previous shop_before_fix --request ns/fix || fail "second swap"
+  [ "$(json "$TERM_LOG" 'd["alreadySwapped"]')" = True ] || fail "a second swap was not a no-op"
+  # A rollback after a committed swap never undoes it.
+  agent swap-database --database shop --staging shop_staged --previous shop_before_fix --request ns/fix --rollback || fail "rollback"
+  [ "$(json "$TERM_LOG" 'd["swapped"]')" = True ] || fail "rollback did not see the committed swap"
+  # drop-previous drops only the database this request kept.
+  agent swap-database --database shop --staging shop_staged --previous shop_before_fix --request ns/other --drop-previous && fail "dropped another request's database"
+  agent swap-database --database shop --staging shop_staged --previous shop_before_fix --request ns/fix --drop-previous || fail "drop-previous"
+  [ "$(psql -qAtX -c "SELECT count(*) FROM pg_database WHERE datname = 'shop_before_fix'")" = 0 ] || fail "previous not dropped"
+
+  # A swap that stops between refusing connections and the rename is rolled back: the live
+  # database accepts connections again and the staging one is dropped.
+  agent restore --repository-path "$REPO" --backup-id swap-1 --target-database shop --mode Replace --request ns/again \
+    --staging-database shop_staged2 --work-dir "$WORK" || fail "second staged restore"
+  psql -qX -c "ALTER DATABASE shop WITH ALLOW_CONNECTIONS false"
+  agent swap-database --database shop --staging shop_staged2 --previous shop_before_again --request ns/again --rollback || fail "rollback"
+  [ "$(json "$TERM_LOG" 'd["liveIntact"]')" = True ] && [ "$(json "$TERM_LOG" 'd["stagingDropped"]')" = True ] || fail "rollback: $(cat "$TERM_LOG")"
+  [ "$(psql -qAtX -d shop -c "SELECT count(*) FROM sales.orders")" = 5000 ] || fail "live database not usable after the rollback"
+  [ "$(psql -qAtX -c "SELECT count(*) FROM pg_database WHERE datname = 'shop_staged2'")" = 0 ] || fail "staging not dropped"
+  # A swap whose staging database is gone changes nothing.
+  if agent swap-database --database shop --staging shop_staged2 --previous shop_before_again --request ns/again; then fail "swapped without a staging database"; fi
+  message_has "nothing to swap in" || fail "unclear: $(cat "$TERM_LOG")"
+  ;;
+
+new_database_failure)
+  # A NewDatabase restore that fails part-way leaves no database behind (or keeps it under a marked name).
+  start_db
+  agent backup --repository-path "$REPO" --database shop --policy shop --backup-id nd-1 --work-dir "$WORK" || fail "backup"
+  # pg_restore that fails after creating some tables.
+  mkdir -p "$WORK/bin"
+  cat >"$WORK/bin/pg_restore" <<SH
+#!/bin/sh
+for a in "\$@"; do case "\$a" in --section=post-data) echo "pg_restore: error: could not execute query: ERROR: could not extend file: No space left on device" >&2; exit 1;; esac; done
+exec $PG_BIN/pg_restore "\$@"
+SH
+  chmod +x "$WORK/bin/pg_restore"
+  if PATH="$WORK/bin:$PATH" agent restore --repository-path "$REPO" --backup-id nd-1 --target-database shop_new --work-dir "$WORK"; then fail "the failing restore succeeded"; fi
+  [ "$(json "$TERM_LOG" 'd["reason"]')" = RestoreFailed ] || fail "reason: $(cat "$TERM_LOG")"
+  [ "$(json "$TERM_LOG" 'd["database"]["stagingDropped"]')" = True ] || fail "staging not dropped: $(cat "$TERM_LOG")"
+  [ "$(psql -qAtX -c "SELECT count(*) FROM pg_database WHERE datname LIKE 'shop_new%'")" = 0 ] || fail "a half-restored database was left behind"
+  if PATH="$WORK/bin:$PATH" agent restore --repository-path "$REPO" --backup-id nd-1 --target-database shop_new --keep-failed-as shop_new_failed --work-dir "$WORK"; then fail "succeeded"; fi
+  [ "$(psql -qAtX -c "SELECT string_agg(datname, ',') FROM pg_database WHERE datname LIKE 'shop_new%'")" = shop_new_failed ] || fail "not kept under the marked name"
   ;;
 
 killed_dump)

@@ -2,6 +2,7 @@
 // tables and their stats, a scripted exported snapshot, and a log of CREATE/DROP. Thread-safe.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -15,6 +16,11 @@ struct FakeServer {
   std::map<std::string, std::vector<TableStats>> databases;  // name -> tables (stats as measured).
   std::map<std::string, QueryRows> query_results;            // sql -> rows
   std::vector<std::string> log;                               // "create x", "drop x", "snapshot x", ...
+  // Answers Query (catalog queries); unset: no rows.
+  std::function<StatusOr<QueryRows>(const std::string& database, const std::string& sql,
+                                    const std::vector<std::string>& params)> catalog;
+  // Applies Execute's statements (called with the mutex held); unset: each is logged as "exec <sql>".
+  std::function<Status(const std::string& database, const std::string& sql)> execute;
   SnapshotInfo snapshot{"00000003-0000001B-1", "15.18", 150018, "0/3000148"};
 };
 
@@ -70,6 +76,25 @@ class FakePgSession final : public PgSession {
     auto it = server_.query_results.find(sql);
     if (it == server_.query_results.end()) return InvalidArgumentError("syntax error");
     return it->second;
+  }
+  StatusOr<QueryRows> Query(const std::string& sql, const std::vector<std::string>& params) override {
+    std::lock_guard lock(server_.mutex);
+    if (!server_.catalog) return QueryRows{};
+    return server_.catalog(database_, sql, params);
+  }
+  Status Execute(const std::vector<std::string>& statements, bool one_transaction) override {
+    std::lock_guard lock(server_.mutex);
+    if (one_transaction) server_.log.push_back("begin");
+    for (const std::string& sql : statements) {
+      Status s = server_.execute ? server_.execute(database_, sql) : Status::Ok();
+      if (!s.ok()) {
+        if (one_transaction) server_.log.push_back("rollback");
+        return s;
+      }
+      server_.log.push_back("exec " + sql);
+    }
+    if (one_transaction) server_.log.push_back("commit");
+    return Status::Ok();
   }
 
  private:
