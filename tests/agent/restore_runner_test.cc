@@ -1,5 +1,7 @@
 #include "operator/agent/restore_runner.h"
 
+#include <algorithm>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -55,7 +57,9 @@ class RestoreRunnerTest : public ::testing::Test {
         return r;
       }
       std::lock_guard lock(server_.mutex);
-      server_.databases[request_.target_database] = restored_tables_;
+      const auto& argv = call.kind == "pipeline" ? call.consumer.argv : call.spec.argv;
+      auto d = std::find(argv.begin(), argv.end(), "-d");
+      server_.databases[*(d + 1)] = restored_tables_;
     }
     return r;
   }
@@ -88,7 +92,11 @@ TEST_F(RestoreRunnerTest, RestoresIntoANewDatabaseAndVerifiesAgainstTheManifest)
   request_.jobs = 3;
   RestoreOutcome out = Run();
   ASSERT_TRUE(out.status.ok()) << out.status;
-  EXPECT_THAT(server_.log, ::testing::Contains("create shop_restored"));
+  // Restored and verified under a staging name, then renamed: the target name never holds a
+  // half-restored database.
+  EXPECT_THAT(server_.log, ::testing::ElementsAre("create shop_restored_restoring",
+                                                  "rename shop_restored_restoring shop_restored"));
+  EXPECT_EQ(out.database["stagingDatabase"], "shop_restored_restoring");
   EXPECT_EQ(out.database["mismatches"], 0);
   EXPECT_EQ(out.backup_time, "2026-11-22T01:00:00Z");
   // Rows stream from restic into pg_restore (a local copy is kept); indexes and constraints are built
@@ -155,22 +163,145 @@ TEST_F(RestoreRunnerTest, NewDatabaseNeverTouchesAnExistingTarget) {
   EXPECT_THAT(server_.log, ::testing::Not(::testing::Contains("drop shop_restored")));
 }
 
-TEST_F(RestoreRunnerTest, ReplaceWithoutTheSafetyBackupChangesNothing) {
+TEST_F(RestoreRunnerTest, InPlaceReplaceWithoutTheSafetyBackupChangesNothing) {
   server_.databases["shop_restored"] = {};
   request_.mode = DatabaseRestoreMode::kReplace;
+  request_.strategy = ReplaceStrategy::kInPlace;
   RestoreOutcome out = Run();
   EXPECT_EQ(out.reason, "SafetyBackupRequired");
   EXPECT_TRUE(server_.log.empty());
   EXPECT_FALSE(Ran("pg_restore"));
 }
 
-TEST_F(RestoreRunnerTest, ReplaceWithTheSafetyBackupDropsAndRecreates) {
+TEST_F(RestoreRunnerTest, InPlaceReplaceWithTheSafetyBackupDropsAndRecreates) {
   server_.databases["shop_restored"] = {};
   request_.mode = DatabaseRestoreMode::kReplace;
+  request_.strategy = ReplaceStrategy::kInPlace;
   request_.safety_backup_done = true;
   RestoreOutcome out = Run();
   ASSERT_TRUE(out.status.ok()) << out.status;
   EXPECT_THAT(server_.log, ::testing::ElementsAre("drop shop_restored", "create shop_restored"));
+  EXPECT_EQ(out.database["targetDropped"], true);
+}
+
+TEST_F(RestoreRunnerTest, SwapReplaceRestoresBesideTheLiveDatabaseAndLeavesItUntouched) {
+  server_.databases["shop_restored"] = {{"public", "live", 1, ""}};
+  request_.mode = DatabaseRestoreMode::kReplace;
+  request_.staging_database = "shop_staged";
+  request_.request_marker = "ns/fix";
+  RestoreOutcome out = Run();
+  ASSERT_TRUE(out.status.ok()) << out.status;
+  EXPECT_THAT(server_.log, ::testing::ElementsAre("create shop_staged"));
+  EXPECT_EQ(server_.databases["shop_restored"][0].name, "live");
+  EXPECT_EQ(server_.comments["shop_staged"], "Restored by Lifeboat RestoreRequest ns/fix from backup b1");
+  EXPECT_FALSE(out.database.contains("targetDropped"));
+}
+
+TEST_F(RestoreRunnerTest, ARetriedStagedRestoreReplacesItsOwnLeftoverButNeverSomeoneElsesDatabase) {
+  request_.staging_database = "shop_staged";
+  request_.request_marker = "ns/fix";
+  server_.databases["shop_staged"] = {};
+  server_.comments["shop_staged"] = "Restored by Lifeboat RestoreRequest ns/fix from backup b1";
+  ASSERT_TRUE(Run().status.ok());
+  EXPECT_THAT(server_.log, ::testing::ElementsAre("drop shop_staged", "create shop_staged", "rename shop_staged shop_restored"));
+
+  server_.log.clear();
+  request_.target_database = "other";
+  server_.databases["shop_staged"] = {{"public", "theirs", 1, ""}};
+  server_.comments["shop_staged"] = "reporting copy";
+  RestoreOutcome out = Run();
+  EXPECT_EQ(out.reason, "TargetExists");
+  EXPECT_THAT(out.status.message(), HasSubstr("was not made by it"));
+  EXPECT_TRUE(server_.log.empty());
+  EXPECT_EQ(server_.databases["shop_staged"][0].name, "theirs");
+}
+
+TEST_F(RestoreRunnerTest, AFailedNewDatabaseRestoreDropsTheDatabaseItCreated) {
+  restored_tables_ = {{"public", "orders", 9, "-5"}};  // Verification fails.
+  RestoreOutcome out = Run();
+  EXPECT_EQ(out.reason, "VerificationFailed");
+  EXPECT_EQ(server_.databases.count("shop_restored_restoring"), 0u);
+  EXPECT_EQ(server_.databases.count("shop_restored"), 0u);
+  EXPECT_EQ(out.database["stagingDropped"], true);
+}
+
+TEST_F(RestoreRunnerTest, AFailedNewDatabaseRestoreIsKeptUnderTheMarkedNameWhenAsked) {
+  restored_tables_ = {{"public", "orders", 9, "-5"}};
+  request_.keep_failed_as = "shop_restored_failed";
+  RestoreOutcome out = Run();
+  EXPECT_EQ(out.reason, "VerificationFailed");
+  EXPECT_EQ(server_.databases.count("shop_restored_failed"), 1u);
+  EXPECT_EQ(server_.databases.count("shop_restored"), 0u);
+  EXPECT_EQ(out.database["keptAs"], "shop_restored_failed");
+}
+
+constexpr char kGlobals[] =
+    "CREATE ROLE app_owner;\n"
+    "ALTER ROLE app_owner WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB LOGIN NOREPLICATION NOBYPASSRLS PASSWORD 'SCRAM-x';\n"
+    "CREATE ROLE reporting;\n"
+    "ALTER ROLE reporting WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB LOGIN NOREPLICATION NOBYPASSRLS;\n"
+    "CREATE ROLE unrelated;\n"
+    "ALTER ROLE unrelated WITH NOLOGIN;\n";
+
+TEST_F(RestoreRunnerTest, CreatesTheRolesTheBackupNeedsThatTheTargetLacksBeforeAnythingElse) {
+  manifest_.globals = {true, 0, kGlobals};
+  manifest_.databases[0].owner = "app_owner";
+  manifest_.databases[0].roles_recorded = true;
+  manifest_.databases[0].roles = {"app_owner", "postgres", "reporting"};
+  RestoreOutcome out = Run();
+  ASSERT_TRUE(out.status.ok()) << out.status;
+  EXPECT_THAT(server_.log, ::testing::ElementsAre("role app_owner", "exec ALTER ROLE app_owner WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB LOGIN NOREPLICATION NOBYPASSRLS PASSWORD 'SCRAM-x';",
+                                                  "role reporting", ::testing::StartsWith("exec ALTER ROLE reporting"),
+                                                  "create shop_restored_restoring", ::testing::StartsWith("rename")));
+  EXPECT_EQ(out.database["rolesCreated"], nlohmann::json({"app_owner", "reporting"}));
+  EXPECT_EQ(out.database["rolesWithoutPassword"], nlohmann::json({"reporting"}));
+  EXPECT_EQ(server_.roles.count("unrelated"), 0u);
+}
+
+TEST_F(RestoreRunnerTest, ABackupFromBeforeRolesWereRecordedCreatesEveryMissingRoleOfItsGlobals) {
+  manifest_.globals = {true, 0, kGlobals};
+  ASSERT_TRUE(Run().status.ok());
+  EXPECT_EQ(server_.roles, (std::set<std::string>{"app_owner", "postgres", "reporting", "unrelated"}));
+}
+
+TEST_F(RestoreRunnerTest, ANeededRoleTheGlobalsDoNotDefineChangesNothing) {
+  manifest_.databases[0].roles_recorded = true;
+  manifest_.databases[0].roles = {"app_owner"};
+  RestoreOutcome out = Run();
+  EXPECT_EQ(out.reason, "RolesMissing");
+  EXPECT_THAT(out.status.message(), HasSubstr("app_owner"));
+  EXPECT_THAT(out.status.message(), HasSubstr("spec.database.owner"));
+  EXPECT_TRUE(server_.log.empty());
+  EXPECT_FALSE(Ran("pg_restore"));
+}
+
+TEST_F(RestoreRunnerTest, RoleCreationThatIsRefusedChangesNothingAndSaysWhatToDo) {
+  manifest_.globals = {true, 0, kGlobals};
+  manifest_.databases[0].roles_recorded = true;
+  manifest_.databases[0].roles = {"app_owner", "reporting"};
+  server_.fail_statement_containing = "CREATE ROLE reporting";
+  RestoreOutcome out = Run();
+  EXPECT_EQ(out.reason, "RoleCreationFailed");
+  EXPECT_THAT(out.status.message(), HasSubstr("CREATEROLE"));
+  EXPECT_EQ(server_.roles, (std::set<std::string>{"postgres"}));  // One transaction: app_owner is not left either.
+  EXPECT_EQ(server_.databases.count("shop_restored_restoring"), 0u);
+}
+
+TEST_F(RestoreRunnerTest, WithAnOwnerEverythingIsRestoredAsThatRoleAndNoRoleIsCreated) {
+  manifest_.globals = {true, 0, kGlobals};
+  server_.roles.insert("tenant");
+  request_.owner = "tenant";
+  ASSERT_TRUE(Run().status.ok());
+  EXPECT_EQ(server_.roles, (std::set<std::string>{"postgres", "tenant"}));
+  for (const auto& c : runner_->Calls()) {
+    const auto& argv = c.kind == "pipeline" ? c.consumer.argv : c.spec.argv;
+    if (argv[0] != "pg_restore") continue;
+    EXPECT_THAT(argv, ::testing::IsSupersetOf({"--no-owner", "--no-privileges", "--role=tenant"}));
+  }
+  request_.owner = "nobody";
+  request_.target_database = "another";
+  RestoreOutcome out = Run();
+  EXPECT_EQ(out.reason, "OwnerRoleNotFound");
 }
 
 TEST_F(RestoreRunnerTest, ARowCountMismatchFailsVerification) {
