@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <cstdio>
 #include <sstream>
 
 #include "controllers/restorerequest/restore_jobs.h"
@@ -88,11 +89,17 @@ class Decider {
     has_finalizer_ = std::find(finalizers.begin(), finalizers.end(), kFinalizer) != finalizers.end();
 
     if (current_.metadata.deletion_timestamp) {
+      api::FieldErrors ignored;
+      request_ = EffectiveRequest(o_.request, &ignored);
       DecideDeletion();
       return std::move(plan_);
     }
     if (IsFinal(plan_.status.phase)) {
       if (has_finalizer_) SetFinalizer(false);
+      api::FieldErrors ignored;
+      request_ = EffectiveRequest(o_.request, &ignored);
+      DecidePreviousDatabaseCleanup();
+      plan_.status_changed = !(plan_.status == original);
       return std::move(plan_);
     }
     if (!plan_.status.start_time) {
@@ -267,7 +274,7 @@ class Decider {
     plan_.status.started_generation = generation_;
     plan_.status.started_spec = o_.request.value("spec", nlohmann::json::object());
     plan_.status.steps.clear();
-    for (const char* name : api::kRestoreSteps) StepOf(name);
+    for (const std::string& name : request_.spec.Steps()) StepOf(name);
     SetCond(api::kConditionValidated, ConditionStatus::kUnknown, "CheckingBackup",
             "The spec and Secrets are valid; looking up the backup in the repository");
     SetCond(api::kConditionSucceeded, ConditionStatus::kUnknown, kReasonRunning, "The restore is running");
@@ -292,18 +299,22 @@ class Decider {
   }
 
   // ---- running ----
+  // Steps that still run after an earlier step failed: they make the world safe again.
+  static bool RunsAfterAFailure(const std::string& step) { return step == api::kStepRollBack || step == api::kStepResume; }
+
   void DecideRunning() {
     CheckSpecChange();
-    for (const char* name : api::kRestoreSteps) StepOf(name);
+    const std::vector<std::string> steps = request_.spec.Steps();
+    for (const std::string& name : steps) StepOf(name);
     bool failing = false;
     for (const api::Step& s : plan_.status.steps) {
-      if (s.state == api::kStepFailed && s.name != "Resume") failing = true;
+      if (s.state == api::kStepFailed && !RunsAfterAFailure(s.name)) failing = true;
     }
-    for (const char* name : api::kRestoreSteps) {
+    for (const std::string& name : steps) {
       api::Step& s = StepOf(name);
       if (s.state == api::kStepSucceeded || s.state == api::kStepSkipped || s.state == api::kStepFailed) continue;
-      std::string step = name;
-      if (failing && step != "Resume") {
+      const std::string& step = name;
+      if (failing && !RunsAfterAFailure(step)) {
         FinishStep(s, api::kStepSkipped, "Not run: an earlier step failed");
         continue;
       }
@@ -314,7 +325,7 @@ class Decider {
         Requeue(kRunningRecheck);
         return;
       }
-      if (s.state == api::kStepFailed && step != "Resume") failing = true;
+      if (s.state == api::kStepFailed && !RunsAfterAFailure(step)) failing = true;
     }
     Finish();
   }
@@ -345,6 +356,8 @@ class Decider {
     if (s.name == "Quiesce") return RunQuiesce(s);
     if (s.name == "SafetyBackup") return RunSafetyBackup(s);
     if (s.name == "RestoreDatabase") return RunRestoreDatabase(s);
+    if (s.name == api::kStepSwapDatabase) return RunSwapDatabase(s);
+    if (s.name == api::kStepRollBack) return RunRollBack(s);
     if (s.name == "RestoreMedia") return RunRestoreMedia(s);
     if (s.name == "PostRestore") return RunPostRestore(s);
     if (s.name == "Verify") return RunVerify(s);
@@ -563,13 +576,181 @@ class Decider {
                                        [&] { return BuildDatabaseRestoreJob(request_, Context(), id, safety); });
     if (job == nullptr || AwaitResult(*job)) return false;
     RecordBackupTime(DatabaseTargetKey(d), *job);
+    RecordRolesCreated(*job);
     if (!Succeeded(*job)) {
       auto [reason, message] = JobFailure(*job, "RestoreFailed");
       Fail(s, reason, message);
       return true;
     }
-    FinishStep(s, api::kStepSucceeded, "Restored database " + d.database + " (" + d.mode + ") from backup " + id);
+    std::string staging = StagingDatabaseName(d.database, request_.metadata.name);
+    std::string roles = plan_.status.roles_created.empty() ? "" : "; created roles " + Join(plan_.status.roles_created);
+    if (d.Swaps()) {
+      FinishStep(s, api::kStepSucceeded,
+                 "Restored and verified backup " + id + " as database " + staging + " beside " + d.database +
+                     ", which is untouched until the swap" + roles);
+    } else {
+      FinishStep(s, api::kStepSucceeded, "Restored database " + d.database + " (" + d.mode +
+                                             (d.InPlace() ? ", InPlace" : "") + ") from backup " + id + roles);
+    }
     return true;
+  }
+
+  // The roles the restore Job created (the agent reports them also when it failed later).
+  void RecordRolesCreated(const ObservedJob& job) {
+    if (!job.result || !job.result->raw.contains("database") || !job.result->raw["database"].is_object()) return;
+    const nlohmann::json& created = job.result->raw["database"].value("rolesCreated", nlohmann::json::array());
+    if (!created.is_array()) return;
+    for (const nlohmann::json& role : created) {
+      if (!role.is_string()) continue;
+      const std::string name = role.get<std::string>();
+      if (std::find(plan_.status.roles_created.begin(), plan_.status.roles_created.end(), name) == plan_.status.roles_created.end()) {
+        plan_.status.roles_created.push_back(name);
+      }
+    }
+  }
+
+  // Swap: the verified staging database becomes the live one, the live one is kept as the previous
+  // database (one transaction in the agent); the write unavailability is what the agent measured.
+  bool RunSwapDatabase(api::Step& s) {
+    const api::DatabaseTarget& d = *request_.spec.database;
+    const ObservedJob* job = EnsureJob(s, SwapJobName(request_.metadata.name), [&] { return BuildSwapJob(request_, Context()); });
+    if (job == nullptr || AwaitResult(*job)) return false;
+    if (!Succeeded(*job)) {
+      auto [reason, message] = JobFailure(*job, "SwapFailed");
+      Fail(s, "SwapFailed", message);
+      return true;
+    }
+    std::string previous = PreviousDatabaseName(d.database, request_.metadata.name);
+    auto keep = ParseDuration(d.keep_previous_for);
+    api::PreviousDatabase kept{previous, now_ + (keep.ok() ? *keep : Duration::zero()), std::nullopt, ""};
+    if (!plan_.status.previous_database) plan_.status.previous_database = kept;
+    std::string unavailable;
+    if (job->result && job->result->raw.contains("unavailableSeconds") && job->result->raw["unavailableSeconds"].is_number()) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%.3f", job->result->raw["unavailableSeconds"].get<double>());
+      unavailable = " (database unavailable for " + std::string(text) + " s)";
+    }
+    FinishStep(s, api::kStepSucceeded,
+               "Swapped the restored database in as " + d.database + unavailable + "; the previous one is kept as " +
+                   previous + " until " + FormatRfc3339(*plan_.status.previous_database->keep_until));
+    return true;
+  }
+
+  // What a failed database step left behind, and the Job that makes it safe again (none: nothing
+  // to roll back, with why).
+  struct RollbackNeed {
+    bool job = false;
+    std::string message;  // Without a Job: why there is nothing to roll back.
+  };
+  RollbackNeed NeedsRollback() const {
+    const api::Step* restore = api::FindStep(plan_.status.steps, api::kStepRestoreDatabase);
+    const api::Step* swap = api::FindStep(plan_.status.steps, api::kStepSwapDatabase);
+    const api::DatabaseTarget& d = *request_.spec.database;
+    if (swap != nullptr && swap->state == api::kStepFailed) return {true, ""};
+    if (restore == nullptr || restore->state != api::kStepFailed) {
+      bool swapped = swap != nullptr && swap->state == api::kStepSucceeded;
+      bool restored = restore != nullptr && restore->state == api::kStepSucceeded && !d.Swaps();
+      return {false, swapped || restored ? "Nothing to roll back: " + d.database + " is the verified restore"
+                                         : "Nothing to roll back: " + d.database + " was not changed"};
+    }
+    const ObservedJob* job = Job(DatabaseRestoreJobName(request_.metadata.name));
+    const nlohmann::json* reported = job != nullptr && job->result ? &job->result->raw : nullptr;
+    const nlohmann::json database = reported != nullptr ? reported->value("database", nlohmann::json::object()) : nlohmann::json::object();
+    if (reported == nullptr || !database.is_object() || database.contains("cleanupError")) return {true, ""};  // Killed, or cleanup failed.
+    if (d.InPlace()) {
+      if (database.value("targetDropped", false)) return {true, ""};
+      return {false, "Nothing to roll back: the restore failed before " + d.database + " was dropped"};
+    }
+    std::string staging = database.value("keptAs", "");
+    return {false, "Nothing to roll back: " + (d.mode == "Replace" ? d.database + " was not touched" : d.database + " was not created") +
+                       (staging.empty() ? "; the partly restored staging database was dropped"
+                                        : "; the partly restored database was kept as " + staging)};
+  }
+
+  bool RunRollBack(api::Step& s) {
+    bool failed = std::any_of(plan_.status.steps.begin(), plan_.status.steps.end(), [](const api::Step& x) {
+      return x.state == api::kStepFailed && !RunsAfterAFailure(x.name);
+    });
+    if (!failed || !request_.spec.database) {
+      FinishStep(s, api::kStepSkipped, failed ? "Nothing to roll back: no database target" : "Nothing to roll back");
+      return true;
+    }
+    RollbackNeed need = NeedsRollback();
+    if (!need.job) {
+      FinishStep(s, api::kStepSkipped, need.message);
+      return true;
+    }
+    const api::DatabaseTarget& d = *request_.spec.database;
+    std::string safety = plan_.status.safety_backups.empty() ? "" : plan_.status.safety_backups.front().id;
+    if (d.InPlace() && safety.empty()) {
+      FinishStep(s, api::kStepFailed, d.database + " was dropped and there is no safety backup to restore it from");
+      return true;
+    }
+    const ObservedJob* job = EnsureJob(s, RollbackJobName(request_.metadata.name),
+                                       [&] { return BuildRollbackJob(request_, Context(), safety); });
+    if (job == nullptr || AwaitResult(*job)) return false;
+    if (!Succeeded(*job)) {
+      auto [reason, message] = JobFailure(*job, "RollbackFailed");
+      FinishStep(s, api::kStepFailed, message);
+      return true;
+    }
+    std::string state = job->result ? job->result->raw.value("state", "") : "";
+    if (d.InPlace()) state = d.database + " holds safety backup " + safety + " again, as it was before the restore";
+    FinishStep(s, api::kStepSucceeded, "Rolled back: " + (state.empty() ? d.database + " is usable again" : state));
+    return true;
+  }
+
+  // A Replace whose database step failed and could not be rolled back: the workloads must not
+  // start against it.
+  bool DatabaseUnsafeToResume() const {
+    if (!request_.spec.database || request_.spec.database->mode != "Replace") return false;
+    const api::Step* rollback = api::FindStep(plan_.status.steps, api::kStepRollBack);
+    return rollback != nullptr && rollback->state == api::kStepFailed;
+  }
+
+  // What to do by hand when the rollback failed (the workloads stay quiesced).
+  std::string ManualRecovery() const {
+    const api::DatabaseTarget& d = *request_.spec.database;
+    std::string safety = plan_.status.safety_backups.empty() ? "" : plan_.status.safety_backups.front().id;
+    std::string scale = SavedText().empty() ? "" : ", then scale the workloads back (" + SavedText() + ")";
+    if (d.InPlace()) {
+      return d.database + " was dropped and may be half restored. Restore safety backup " + safety +
+             " into it (a RestoreRequest with spec.database.backupID: " + safety + ", mode Replace, strategy InPlace)" + scale;
+    }
+    return "the swap did not complete, so " + d.database + " is the database from before the restore, but it may refuse "
+           "connections: run ALTER DATABASE " + d.database + " WITH ALLOW_CONNECTIONS true and drop " +
+           StagingDatabaseName(d.database, request_.metadata.name) + " if it exists" + scale;
+  }
+
+  // After a Swap succeeded: the previous database is dropped once keepPreviousFor is over.
+  void DecidePreviousDatabaseCleanup() {
+    auto& previous = plan_.status.previous_database;
+    if (!previous || previous->dropped_time || !previous->keep_until || !previous->message.empty()) return;
+    if (plan_.status.phase != kPhaseSucceeded || !request_.spec.database) return;
+    if (now_ < *previous->keep_until) {
+      Requeue(*previous->keep_until - now_);
+      return;
+    }
+    const std::string name = DropPreviousJobName(request_.metadata.name);
+    const ObservedJob* job = Job(name);
+    if (job == nullptr) {
+      plan_.create_jobs.push_back(BuildDropPreviousJob(request_, Context()));
+      Requeue(kWorkloadPoll);
+      return;
+    }
+    if (!job->state.finished() || AwaitResult(*job)) {
+      Requeue(kWorkloadPoll);
+      return;
+    }
+    if (Succeeded(*job)) {
+      previous->dropped_time = now_;
+      Event("Normal", "PreviousDatabaseDropped",
+            "Dropped " + previous->name + ", the database this restore replaced (spec.database.keepPreviousFor is over)");
+    } else {
+      auto [reason, message] = JobFailure(*job, "DropFailed");
+      previous->message = message;
+      Event("Warning", "PreviousDatabaseKept", previous->name + " was not dropped: " + message);
+    }
   }
 
   bool RunRestoreMedia(api::Step& s) {
@@ -705,6 +886,12 @@ class Decider {
   }
 
   bool RunResume(api::Step& s) {
+    if (DatabaseUnsafeToResume()) {
+      FinishStep(s, api::kStepSkipped,
+                 "Not run: the database could not be rolled back, so the workloads stay scaled to 0 (saved replicas: " +
+                     SavedText() + ")");
+      return true;
+    }
     if (plan_.status.quiesced_workloads.empty()) {
       FinishStep(s, api::kStepSkipped, "Nothing to resume");
       return true;
@@ -743,8 +930,18 @@ class Decider {
     const Condition* succeeded = FindCondition(st.conditions, api::kConditionSucceeded);
     std::string failure_reason, failure_message;
     for (const api::Step& s : st.steps) {
-      if (s.state == api::kStepFailed && failure_reason.empty()) {
-        failure_reason = s.name == "Resume" ? "ResumeTimeout" : (succeeded && succeeded->reason != kReasonRunning ? succeeded->reason : s.name + "Failed");
+      if (s.state == api::kStepFailed && failure_reason.empty() && !RunsAfterAFailure(s.name)) {
+        failure_reason = succeeded && succeeded->reason != kReasonRunning ? succeeded->reason : s.name + "Failed";
+        failure_message = s.name + " failed: " + s.message;
+      }
+    }
+    for (const api::Step& s : st.steps) {
+      if (s.state != api::kStepFailed || !RunsAfterAFailure(s.name)) continue;
+      if (s.name == api::kStepRollBack) {
+        failure_reason = "RollbackFailed";
+        failure_message += (failure_message.empty() ? "" : "; ") + std::string("the rollback failed too: ") + s.message;
+      } else if (failure_reason.empty()) {
+        failure_reason = "ResumeTimeout";
         failure_message = s.name + " failed: " + s.message;
       }
     }
@@ -772,7 +969,13 @@ class Decider {
       Event("Normal", "RestoreSucceeded", message);
     } else {
       st.phase = kPhaseFailed;
-      std::string message = failure_message + "; workloads resumed" + safety;
+      const api::Step* rollback = api::FindStep(st.steps, api::kStepRollBack);
+      std::string rolled_back = rollback != nullptr && rollback->state == api::kStepSucceeded ? "; " + rollback->message : "";
+      std::string message = DatabaseUnsafeToResume()
+                                ? failure_message + ". The workloads stay scaled to 0 so nothing runs against a broken "
+                                                    "database; to recover: " + ManualRecovery()
+                                : failure_message + rolled_back +
+                                      (st.quiesced_workloads.empty() ? "" : "; workloads resumed") + safety;
       SetCond(api::kConditionSucceeded, ConditionStatus::kFalse, failure_reason, message);
       Event("Warning", "RestoreFailed", message);
     }
@@ -802,6 +1005,18 @@ class Decider {
       Requeue(kWorkloadPoll);
       return;
     }
+    if (DeletedMidInPlaceRestore()) {
+      if (!plan_.status.quiesced_workloads.empty()) {
+        Event("Warning", "NotResuming",
+              "The RestoreRequest was deleted while " + request_.spec.database->database +
+                  " was being restored in place: it may be half restored, so the workloads stay scaled to 0 (saved "
+                  "replicas: " + SavedText() + "). Restore safety backup " +
+                  (plan_.status.safety_backups.empty() ? std::string("(none)") : plan_.status.safety_backups.front().id) +
+                  " into it, then scale them back");
+      }
+      SetFinalizer(false);
+      return;
+    }
     bool resumed = true;
     const api::Step* resume = api::FindStep(plan_.status.steps, "Resume");
     bool resume_done = resume != nullptr && resume->state == api::kStepSucceeded;
@@ -823,6 +1038,17 @@ class Decider {
     } else {
       Requeue(kWorkloadPoll);
     }
+  }
+
+  // Deleted while an InPlace restore had dropped (or may have dropped) the database and no rollback
+  // put it back.
+  bool DeletedMidInPlaceRestore() const {
+    if (!request_.spec.database || !request_.spec.database->InPlace()) return false;
+    const api::Step* restore = api::FindStep(plan_.status.steps, api::kStepRestoreDatabase);
+    const api::Step* rollback = api::FindStep(plan_.status.steps, api::kStepRollBack);
+    bool touched = restore != nullptr && (restore->state == api::kStepRunning || restore->state == api::kStepFailed);
+    bool rolled_back = rollback != nullptr && rollback->state == api::kStepSucceeded;
+    return touched && !rolled_back;
   }
 
   const RestoreObserved& o_;

@@ -91,6 +91,33 @@ std::string PostRestoreJobName(const std::string& request, const std::string& jo
   return DeterministicJobName(request, "post-" + job);
 }
 std::string VerifyJobName(const std::string& request) { return DeterministicJobName(request, "verify"); }
+std::string SwapJobName(const std::string& request) { return DeterministicJobName(request, "swap"); }
+std::string RollbackJobName(const std::string& request) { return DeterministicJobName(request, "rollback"); }
+std::string DropPreviousJobName(const std::string& request) { return DeterministicJobName(request, "drop-previous"); }
+
+namespace {
+
+std::string DerivedDatabaseName(const std::string& database, const std::string& kind, const std::string& request) {
+  constexpr std::size_t kMaxIdentifier = 63;
+  std::string full = database + "_" + kind + "_" + request;
+  if (full.size() <= kMaxIdentifier) return full;
+  std::string hash = StableHash(full).substr(0, 8);
+  std::size_t keep = kMaxIdentifier - kind.size() - hash.size() - 2;
+  return database.substr(0, keep) + "_" + kind + "_" + hash;
+}
+
+}  // namespace
+
+std::string StagingDatabaseName(const std::string& database, const std::string& request) {
+  return DerivedDatabaseName(database, "restoring", request);
+}
+std::string PreviousDatabaseName(const std::string& database, const std::string& request) {
+  return DerivedDatabaseName(database, "before", request);
+}
+std::string FailedDatabaseName(const std::string& database, const std::string& request) {
+  return DerivedDatabaseName(database, "failed", request);
+}
+std::string RequestMarker(const api::RestoreRequest& r) { return r.metadata.namespace_ + "/" + r.metadata.name; }
 
 std::vector<agent::BackupSelection> BackupSelections(const api::RestoreRequestSpec& s) {
   std::vector<agent::BackupSelection> out;
@@ -150,7 +177,14 @@ nlohmann::json BuildDatabaseRestoreJob(const api::RestoreRequest& r, const JobCo
   const api::DatabaseTarget& d = *r.spec.database;
   AgentJobSpec spec = BaseSpec(r, c, DatabaseRestoreJobName(r.metadata.name), "restore-database");
   spec.args = {"agent", "restore", "--backup-id", backup_id, "--database-source", d.SourceDatabase(),
-               "--target-database", d.database, "--mode", d.mode, "--jobs", std::to_string(d.jobs)};
+               "--target-database", d.database, "--mode", d.mode, "--jobs", std::to_string(d.jobs),
+               "--request", RequestMarker(r)};
+  if (d.mode == "Replace") spec.args.insert(spec.args.end(), {"--strategy", d.strategy});
+  if (!d.InPlace()) spec.args.insert(spec.args.end(), {"--staging-database", StagingDatabaseName(d.database, r.metadata.name)});
+  if (!d.owner.empty()) spec.args.insert(spec.args.end(), {"--owner", d.owner});
+  if (d.keep_failed && !d.InPlace()) {
+    spec.args.insert(spec.args.end(), {"--keep-failed-as", FailedDatabaseName(d.database, r.metadata.name)});
+  }
   if (safety_backup_done) spec.args.push_back("--safety-backup-done");
   // The user's SQL checks run later, in the Verify Job (after the post-restore Jobs).
   const api::RestoreVerify& v = r.spec.verify;
@@ -159,6 +193,49 @@ nlohmann::json BuildDatabaseRestoreJob(const api::RestoreRequest& r, const JobCo
   AddDatabase(spec, d.connection);
   AddWorkDir(spec);
   return BuildAgentJob(spec);
+}
+
+namespace {
+
+// `lifeboat agent swap-database` with the request's names, plus `extra` flags.
+nlohmann::json SwapDatabaseJob(const api::RestoreRequest& r, const JobContext& c, const std::string& name,
+                               const std::string& step, std::vector<std::string> extra) {
+  const api::DatabaseTarget& d = *r.spec.database;
+  AgentJobSpec spec = BaseSpec(r, c, name, step);
+  spec.args = {"agent", "swap-database", "--database", d.database,
+               "--staging", StagingDatabaseName(d.database, r.metadata.name),
+               "--previous", PreviousDatabaseName(d.database, r.metadata.name), "--request", RequestMarker(r)};
+  spec.args.insert(spec.args.end(), extra.begin(), extra.end());
+  AddDatabase(spec, d.connection);
+  return BuildAgentJob(spec);
+}
+
+}  // namespace
+
+nlohmann::json BuildSwapJob(const api::RestoreRequest& r, const JobContext& c) {
+  return SwapDatabaseJob(r, c, SwapJobName(r.metadata.name), "swap-database", {});
+}
+
+nlohmann::json BuildRollbackJob(const api::RestoreRequest& r, const JobContext& c, const std::string& safety_backup_id) {
+  const api::DatabaseTarget& d = *r.spec.database;
+  if (!d.InPlace()) {
+    std::vector<std::string> extra = {"--rollback"};
+    if (d.keep_failed) extra.insert(extra.end(), {"--keep-failed-as", FailedDatabaseName(d.database, r.metadata.name)});
+    return SwapDatabaseJob(r, c, RollbackJobName(r.metadata.name), "rollback", extra);
+  }
+  // InPlace: the database was dropped; the safety backup (source = the database's name) goes back in.
+  AgentJobSpec spec = BaseSpec(r, c, RollbackJobName(r.metadata.name), "rollback");
+  spec.args = {"agent", "restore", "--backup-id", safety_backup_id, "--database-source", d.database,
+               "--target-database", d.database, "--mode", "Replace", "--strategy", api::kStrategyInPlace,
+               "--safety-backup-done", "--jobs", std::to_string(d.jobs), "--request", RequestMarker(r)};
+  AddRepository(spec, c.repository);
+  AddDatabase(spec, d.connection);
+  AddWorkDir(spec);
+  return BuildAgentJob(spec);
+}
+
+nlohmann::json BuildDropPreviousJob(const api::RestoreRequest& r, const JobContext& c) {
+  return SwapDatabaseJob(r, c, DropPreviousJobName(r.metadata.name), "drop-previous", {"--drop-previous"});
 }
 
 nlohmann::json BuildVerifyJob(const api::RestoreRequest& r, const JobContext& c) {

@@ -32,6 +32,17 @@ std::string DatabaseRestoreJobName(const std::string& request);
 std::string MediaRestoreJobName(const std::string& request, size_t index);
 std::string PostRestoreJobName(const std::string& request, const std::string& job);  // "<request>-post-<job>"
 std::string VerifyJobName(const std::string& request);
+std::string SwapJobName(const std::string& request);
+std::string RollbackJobName(const std::string& request);
+std::string DropPreviousJobName(const std::string& request);
+
+// The databases a restore makes beside the target: "<database>_<kind>_<request>" when that fits
+// PostgreSQL's 63 bytes, else the database name shortened and a stable hash instead of the request.
+std::string StagingDatabaseName(const std::string& database, const std::string& request);   // kind "restoring"
+std::string PreviousDatabaseName(const std::string& database, const std::string& request);  // kind "before"
+std::string FailedDatabaseName(const std::string& database, const std::string& request);    // kind "failed"
+// "<namespace>/<name>": how the databases a request made are marked (their COMMENT).
+std::string RequestMarker(const api::RestoreRequest& request);
 
 // Everything a Job builder needs besides the request.
 struct JobContext {
@@ -53,6 +64,16 @@ nlohmann::json BuildSafetyBackupJob(const api::RestoreRequest& request, const Jo
 bool HasSafetyBackupTargets(const api::RestoreRequestSpec& spec);
 nlohmann::json BuildDatabaseRestoreJob(const api::RestoreRequest& request, const JobContext& context,
                                        const std::string& backup_id, bool safety_backup_done);
+// The Swap: `lifeboat agent swap-database` renames the staged database in, the live one to
+// PreviousDatabaseName, in one transaction.
+nlohmann::json BuildSwapJob(const api::RestoreRequest& request, const JobContext& context);
+// The rollback after a failed database step: for a Swap or NewDatabase, `swap-database --rollback`
+// (the live database accepts connections again, the staging one is dropped or kept); for an InPlace
+// Replace, a restore of the safety backup `safety_backup_id` into the database.
+nlohmann::json BuildRollbackJob(const api::RestoreRequest& request, const JobContext& context,
+                                const std::string& safety_backup_id);
+// Drops the previous database of a Swap once keepPreviousFor is over.
+nlohmann::json BuildDropPreviousJob(const api::RestoreRequest& request, const JobContext& context);
 nlohmann::json BuildMediaRestoreJob(const api::RestoreRequest& request, const JobContext& context, size_t index,
                                     const std::string& backup_id, bool safety_backup_done);
 nlohmann::json BuildPostRestoreJob(const api::RestoreRequest& request, size_t index);

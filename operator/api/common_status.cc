@@ -117,6 +117,13 @@ std::vector<CheckResult> ParseCheckResults(const FieldReader& parent, const std:
   return out;
 }
 
+const Step* FindStep(const std::vector<Step>& steps, const std::string& name) {
+  for (const Step& s : steps) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
 Step* FindStep(std::vector<Step>& steps, const std::string& name) {
   for (Step& s : steps) {
     if (s.name == name) return &s;

@@ -72,5 +72,6 @@ std::vector<CheckResult> ParseCheckResults(const FieldReader& parent, const std:
 
 // The step named `name`, or nullptr.
 Step* FindStep(std::vector<Step>& steps, const std::string& name);
+const Step* FindStep(const std::vector<Step>& steps, const std::string& name);
 
 }  // namespace lifeboat::api

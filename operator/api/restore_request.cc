@@ -5,6 +5,7 @@
 #include <set>
 
 #include "operator/api/validation.h"
+#include "operator/core/duration.h"
 
 namespace lifeboat::api {
 
@@ -15,6 +16,15 @@ bool RestoreRequestSpec::SafetyBackupEnabled() const {
     if (m.mode == "Replace") return true;
   }
   return false;
+}
+
+std::vector<std::string> RestoreRequestSpec::Steps() const {
+  if (database && database->Swaps()) {
+    return {kStepValidate,     kStepRestoreDatabase, kStepQuiesce, kStepSafetyBackup, kStepSwapDatabase,
+            kStepRestoreMedia, kStepPostRestore,     kStepVerify,  kStepRollBack,     kStepResume};
+  }
+  return {kStepValidate, kStepQuiesce, kStepSafetyBackup, kStepRestoreDatabase, kStepRestoreMedia,
+          kStepPostRestore, kStepVerify, kStepRollBack, kStepResume};
 }
 
 std::vector<std::string> RestoreRequestSpec::TargetKeys() const {
@@ -50,6 +60,10 @@ RestoreRequest ParseRestoreRequest(const nlohmann::json& object, FieldErrors* er
       t.confirm = d->String("confirm").value_or("");
       t.backup_id = d->String("backupID").value_or("");
       t.jobs = d->Int("jobs").value_or(2);
+      t.strategy = d->Enum("strategy", {kStrategySwap, kStrategyInPlace}).value_or(kStrategySwap);
+      t.owner = d->String("owner").value_or("");
+      t.keep_previous_for = d->String("keepPreviousFor").value_or("24h");
+      t.keep_failed = d->Bool("keepFailed").value_or(false);
       spec.database = t;
     }
     for (const FieldReader& m : r->ObjectList("media")) {
@@ -128,12 +142,24 @@ void ValidateRestoreRequestSpec(const RestoreRequestSpec& spec, FieldErrors* err
       }
     }
     if (d.jobs < 1 || d.jobs > 32) errors->Invalid("spec.database.jobs", std::to_string(d.jobs), "must be between 1 and 32, inclusive");
+    if (d.owner.size() > 63) errors->Invalid("spec.database.owner", Quote(d.owner), "must be at most 63 characters");
+    auto keep = ParseDuration(d.keep_previous_for);
+    if (!keep.ok()) {
+      errors->Invalid("spec.database.keepPreviousFor", Quote(d.keep_previous_for), "must be a duration such as 24h, 90m or 0s");
+    } else if (*keep < Duration::zero()) {
+      errors->Invalid("spec.database.keepPreviousFor", Quote(d.keep_previous_for), "must not be negative");
+    }
   }
-  const bool replaces = (spec.database && spec.database->mode == "Replace") ||
-                        std::any_of(spec.media.begin(), spec.media.end(), [](const MediaTarget& m) { return m.mode == "Replace"; });
-  if (replaces && spec.safety_backup_enabled == false) {
+  // A Swap keeps the replaced database (keepPreviousFor), which is a way back of its own; an InPlace
+  // Replace, or a media Replace, has only the safety backup.
+  const bool overwrites = (spec.database && spec.database->InPlace()) ||
+                          std::any_of(spec.media.begin(), spec.media.end(), [](const MediaTarget& m) { return m.mode == "Replace"; });
+  auto keep_previous = spec.database ? ParseDuration(spec.database->keep_previous_for) : StatusOr<Duration>(Duration::zero());
+  const bool keeps_previous = spec.database && spec.database->Swaps() && keep_previous.ok() && *keep_previous > Duration::zero();
+  if (spec.safety_backup_enabled == false && (overwrites || (spec.database && spec.database->Swaps() && !keeps_previous))) {
     errors->Forbidden("spec.safetyBackup.enabled",
-                      "a Replace restore always takes a safety backup first, so nothing is overwritten without a way "
+                      "a Replace restore that keeps no copy of what it replaces (strategy InPlace, media mode Replace, or "
+                      "keepPreviousFor: 0s) always takes a safety backup first, so nothing is overwritten without a way "
                       "back; remove enabled: false, or restore with mode NewDatabase / Merge");
   }
   std::set<std::string> targets;
@@ -228,6 +254,15 @@ nlohmann::json RestoreRequestStatusToJson(const RestoreRequestStatus& status) {
   }
   PutString(j, "backupAge", status.backup_age);
   if (!status.checks.empty()) j["checks"] = CheckResultsToJson(status.checks);
+  if (!status.roles_created.empty()) j["rolesCreated"] = status.roles_created;
+  if (status.previous_database) {
+    const PreviousDatabase& p = *status.previous_database;
+    nlohmann::json previous = {{"name", p.name}};
+    PutTime(previous, "keepUntil", p.keep_until);
+    PutTime(previous, "droppedTime", p.dropped_time);
+    PutString(previous, "message", p.message);
+    j["previousDatabase"] = std::move(previous);
+  }
   return j;
 }
 
@@ -263,6 +298,19 @@ RestoreRequestStatus ParseRestoreRequestStatus(const nlohmann::json& json, Field
   }
   status.backup_age = r.String("backupAge").value_or("");
   status.checks = ParseCheckResults(r, "checks");
+  if (json.contains("rolesCreated") && json["rolesCreated"].is_array()) {
+    for (const auto& role : json["rolesCreated"]) {
+      if (role.is_string()) status.roles_created.push_back(role.get<std::string>());
+    }
+  }
+  if (std::optional<FieldReader> p = r.Object("previousDatabase")) {
+    PreviousDatabase previous;
+    previous.name = p->String("name", true).value_or("");
+    previous.keep_until = p->Time("keepUntil");
+    previous.dropped_time = p->Time("droppedTime");
+    previous.message = p->String("message").value_or("");
+    status.previous_database = previous;
+  }
   return status;
 }
 

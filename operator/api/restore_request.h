@@ -25,9 +25,21 @@ inline constexpr char kConditionValidated[] = "Validated";
 inline constexpr char kConditionBlocked[] = "Blocked";
 inline constexpr char kConditionSpecChanged[] = "SpecChanged";
 
-// The runbook's steps, in order.
-inline constexpr const char* kRestoreSteps[] = {"Validate", "Quiesce",     "SafetyBackup", "RestoreDatabase",
-                                                "RestoreMedia", "PostRestore", "Verify",  "Resume"};
+// The runbook's steps, in order: RestoreSteps(spec).
+inline constexpr char kStepValidate[] = "Validate";
+inline constexpr char kStepQuiesce[] = "Quiesce";
+inline constexpr char kStepSafetyBackup[] = "SafetyBackup";
+inline constexpr char kStepRestoreDatabase[] = "RestoreDatabase";
+inline constexpr char kStepSwapDatabase[] = "SwapDatabase";
+inline constexpr char kStepRestoreMedia[] = "RestoreMedia";
+inline constexpr char kStepPostRestore[] = "PostRestore";
+inline constexpr char kStepVerify[] = "Verify";
+inline constexpr char kStepRollBack[] = "RollBack";
+inline constexpr char kStepResume[] = "Resume";
+
+// How a Replace of a database proceeds.
+inline constexpr char kStrategySwap[] = "Swap";        // Restore beside the live one, verify, rename in.
+inline constexpr char kStrategyInPlace[] = "InPlace";  // Drop, then restore (no room for two copies).
 
 struct RestoreSource {
   std::string policy_name;                // spec.source.policyRef.name
@@ -43,6 +55,17 @@ struct DatabaseTarget {
   std::string confirm;
   std::string backup_id;
   std::int64_t jobs = 2;
+  std::string strategy = kStrategySwap;  // With Replace: Swap | InPlace.
+  // Non-empty: restore everything owned by this role (no roles created), for servers where the
+  // restoring user may not create roles.
+  std::string owner;
+  // Swap: how long the replaced database is kept (as <database>_before_<request>) for a rollback.
+  std::string keep_previous_for = "24h";
+  // A failed restore keeps its half-restored database as <database>_failed_<request> (else dropped).
+  bool keep_failed = false;
+
+  bool Swaps() const { return mode == "Replace" && strategy == kStrategySwap; }
+  bool InPlace() const { return mode == "Replace" && strategy == kStrategyInPlace; }
 
   const std::string& SourceDatabase() const { return source_database.empty() ? database : source_database; }
 };
@@ -99,6 +122,10 @@ struct RestoreRequestSpec {
 
   // Whether a safety backup is taken (explicit setting, else: any target is Replace).
   bool SafetyBackupEnabled() const;
+  // The steps of this restore, in order. A Swap restores the database before the quiesce (the
+  // application keeps running while the copy is made and verified) and swaps it in after the
+  // safety backup; every other restore quiesces first.
+  std::vector<std::string> Steps() const;
   // "database/<host>:<port>/<name>" and "media/<claim>[/<subPath>]": what two requests must not
   // restore at once.
   std::vector<std::string> TargetKeys() const;
@@ -115,6 +142,15 @@ struct RestoredBackup {
   std::string target;  // database/<name> or media/<claim>
   BackupRef backup;
   friend bool operator==(const RestoredBackup&, const RestoredBackup&) = default;
+};
+
+// The database a Swap replaced, kept for a rollback until keepUntil, then dropped.
+struct PreviousDatabase {
+  std::string name;
+  std::optional<WallTime> keep_until;
+  std::optional<WallTime> dropped_time;
+  std::string message;  // Why it could not be dropped, when it could not.
+  friend bool operator==(const PreviousDatabase&, const PreviousDatabase&) = default;
 };
 
 struct RestoreRequestStatus {
@@ -134,6 +170,8 @@ struct RestoreRequestStatus {
   std::vector<RestoredBackup> restored_backups;
   std::string backup_age;
   std::vector<CheckResult> checks;
+  std::vector<std::string> roles_created;  // Roles the restore created on the target server.
+  std::optional<PreviousDatabase> previous_database;
   friend bool operator==(const RestoreRequestStatus&, const RestoreRequestStatus&) = default;
 };
 

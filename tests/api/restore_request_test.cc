@@ -141,17 +141,65 @@ TEST(RestoreRequestTest, EnvVarTakesOneSource) {
             "spec.postRestore.jobs[0].env[0]: Forbidden: set only one of value, valueFrom.secretKeyRef, valueFrom.configMapKeyRef");
 }
 
-TEST(RestoreRequestTest, AReplaceRestoreCannotTurnTheSafetyBackupOff) {
+TEST(RestoreRequestTest, AReplaceThatKeepsNoCopyCannotTurnTheSafetyBackupOff) {
+  const std::string refused =
+      "spec.safetyBackup.enabled: Forbidden: a Replace restore that keeps no copy of what it replaces (strategy "
+      "InPlace, media mode Replace, or keepPreviousFor: 0s) always takes a safety backup first, so nothing is "
+      "overwritten without a way back; remove enabled: false, or restore with mode NewDatabase / Merge";
   nlohmann::json object = Sample();
   object["spec"]["database"]["mode"] = "Replace";
   object["spec"]["database"]["confirm"] = object["spec"]["database"]["database"];
+  object["spec"]["database"]["strategy"] = "InPlace";
   object["spec"]["safetyBackup"] = {{"enabled", false}};
-  EXPECT_EQ(ErrorsOf(object),
-            "spec.safetyBackup.enabled: Forbidden: a Replace restore always takes a safety backup first, so nothing is "
-            "overwritten without a way back; remove enabled: false, or restore with mode NewDatabase / Merge");
+  EXPECT_EQ(ErrorsOf(object), refused);
+  object["spec"]["database"]["strategy"] = "Swap";
+  object["spec"]["database"]["keepPreviousFor"] = "0s";
+  EXPECT_EQ(ErrorsOf(object), refused);
+  object["spec"]["database"]["keepPreviousFor"] = "2h";
+  EXPECT_EQ(ErrorsOf(object), "") << "a Swap keeps the replaced database: the safety backup may be left out";
   object["spec"]["database"]["mode"] = "NewDatabase";
   object["spec"]["media"] = {{{"sourceName", "uploads"}, {"claimName", "media"}, {"mode", "Merge"}}};
   EXPECT_EQ(ErrorsOf(object), "") << "turning it off is fine when nothing is replaced";
+}
+
+TEST(RestoreRequestTest, DatabaseStrategyOwnerAndRetentionParseWithDefaults) {
+  nlohmann::json object = Sample();
+  RestoreRequest parsed;
+  ASSERT_EQ(CheckRestoreRequest(object, &parsed).ToString(), "");
+  EXPECT_EQ(parsed.spec.database->strategy, "Swap");
+  EXPECT_EQ(parsed.spec.database->keep_previous_for, "24h");
+  EXPECT_FALSE(parsed.spec.database->keep_failed);
+  object["spec"]["database"]["strategy"] = "Sideways";
+  object["spec"]["database"]["keepPreviousFor"] = "a day";
+  object["spec"]["database"]["owner"] = std::string(64, 'o');
+  std::string errors = ErrorsOf(object);
+  EXPECT_NE(errors.find("spec.database.strategy: Unsupported value: \"Sideways\""), std::string::npos) << errors;
+  EXPECT_NE(errors.find("spec.database.keepPreviousFor: Invalid value: \"a day\""), std::string::npos) << errors;
+  EXPECT_NE(errors.find("spec.database.owner: Invalid value"), std::string::npos) << errors;
+}
+
+TEST(RestoreRequestTest, ASwapRestoresTheDatabaseBeforeTheQuiesceAndSwapsItInAfterTheSafetyBackup) {
+  nlohmann::json object = Sample();
+  object["spec"]["database"]["mode"] = "Replace";
+  FieldErrors errors;
+  RestoreRequest parsed = ParseRestoreRequest(object, &errors);
+  EXPECT_EQ(parsed.spec.Steps(), (std::vector<std::string>{"Validate", "RestoreDatabase", "Quiesce", "SafetyBackup",
+                                                          "SwapDatabase", "RestoreMedia", "PostRestore", "Verify",
+                                                          "RollBack", "Resume"}));
+  object["spec"]["database"]["strategy"] = "InPlace";
+  parsed = ParseRestoreRequest(object, &errors);
+  EXPECT_EQ(parsed.spec.Steps(), (std::vector<std::string>{"Validate", "Quiesce", "SafetyBackup", "RestoreDatabase",
+                                                          "RestoreMedia", "PostRestore", "Verify", "RollBack", "Resume"}));
+}
+
+TEST(RestoreRequestTest, StatusRoundTripsRolesAndThePreviousDatabase) {
+  RestoreRequestStatus status;
+  status.roles_created = {"app_owner", "reporting"};
+  status.previous_database = PreviousDatabase{"shop_before_fix", WallTime{} + std::chrono::hours(24), std::nullopt, ""};
+  FieldErrors errors;
+  RestoreRequestStatus back = ParseRestoreRequestStatus(RestoreRequestStatusToJson(status), &errors);
+  EXPECT_TRUE(errors.empty()) << errors.ToString();
+  EXPECT_EQ(back, status);
 }
 
 TEST(RestoreRequestTest, SqlChecksNeedTheRestoredDatabasesConnection) {

@@ -419,9 +419,28 @@ def restore_request():
             "connection": connection("How to reach the target server."),
             "database": s("Name of the target database.", minLength=1, maxLength=63),
             "sourceDatabase": s("Database in the backup to restore. Defaults to the target's name.", maxLength=63),
-            "mode": s("NewDatabase creates the target and refuses if it exists. Replace overwrites an existing "
-                      "database (after the safety backup) and requires confirm.", enum=["NewDatabase", "Replace"],
+            "mode": s("NewDatabase creates the target and refuses if it exists; it is restored and verified "
+                      "under a staging name and takes the target's name only then. Replace replaces an existing "
+                      "database (see strategy) and requires confirm.", enum=["NewDatabase", "Replace"],
                       default="NewDatabase"),
+            "strategy": s("For Replace. Swap (the default) restores into a new database beside the live one while "
+                          "the application keeps running, verifies it, then quiesces and swaps the two by renaming "
+                          "them in one transaction: the live database is untouched until the restored one has "
+                          "passed its checks, and is kept as <database>_before_<request> for a rollback. InPlace "
+                          "drops the live database after the safety backup and restores into it, for servers "
+                          "without room for two copies; a failure after the drop restores the safety backup "
+                          "before anything is resumed.", enum=["Swap", "InPlace"], default="Swap"),
+            "owner": s("Restore everything owned by this existing role, without the backup's owners and "
+                       "privileges (pg_restore --no-owner --no-privileges --role), for servers where the restoring "
+                       "user may not create roles (managed PostgreSQL). Unset: the roles the backup's objects need "
+                       "that the target lacks are created from the backup's globals (existing roles are never "
+                       "altered) and listed in status.rolesCreated.", minLength=1, maxLength=63),
+            "keepPreviousFor": duration("For a Swap: how long the replaced database is kept (named in "
+                                        "status.previousDatabase) before the operator drops it; 0s drops it "
+                                        "as soon as the restore has succeeded.", default="24h"),
+            "keepFailed": b("Keep the half-restored database of a failed restore as <database>_failed_<request> "
+                            "for inspection instead of dropping it. The live database is never affected.",
+                            default=False),
             "confirm": s("For Replace: must equal the target database's name, as a guard against overwriting "
                          "the wrong database.", maxLength=63),
             "backupID": target_backup_id(),
@@ -510,9 +529,20 @@ def restore_request():
         "startTime": t("When the restore started."),
         "completionTime": t("When it finished (either way)."),
         "duration": duration_status("Measured total time (the recovery time actually achieved)."),
-        "steps": step_list("The runbook's steps in order.", ["Validate", "Quiesce", "SafetyBackup",
-                                                             "RestoreDatabase", "RestoreMedia", "PostRestore",
-                                                             "Verify", "Resume"]),
+        "steps": step_list("The runbook's steps in order (a Swap restores the database before the quiesce and "
+                           "swaps it in after the safety backup).",
+                           ["Validate", "Quiesce", "SafetyBackup", "RestoreDatabase", "SwapDatabase",
+                            "RestoreMedia", "PostRestore", "Verify", "RollBack", "Resume"]),
+        "rolesCreated": arr("Roles the restore created on the target server from the backup's globals (the "
+                            "roles its objects need that the server lacked).", s("A role name.")),
+        "previousDatabase": obj("The database a Swap replaced, kept for a rollback.", {
+            "name": s("Its name (<database>_before_<request>). To roll back while it exists: quiesce the "
+                      "application, then ALTER DATABASE <database> RENAME TO <another name>; ALTER DATABASE "
+                      "<this name> RENAME TO <database>."),
+            "keepUntil": t("When the operator drops it."),
+            "droppedTime": t("When the operator dropped it."),
+            "message": s("Why it could not be dropped, when it could not."),
+        }, required=["name"]),
         "quiescedWorkloads": arr("Workloads scaled down, with the replica counts to restore (saved before "
                                  "scaling).", obj("A workload and its replicas.", {
             "kind": s("Deployment or StatefulSet.", enum=["Deployment", "StatefulSet"]),

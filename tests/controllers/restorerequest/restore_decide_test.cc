@@ -120,7 +120,7 @@ TEST(RestoreDecideTest, StartWritesFinalizerAndStartedSpecThenLooksUpTheBackup) 
   EXPECT_EQ(plan.status.phase, "Running");
   EXPECT_EQ(plan.status.start_time, kNow);
   EXPECT_EQ(plan.status.started_generation, 1);
-  ASSERT_EQ(plan.status.steps.size(), 8u);
+  ASSERT_EQ(plan.status.steps.size(), 9u);  // InPlace: the eight runbook steps and RollBack.
   EXPECT_EQ(plan.status.steps[0].name, "Validate");
   EXPECT_EQ(plan.status.steps[0].state, "Running");
   EXPECT_EQ(plan.status.steps[1].state, "Pending");
@@ -193,7 +193,7 @@ TEST(RestoreDecideTest, NoBackupBeforeTheTimeFailsBeforeTouchingAnything) {
 
 // ---- the whole runbook ----
 
-TEST(RestoreDecideTest, ReplaceRunsEveryStepInOrderAndSucceeds) {
+TEST(RestoreDecideTest, InPlaceReplaceRunsEveryStepInOrderAndSucceeds) {
   RestoreWorld world;
   WallTime now = kNow;
   world.RunToEnd(now);
@@ -208,7 +208,7 @@ TEST(RestoreDecideTest, ReplaceRunsEveryStepInOrderAndSucceeds) {
   for (const auto& step : s.steps) states.push_back(step.name + "=" + step.state);
   EXPECT_EQ(states, (std::vector<std::string>{"Validate=Succeeded", "Quiesce=Succeeded", "SafetyBackup=Succeeded",
                                               "RestoreDatabase=Succeeded", "RestoreMedia=Skipped", "PostRestore=Succeeded",
-                                              "Verify=Succeeded", "Resume=Succeeded"}));
+                                              "Verify=Succeeded", "RollBack=Skipped", "Resume=Succeeded"}));
   for (const auto& step : s.steps) {
     EXPECT_TRUE(step.start_time.has_value()) << step.name;
     EXPECT_TRUE(step.completion_time.has_value()) << step.name;
@@ -346,6 +346,7 @@ TEST_P(RestoreFailureTest, EndsFailedWithTheAppResumed) {
       r["database"] = {{"tablesVerified", 1}, {"mismatches", 0}};
       return {true, r};
     }
+    if (name.ends_with("-rollback")) return world.DefaultOutcome(name);
     return {true, nullptr};
   });
   WallTime now = kNow;
@@ -753,7 +754,7 @@ TEST(RestoreDecidePropertyTest, OddStatesStillGiveAPlan) {
   RestoreWorld world;
   world.request()["status"] = {{"phase", "Running"}, {"startTime", "2026-11-22T02:00:00Z"}};  // No steps at all.
   RestorePlan plan = Decide(world.observed(), kNow);
-  EXPECT_EQ(plan.status.steps.size(), 8u);
+  EXPECT_EQ(plan.status.steps.size(), 9u);
   world.request()["status"] = {{"phase", "Bogus"}};
   world.request()["status"]["startedSpec"] = "not an object";
   Decide(world.observed(), kNow);

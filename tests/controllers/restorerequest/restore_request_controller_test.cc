@@ -69,7 +69,8 @@ class RestoreRequestControllerTest : public ::testing::Test {
   void CreateRequest(const std::string& confirm) {
     nlohmann::json database = {{"connection", {{"host", "db"}, {"credentialsSecret", {{"name", "pg"}}}}},
                                {"database", "shop"},
-                               {"mode", "Replace"}};
+                               {"mode", "Replace"},
+                               {"strategy", "InPlace"}};  // Quiesced right after the lookup.
     if (!confirm.empty()) database["confirm"] = confirm;
     Create(RestoreRequestResource(),
            {{"apiVersion", "lifeboat.dev/v1alpha1"},

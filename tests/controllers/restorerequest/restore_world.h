@@ -48,17 +48,24 @@ inline nlohmann::json RestoreRequestObject(const std::string& name, nlohmann::js
           {"spec", std::move(spec)}};
 }
 
-// A Replace restore of database "shop" with the "web" Deployment quiesced, a migration Job and a
-// policy source.
+// An InPlace Replace restore of database "shop" with the "web" Deployment quiesced, a migration Job
+// and a policy source (SwapSpec: the same with the default Swap strategy).
 inline nlohmann::json ReplaceSpec() {
   return {{"source", {{"policyRef", {{"name", "shop"}}}}},
           {"database",
            {{"connection", {{"host", "db.example"}, {"port", 5432}, {"credentialsSecret", {{"name", "pg"}}}}},
             {"database", "shop"},
             {"mode", "Replace"},
+            {"strategy", "InPlace"},
             {"confirm", "shop"}}},
           {"quiesce", {{"workloads", {{{"kind", "Deployment"}, {"name", "web"}}}}, {"timeoutSeconds", 60}}},
           {"postRestore", {{"jobs", {{{"name", "migrate"}, {"image", "shop:1"}, {"command", {"rails", "db:migrate"}}}}}}}};
+}
+
+inline nlohmann::json SwapSpec() {
+  nlohmann::json spec = ReplaceSpec();
+  spec["database"].erase("strategy");
+  return spec;
 }
 
 inline nlohmann::json PolicyObject() {
@@ -116,6 +123,17 @@ class RestoreWorld {
       nlohmann::json r = AgentResult("restore", true);
       r["backupTime"] = "2026-11-22T01:30:00Z";
       r["media"] = {{"source", "uploads"}, {"filesVerified", 10}, {"mismatches", 0}};
+      return {true, r};
+    }
+    if (name.ends_with("-swap")) {
+      nlohmann::json r = AgentResult("swap-database", true);
+      r["swapped"] = true;
+      r["unavailableSeconds"] = 0.012;
+      return {true, r};
+    }
+    if (name.ends_with("-rollback") || name.ends_with("-drop-previous")) {
+      nlohmann::json r = AgentResult("swap-database", true);
+      r["state"] = "Database shop is the one from before the restore, untouched and accepting connections";
       return {true, r};
     }
     if (name.ends_with("-verify")) {
