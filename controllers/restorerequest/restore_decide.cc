@@ -92,6 +92,7 @@ class Decider {
       api::FieldErrors ignored;
       request_ = EffectiveRequest(o_.request, &ignored);
       DecideDeletion();
+      plan_.status_changed = !(plan_.status == original);
       return std::move(plan_);
     }
     if (IsFinal(plan_.status.phase)) {
@@ -991,8 +992,9 @@ class Decider {
   void DecideDeletion() {
     if (!has_finalizer_) return;
     std::vector<std::string> stopping;
+    const std::string rollback_job = RollbackJobName(current_.metadata.name);
     for (const auto& [name, job] : o_.jobs) {
-      if (job.state.finished()) continue;
+      if (job.state.finished() || name == rollback_job) continue;
       stopping.push_back(name);
       if (!job.state.deleting) plan_.delete_jobs.push_back(name);
     }
@@ -1002,6 +1004,10 @@ class Decider {
               "The RestoreRequest is being deleted mid-run: stopping " + Join(stopping) +
                   " before the workloads are scaled back");
       }
+      Requeue(kWorkloadPoll);
+      return;
+    }
+    if (!CleanedUpAfterDeletion()) {
       Requeue(kWorkloadPoll);
       return;
     }
@@ -1038,6 +1044,32 @@ class Decider {
     } else {
       Requeue(kWorkloadPoll);
     }
+  }
+
+  // Deleted while a staged restore or a swap was under way: the rollback Job drops the staging
+  // database and lets connections into the live one again before the finalizer is released (the
+  // live database itself was never touched). True when there is nothing (more) to wait for.
+  bool CleanedUpAfterDeletion() {
+    if (!request_.spec.database || request_.spec.database->InPlace()) return true;
+    const api::Step* restore = api::FindStep(plan_.status.steps, api::kStepRestoreDatabase);
+    const api::Step* swap = api::FindStep(plan_.status.steps, api::kStepSwapDatabase);
+    const api::Step* rollback = api::FindStep(plan_.status.steps, api::kStepRollBack);
+    auto started = [](const api::Step* s) { return s != nullptr && (s->state == api::kStepRunning || s->state == api::kStepFailed); };
+    bool restored = restore != nullptr && restore->state == api::kStepSucceeded;
+    bool staging_may_exist = started(restore) || started(swap) || (restored && (swap == nullptr || swap->state != api::kStepSucceeded));
+    if (!staging_may_exist) return true;
+    if (rollback != nullptr && (rollback->state == api::kStepSucceeded || rollback->state == api::kStepFailed)) return true;
+    api::Step& s = StepOf(api::kStepRollBack);
+    StartStep(s);
+    const ObservedJob* job = EnsureJob(s, RollbackJobName(request_.metadata.name), [&] { return BuildRollbackJob(request_, Context(), ""); });
+    if (job == nullptr || AwaitResult(*job)) return false;
+    if (Succeeded(*job)) {
+      FinishStep(s, api::kStepSucceeded, "Cleaned up after the deletion: " + (job->result ? job->result->raw.value("state", "") : ""));
+    } else {
+      auto [reason, message] = JobFailure(*job, "RollbackFailed");
+      FinishStep(s, api::kStepFailed, "Could not clean up after the deletion: " + message);
+    }
+    return true;
   }
 
   // Deleted while an InPlace restore had dropped (or may have dropped) the database and no rollback

@@ -286,6 +286,29 @@ TEST(RestoreInPlaceTest, DeletionWhileTheDatabaseIsBeingReplacedInPlaceDoesNotRe
   EXPECT_EQ(world.observed().workloads["Deployment/web"].spec_replicas, 0);
 }
 
+TEST(RestoreSwapTest, DeletionMidStagedRestoreStopsItDropsTheStagingDatabaseThenReleases) {
+  SwapWorld world;
+  world.SetOutcome([&world](const std::string& name) -> JobOutcome { return world.DefaultOutcome(name); });
+  WallTime now = kNow;
+  for (int i = 0; i < 40 && !world.observed().jobs.count("fix-restore-db"); ++i) {
+    world.Apply(Decide(world.observed(), now), now);
+    if (!world.observed().jobs.count("fix-restore-db")) world.Progress(now);
+    now += 1s;
+  }
+  world.MarkDeleted(now);
+  RestorePlan stop = Decide(world.observed(), now);
+  EXPECT_EQ(stop.delete_jobs, std::vector<std::string>{"fix-restore-db"});
+  world.Apply(stop, now);
+  for (int i = 0; i < 10 && !world.gone(); ++i) {
+    world.Apply(Decide(world.observed(), now), now);
+    world.Progress(now);
+    now += 1s;
+  }
+  EXPECT_TRUE(world.gone());
+  EXPECT_TRUE(HasArgs(world.CreatedJob("fix-rollback"), {"--rollback"}));
+  EXPECT_TRUE(world.scale_history().empty()) << "the app was never stopped: the live database was never touched";
+}
+
 TEST(RestoreNewDatabaseTest, AKilledRestoreIsCleanedUpAndTheTargetNameNeverHeldAHalfRestore) {
   RestoreWorld world;
   world.request()["spec"]["database"] = {{"connection", {{"host", "db.example"}, {"credentialsSecret", {{"name", "pg"}}}}},
