@@ -97,3 +97,26 @@ corrupt_backup_data() {
     printf 'garbage' | dd of="$f" bs=1 seek=40 conv=notrunc status=none
   done
 }
+
+# start_second_postgres: a second, fresh PostgreSQL 15 (no roles but postgres) on PG2_PORT, as after
+# the total loss of the first; stopped at exit before the rest of the environment.
+start_second_postgres() {
+  PG2_DIR="$(mktemp -d "${TMPDIR:-/tmp}/lifeboat-pg2.XXXXXX")"
+  chown postgres "$PG2_DIR"
+  PG2_PORT="$(free_port)"
+  su postgres -s /bin/sh -c "$PG_BIN/initdb -D '$PG2_DIR/data' -U postgres --auth=trust" > "$PG2_DIR/initdb.log" 2>&1 ||
+    fail "initdb of the second server: $(cat "$PG2_DIR/initdb.log")"
+  su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$PG2_DIR/data' -l '$PG2_DIR/server.log' -w \
+    -o \"-p $PG2_PORT -k '$PG2_DIR' -c listen_addresses=127.0.0.1\" start" > /dev/null || fail "second server: $(cat "$PG2_DIR/server.log")"
+  trap 'stop_second_postgres; backup_env_stop' EXIT
+}
+stop_second_postgres() {
+  local status=$?
+  [ -z "${PG2_DIR:-}" ] || su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$PG2_DIR/data' -m immediate -w stop" > /dev/null 2>&1
+  [ -z "${PG2_DIR:-}" ] || rm -rf "$PG2_DIR"
+  return $status
+}
+psql_second() {  # psql_second DB [psql args...]
+  local db="$1"; shift
+  "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG2_PORT" -U postgres -d "$db" "$@"
+}

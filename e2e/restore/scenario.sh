@@ -3,7 +3,7 @@
 # restic repository on a PVC path (the environment of e2e/backup/lib.sh). The backup is taken with
 # `lifeboat agent backup` run directly, so these scenarios need no BackupPolicy; the restores use
 # the repository inline (the total-loss case).
-# Usage: scenario.sh round-trip|replace|point-in-time|failure|killed|two-at-once|no-confirm
+# Usage: scenario.sh round-trip|replace|point-in-time|failure|killed|killed-swap|fresh-server|two-at-once|no-confirm
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../lib/devcluster.sh"
@@ -40,7 +40,7 @@ round-trip)
   expect_contains "$metrics" 'lifeboat_restore_duration_seconds{namespace="default",restorerequest="copy",result="succeeded"}' "duration metric"
   ;;
 replace)
-  step "in-place Replace: quiesce, safety backup, restore, migration Job, the app's replicas back"
+  step "Replace (Swap): restored beside the live database, quiesce, safety backup, swap, migration Job, the app's replicas back"
   take_backup shop-1
   apply_web
   psql_shop shop -c "DROP TABLE orders" > /dev/null
@@ -49,8 +49,12 @@ replace)
     "verify: {sql: [{name: migrated, query: 'SELECT count(*) FROM customers WHERE migrated', expected: '50'}]}"
   eventually 120 final fix || fail "restore did not finish: $(steps fix)"
   expect_succeeded fix
-  expect_eq "$(steps fix)" "Validate=Succeeded Quiesce=Succeeded SafetyBackup=Succeeded RestoreDatabase=Succeeded RestoreMedia=Succeeded PostRestore=Succeeded Verify=Succeeded Resume=Succeeded " "every step"
+  expect_eq "$(steps fix)" "Validate=Succeeded RestoreDatabase=Succeeded Quiesce=Succeeded SafetyBackup=Succeeded SwapDatabase=Succeeded RestoreMedia=Succeeded PostRestore=Succeeded Verify=Succeeded RollBack=Skipped Resume=Succeeded " "every step"
   expect_eq "$(counts shop)" "50 240" "orders are back"
+  expect_eq "$(rr fix '{.status.previousDatabase.name}')" "shop_before_fix" "the replaced database, named in status"
+  expect_eq "$(psql_shop shop_before_fix -At -c "SELECT count(*) FROM pg_tables WHERE tablename = 'orders'")" "0" "kept as it was (orders dropped)"
+  expect_eq "$(psql_shop postgres -At -c "SELECT count(*) FROM pg_database WHERE datname LIKE 'shop_restoring%'")" "0" "no staging database left"
+  echo "  swap: $(rr fix '{.status.steps[?(@.name=="SwapDatabase")].message}')"
   expect_eq "$(psql_shop shop -At -c 'SELECT count(*) FROM customers WHERE migrated')" "50" "the migration ran after the restore"
   expect_eq "$(rr fix '{.status.checks[?(@.name=="migrated")].passed}')" "true" "the SQL check ran after the migration"
   [ -f "$MEDIA_DIR/uploads/img/photo2.jpg" ] || fail "media not restored"
@@ -86,7 +90,7 @@ point-in-time)
   expect_contains "$(rr early '{.status.conditions[?(@.type=="Validated")].message}')" "the oldest is shop-1" "names the oldest backup"
   ;;
 failure)
-  step "a restore of a corrupted backup ends Succeeded=False, the app resumed, the safety backup listed"
+  step "a Replace of a corrupted backup fails while staging: the live database and the app were never touched"
   take_backup shop-1
   apply_web
   corrupt_backup_data
@@ -96,20 +100,39 @@ failure)
   expect_eq "$(rr broken '{.status.phase}')" "Failed" "phase"
   st="$(succeeded broken)"
   [[ "$st" == False/* ]] || fail "Succeeded is $st"
-  expect_eq "$(kubectl get deploy web -n default -o jsonpath='{.spec.replicas}')" "2" "web resumed"
-  expect_contains "$(steps broken)" "Resume=Succeeded" "resume ran"
-  expect_eq "$(rr broken '{.status.safetyBackups[0].id}')" "broken-safety" "safety backup listed"
+  expect_eq "$(steps broken)" "Validate=Succeeded RestoreDatabase=Failed Quiesce=Skipped SafetyBackup=Skipped SwapDatabase=Skipped RestoreMedia=Skipped PostRestore=Skipped Verify=Skipped RollBack=Skipped Resume=Skipped " "steps"
+  expect_eq "$(rr broken '{.status.quiescedWorkloads}')" "" "web never quiesced"
+  expect_eq "$(kubectl get deploy web -n default -o jsonpath='{.spec.replicas}')" "2" "web running"
+  expect_eq "$(counts shop)" "50 240" "the live database untouched"
+  expect_eq "$(psql_shop postgres -At -c "SELECT count(*) FROM pg_database WHERE datname LIKE 'shop_restoring%'")" "0" "no staging database left"
   echo "  failure: $st: $(rr broken '{.status.conditions[?(@.type=="Succeeded")].message}')"
+  step "the same with strategy InPlace fails before the drop (the manifest is unreadable): the app resumed, the safety backup listed"
+  apply_restore broken-inplace "database:" "  $DB_TARGET" "  database: shop" "  mode: Replace" "  strategy: InPlace" "  confirm: shop" \
+    "quiesce: {workloads: [{kind: Deployment, name: web}], timeoutSeconds: 30}"
+  eventually 120 final broken-inplace || fail "restore did not finish: $(steps broken-inplace)"
+  expect_eq "$(rr broken-inplace '{.status.phase}')" "Failed" "phase"
+  expect_contains "$(steps broken-inplace)" "RestoreDatabase=Failed RestoreMedia=Skipped PostRestore=Skipped Verify=Skipped RollBack=Skipped Resume=Succeeded" "steps"
+  expect_eq "$(kubectl get deploy web -n default -o jsonpath='{.spec.replicas}')" "2" "web resumed"
+  expect_eq "$(rr broken-inplace '{.status.safetyBackups[0].id}')" "broken-inplace-safety" "safety backup listed"
+  expect_eq "$(counts shop)" "50 240" "the live database untouched"
   ;;
-killed)
-  step "the restore Job killed mid-way: Succeeded=False with a reason, the app resumed, the safety backup listed"
+killed | killed-swap)
   # Enough rows that pg_restore runs for a while.
   psql_shop shop -c "CREATE TABLE events AS SELECT g AS id, md5(g::text) AS payload FROM generate_series(1, 600000) g" > /dev/null
   # A backup id of this run alone: other scenarios may run restores on this machine at the same time.
-  backup_id="killed-$$"
+  backup_id="$scenario-$$"
   take_backup "$backup_id"
+  # What the live database holds when the restore starts (the backup has 240 orders).
+  psql_shop shop -c "DELETE FROM orders WHERE id > 200" > /dev/null
   apply_web
-  apply_restore killed "database:" "  $DB_TARGET" "  database: shop" "  mode: Replace" "  confirm: shop" \
+  if [ "$scenario" = killed ]; then
+    step "InPlace: the restore Job killed after the drop: the safety backup is restored before the app resumes"
+    strategy=InPlace
+  else
+    step "Swap: the staging restore killed: the live database and the app never touched, the staging database dropped"
+    strategy=Swap
+  fi
+  apply_restore killed "database:" "  $DB_TARGET" "  database: shop" "  mode: Replace" "  strategy: $strategy" "  confirm: shop" \
     "quiesce: {workloads: [{kind: Deployment, name: web}], timeoutSeconds: 30}"
   # The Job's container runs in the test control plane as a local process: kill it while its
   # pg_restore runs.
@@ -137,12 +160,60 @@ killed)
   expect_eq "$st" "False/RestoreFailed" "Succeeded"
   expect_contains "$message" "killed-restore-db" "names the Job"
   expect_contains "$message" "exit code 137 (SIGKILL)" "says how the agent ended"
-  expect_contains "$message" "safety backup killed-safety" "points at the safety backup"
-  expect_contains "$(steps killed)" "RestoreDatabase=Failed RestoreMedia=Skipped PostRestore=Skipped Verify=Skipped Resume=Succeeded" "steps"
-  expect_eq "$(kubectl get deploy web -n default -o jsonpath='{.spec.replicas}')" "2" "web resumed"
-  expect_eq "$(rr killed '{.status.safetyBackups[0].id}')" "killed-safety" "safety backup listed"
+  expect_contains "$(steps killed)" "RestoreMedia=Skipped PostRestore=Skipped Verify=Skipped RollBack=Succeeded" "steps"
+  expect_eq "$(kubectl get deploy web -n default -o jsonpath='{.spec.replicas}')" "2" "web running"
+  expect_eq "$(counts shop)" "50 200" "the database as it was before the restore"
+  expect_eq "$(psql_shop postgres -At -c "SELECT count(*) FROM pg_database WHERE datname LIKE 'shop_restoring%'")" "0" "no staging database left"
+  if [ "$scenario" = killed ]; then
+    expect_contains "$message" "holds safety backup killed-safety again" "the rollback restored the safety backup"
+    expect_contains "$(steps killed)" "RollBack=Succeeded Resume=Succeeded" "resumed after the rollback"
+    expect_eq "$(rr killed '{.status.safetyBackups[0].id}')" "killed-safety" "safety backup listed"
+  else
+    expect_contains "$(steps killed)" "Validate=Succeeded RestoreDatabase=Failed Quiesce=Skipped" "never quiesced"
+    expect_contains "$message" "Database shop is the one from before the restore" "says the live database is intact"
+  fi
   metrics="$(curl -sf "http://127.0.0.1:$OPERATOR_PORT/metrics")"
   expect_contains "$metrics" 'lifeboat_restore_runs_total{namespace="default",result="failed"} 1' "runs metric"
+  ;;
+fresh-server)
+  step "total loss: a NewDatabase restore onto a fresh server without the backup's roles creates exactly the roles it needs"
+  psql_shop postgres -c "CREATE ROLE shop_owner LOGIN PASSWORD 'owner-pw'" -c "CREATE ROLE reporting NOLOGIN" -c "CREATE ROLE other_app LOGIN" > /dev/null
+  psql_shop shop -c "ALTER TABLE customers OWNER TO shop_owner" -c "ALTER TABLE orders OWNER TO shop_owner" \
+    -c "GRANT SELECT ON orders TO reporting" -c "CREATE MATERIALIZED VIEW big_orders AS SELECT * FROM orders WHERE total > 50" \
+    -c "ALTER MATERIALIZED VIEW big_orders OWNER TO shop_owner" > /dev/null
+  take_backup shop-1
+  start_second_postgres
+  apply_restore fresh "database:" "  connection: {host: 127.0.0.1, port: $PG2_PORT, sslMode: disable, credentialsSecret: {name: shop-postgres}}" \
+    "  database: shop" "  mode: NewDatabase"
+  eventually 90 final fresh || fail "restore did not finish: $(steps fresh)"
+  expect_succeeded fresh
+  expect_eq "$(rr fresh '{.status.rolesCreated}')" '["reporting","shop_owner"]' "roles created, in status"
+  expect_eq "$(psql_second postgres -At -c "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE rolname !~ '^pg_'")" \
+    "postgres,reporting,shop_owner" "only the roles the database needs (not other_app)"
+  expect_eq "$(psql_second shop -At -c "SELECT tableowner FROM pg_tables WHERE tablename = 'orders'")" "shop_owner" "owner"
+  expect_eq "$(psql_second shop -At -c "SELECT has_table_privilege('reporting', 'orders', 'SELECT')")" "t" "grant"
+  expect_eq "$(psql_second shop -At -c "SELECT ispopulated FROM pg_matviews WHERE matviewname = 'big_orders'")" "t" "materialized view populated"
+  expect_eq "$(psql_second shop -At -c "SELECT count(*) FROM orders")" "240" "data"
+  expect_contains "$(kubectl describe restorerequest fresh -n default)" "created roles reporting, shop_owner" "describe says which roles were created"
+  step "with spec.database.owner everything belongs to one existing role and no role is created"
+  psql_second postgres -c "CREATE ROLE tenant LOGIN" > /dev/null
+  apply_restore owned "database:" "  connection: {host: 127.0.0.1, port: $PG2_PORT, sslMode: disable, credentialsSecret: {name: shop-postgres}}" \
+    "  database: shop_tenant" "  sourceDatabase: shop" "  owner: tenant"
+  eventually 90 final owned || fail "restore did not finish: $(steps owned)"
+  expect_succeeded owned
+  expect_eq "$(psql_second shop_tenant -At -c "SELECT string_agg(DISTINCT tableowner, ',') FROM pg_tables WHERE schemaname = 'public'")" "tenant" "owned by tenant"
+  expect_eq "$(rr owned '{.status.rolesCreated}')" "" "no role created"
+  step "a backup whose roles cannot be made: Failed RolesMissing, nothing left on the server"
+  RESTIC_PASSWORD="$REPO_PASSWORD" PGPASSWORD=unused "$BIN_DIR/lifeboat" agent backup --repository-path "$REPOSITORY_DIR" \
+    --policy shop --backup-id shop-noglobals --database shop --no-globals \
+    --pg-host 127.0.0.1 --pg-port "$PG_PORT" --pg-user postgres --pg-sslmode disable --termination-log "" > /dev/null 2>&1 || fail "backup without globals"
+  psql_second postgres -c "DROP DATABASE shop" -c "DROP ROLE reporting" > /dev/null
+  apply_restore noroles "database:" "  connection: {host: 127.0.0.1, port: $PG2_PORT, sslMode: disable, credentialsSecret: {name: shop-postgres}}" \
+    "  database: shop_noroles" "  sourceDatabase: shop" "  backupID: shop-noglobals"
+  eventually 90 final noroles || fail "restore did not finish: $(steps noroles)"
+  expect_eq "$(succeeded noroles)" "False/RolesMissing" "Succeeded"
+  expect_contains "$(rr noroles '{.status.conditions[?(@.type=="Succeeded")].message}')" "reporting" "names the missing role"
+  expect_eq "$(psql_second postgres -At -c "SELECT count(*) FROM pg_database WHERE datname LIKE 'shop_noroles%'")" "0" "no database left behind"
   ;;
 two-at-once)
   step "two RestoreRequests of the same database never run at once: the second waits and says why"
