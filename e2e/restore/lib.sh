@@ -76,14 +76,15 @@ spec:
 YAML
 }
 
-# apply_replace NAME MIGRATION_SQL [spec YAML lines...]: an in-place Replace of database shop
-# (confirmed) with a Merge of media uploads, quiescing Deployment web (apply_web), the default safety
-# backup, and one post-restore Job "migrate" that runs MIGRATION_SQL (no single quotes) with psql in
-# database shop.
+# apply_replace NAME MIGRATION_SQL [spec YAML lines...]: a Replace of database shop (confirmed; the
+# strategy $REPLACE_STRATEGY, default Swap) with a Merge of media uploads, quiescing Deployment web
+# (apply_web), the default safety backup, and one post-restore Job "migrate" that runs MIGRATION_SQL
+# (no single quotes) with psql in database shop.
 apply_replace() {
   local name="$1" sql="$2"
   shift 2
   apply_restore "$name" "database:" "  $DB_TARGET" "  database: shop" "  mode: Replace" "  confirm: shop" \
+    "  strategy: ${REPLACE_STRATEGY:-Swap}" \
     "media: [{sourceName: uploads, claimName: shop-media, subPath: uploads, mode: Merge}]" \
     "quiesce: {workloads: [{kind: Deployment, name: web}], timeoutSeconds: 60}" \
     "postRestore: {jobs: [{name: migrate, image: $AGENT_IMAGE, command: [$PG_BIN/psql, -h, 127.0.0.1, -p, '$PG_PORT', -U, postgres, -d, shop, -c, '$sql']}]}" \
