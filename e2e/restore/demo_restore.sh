@@ -38,8 +38,9 @@ YAML
   say "kubectl describe restorerequest shop-restore"
   kubectl describe restorerequest shop-restore -n default
 
-  say "The data is back"
+  say "The data is back (the broken database is kept as shop_before_shop-restore for a rollback)"
   psql_shop shop -c "SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM orders) AS orders"
+  psql_shop postgres -c "SELECT datname, pg_catalog.shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname LIKE 'shop%' ORDER BY 1"
   ls -R "$MEDIA_DIR/uploads"
   [ "$(kubectl get restorerequest shop-restore -n default -o jsonpath='{.status.phase}')" = Succeeded ] ||
     demo_fail "the restore failed: $(kubectl get restorerequest shop-restore -n default -o jsonpath='{.status.conditions}')"
