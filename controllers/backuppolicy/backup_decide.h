@@ -4,7 +4,7 @@
 // status, finished runs (for metrics) and when to look again. No I/O, no clock, no globals: the same
 // input always gives the same plan.
 //
-// Rules (docs/controllers.md has the narrative):
+// Rules (docs/backup-controller.md has the narrative):
 //   - Runs: every source (the database, each media source) follows its own cron schedule in
 //     spec.timeZone; sources due at the same instant share one run = one Job named
 //     "<policy>-<yyyymmddhhmm>" (UTC), shortened with a hash past 63 characters. An on-demand run

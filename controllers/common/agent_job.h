@@ -3,7 +3,7 @@
 // changes enqueue the owner), labelled app.kubernetes.io/managed-by=lifeboat, one container named
 // "agent" whose JSON result lands in its termination message, restartPolicy Never, and the user's
 // pod settings (image, resources, nodeSelector, tolerations, service account, ...). Built-in
-// objects stay JSON (ARCHITECTURE.md). Pure functions; thread-safe.
+// objects stay JSON (docs/architecture.md). Pure functions; thread-safe.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -1,5 +1,5 @@
 // Status and StatusOr<T>: how Lifeboat modules report failure without letting exceptions cross a
-// module boundary. The code says what the caller should do next (see ARCHITECTURE.md, "Errors"):
+// module boundary. The code says what the caller should do next (see docs/architecture.md, "Errors"):
 //   kUnavailable      retry with backoff (timeouts, 429, 5xx)
 //   kAborted          observe again and redo the read-modify-write (409 Conflict)
 //   kNotFound         usually expected; the caller decides

@@ -1,5 +1,5 @@
 // Mapping of Kubernetes API answers to Status codes that say what the caller should do
-// (ARCHITECTURE.md, "Errors"). The server's Status reason and message are kept in the message:
+// (docs/architecture.md, "Errors"). The server's Status reason and message are kept in the message:
 //   "gizmos.example.com \"g1\" already exists (reason AlreadyExists, HTTP 409)".
 // Pure functions; thread-safe.
 #pragma once

@@ -1,7 +1,7 @@
 // ClusterApi: the few API operations the job controller and the local kubelet need (get, list,
 // create, update, update status, delete, watch), as an interface so that the shells can run
 // against the devcluster's in-process ObjectStore (StoreClusterApi) or a test double. Errors are
-// Status codes per ARCHITECTURE.md: NotFound, AlreadyExists, Aborted (409 Conflict: observe
+// Status codes per docs/architecture.md: NotFound, AlreadyExists, Aborted (409 Conflict: observe
 // again), InvalidArgument (400/422), Unavailable/Internal otherwise; messages are the server's.
 //
 // Implementations must be thread-safe.

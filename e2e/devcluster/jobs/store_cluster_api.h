@@ -24,7 +24,7 @@ class StoreClusterApi final : public ClusterApi {
                 const std::string& uid) override;
   StatusOr<std::unique_ptr<ChangeStream>> Watch(const ResourceRef& resource) override;
 
-  // The Status for an ApiError (code per ARCHITECTURE.md, the server's message).
+  // The Status for an ApiError (code per docs/architecture.md, the server's message).
   static Status ToStatus(const ApiError& error);
 
  private:

@@ -332,12 +332,7 @@ TEST(RestoreSwapPropertyTest, ACrashBetweenAnyTwoActionsStillSwapsExactlyOnce) {
     for (int kept = 0; kept < 4; ++kept) {
       SwapWorld world;
       WallTime now = kNow;
-      for (int i = 0; i < 80 && !world.Final(); ++i) {
-        RestorePlan plan = Decide(world.observed(), now);
-        world.Apply(plan, now, i == crash_round ? kept : 1 << 30);
-        if (i != crash_round) world.Progress(now);
-        now += 1s;
-      }
+      world.RunWithCrash(now, crash_round, kept);
       SCOPED_TRACE("crash in round " + std::to_string(crash_round) + " after " + std::to_string(kept) + " actions");
       ASSERT_TRUE(world.Final());
       EXPECT_EQ(world.Status().phase, "Succeeded");

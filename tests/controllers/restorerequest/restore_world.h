@@ -264,6 +264,17 @@ class RestoreWorld {
     return rounds;
   }
 
+  // Like RunToEnd, but in round `crash_round` applies only the first `kept` actions of the plan and
+  // lets nothing move on (the operator died there); the next round is a new operator.
+  void RunWithCrash(WallTime& now, int crash_round, int kept, int rounds = 80) {
+    for (int i = 0; i < rounds && !Final(); ++i) {
+      RestorePlan plan = Decide(observed_, now);
+      Apply(plan, now, i == crash_round ? kept : 1 << 30);
+      if (i != crash_round) Progress(now);
+      now += std::chrono::seconds(1);
+    }
+  }
+
   bool Final() const {
     std::string phase = observed_.request.contains("status") ? observed_.request["status"].value("phase", "") : "";
     return phase == "Succeeded" || phase == "Failed";
