@@ -1,12 +1,26 @@
-# lifeboat_add_subdirectories_with_cmakelists(BASE dir...): add each listed directory under BASE that
-# has a CMakeLists.txt, in the given order. Lets areas of the tree be added without editing a
-# central list.
-function(lifeboat_add_subdirectories_with_cmakelists base)
+# lifeboat_add_subdirectories(BASE dir...): add each listed directory under BASE, in the given
+# order. A listed directory without a CMakeLists.txt is a configure error, never a silent drop.
+function(lifeboat_add_subdirectories base)
   foreach(dir IN LISTS ARGN)
-    if(EXISTS ${base}/${dir}/CMakeLists.txt)
-      add_subdirectory(${base}/${dir})
+    if(NOT EXISTS ${base}/${dir}/CMakeLists.txt)
+      message(FATAL_ERROR "${base}/${dir} has no CMakeLists.txt")
+    endif()
+    add_subdirectory(${base}/${dir})
+  endforeach()
+endfunction()
+
+# lifeboat_require_targets(target...): a configure error naming every listed target that was not
+# defined (called at the end of the top-level CMakeLists.txt, after every directory was added).
+function(lifeboat_require_targets)
+  set(missing "")
+  foreach(target IN LISTS ARGN)
+    if(NOT TARGET ${target})
+      list(APPEND missing ${target})
     endif()
   endforeach()
+  if(missing)
+    message(FATAL_ERROR "These targets were not defined (a CMakeLists.txt is missing or skipped them): ${missing}")
+  endif()
 endfunction()
 
 # lifeboat_add_all_child_directories(): add every direct child directory of the current source

@@ -15,9 +15,7 @@
 #include "e2e/devcluster/server/request_log.h"
 #include "e2e/devcluster/server/tls_material.h"
 #include "e2e/devcluster/store/object_store.h"
-#ifdef LIFEBOAT_HAVE_JOB_RUNNER
 #include "e2e/devcluster/jobs/job_runner.h"
-#endif
 
 namespace {
 
@@ -87,16 +85,12 @@ int main(int argc, char** argv) {
   handler_ptr = &handler;
   server.Serve();
 
-#ifdef LIFEBOAT_HAVE_JOB_RUNNER
   std::unique_ptr<JobRunner> job_runner;
   if (!no_job_runner) {
     job_runner = std::make_unique<JobRunner>(**store, data, SystemClock::Instance());
     job_runner->SetInClusterApi({"127.0.0.1", server.port(), material->ca_cert_pem, material->token});
     job_runner->Start();
   }
-#else
-  if (!no_job_runner) std::cerr << "lifeboat-devcluster: built without the job runner; Job pods do not run" << std::endl;
-#endif
 
   const std::string url = "https://127.0.0.1:" + std::to_string(server.port());
   KubeconfigParams kubeconfig{url, material->ca_cert_pem, material->token};
@@ -107,9 +101,7 @@ int main(int argc, char** argv) {
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   std::cerr << "lifeboat-devcluster: stopping (signal " << signal_number << ")" << std::endl;
-#ifdef LIFEBOAT_HAVE_JOB_RUNNER
   if (job_runner) job_runner->Stop();
-#endif
   server.Stop();
   if (Status s = (*store)->Close(); !s.ok()) return Fail("closing the store: " + s.ToString());
   return 0;
