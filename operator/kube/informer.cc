@@ -135,7 +135,8 @@ Status Informer::WatchFrom(std::string& resource_version) {
     current_watch_ = std::move(*stream);
   }
   watches_.fetch_add(1);
-  auto opened = std::chrono::steady_clock::now();
+  const Clock& clock = options_.clock != nullptr ? *options_.clock : SystemClock::Instance();
+  SteadyTime opened = clock.SteadyNow();
   WatchStream* watch = current_watch_.get();
   Status result;
   bool received = false;
@@ -170,7 +171,7 @@ Status Informer::WatchFrom(std::string& resource_version) {
   }
   std::lock_guard lock(mutex_);
   current_watch_.reset();
-  if (result.ok() && !received && std::chrono::steady_clock::now() - opened < std::chrono::seconds(1)) {
+  if (result.ok() && !received && clock.SteadyNow() - opened < std::chrono::seconds(1)) {
     // Ended without a single event or bookmark: back off a little so a server that closes watches at
     // once is not hammered.
     return UnavailableError("watch ended without events");

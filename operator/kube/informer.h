@@ -7,6 +7,8 @@
 // Handlers run on the informer's thread and must be quick (enqueue a key). Thread-safe.
 #pragma once
 
+#include "operator/core/clock.h"
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -42,6 +44,8 @@ struct InformerOptions {
   std::chrono::milliseconds initial_backoff{500};
   std::chrono::milliseconds max_backoff{8000};
   Projection projection;
+  // Where time is read (a watch that ends at once is backed off); null: SystemClock.
+  const Clock* clock = nullptr;
 };
 
 class Informer {

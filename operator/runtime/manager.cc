@@ -57,6 +57,7 @@ kube::Informer& Manager::InformerFor(const kube::ResourceRef& resource, kube::Pr
   auto& informer = informers_[resource];
   if (!informer) {
     kube::InformerOptions options = options_.informer;
+    options.clock = &clock_;
     options.ns = resource.namespaced ? options_.watch_namespace : "";
     options.projection = std::move(projection);
     informer = std::make_unique<kube::Informer>(client_, resource, options);
@@ -168,7 +169,7 @@ Status Manager::Start() {
 }
 
 void Manager::Control() {
-  auto next_resync = std::chrono::steady_clock::now() + options_.resync_period;
+  SteadyTime next_resync = clock_.SteadyNow() + options_.resync_period;
   std::unique_lock lock(mutex_);
   while (!stop_requested_ && lost_.ok()) {
     if (!workers_started_ && leading_.load() && AllSynced()) {
@@ -179,8 +180,8 @@ void Manager::Control() {
       continue;
     }
     changed_.wait_for(lock, std::chrono::milliseconds(workers_started_ ? 1000 : 20));
-    if (options_.resync_period.count() > 0 && std::chrono::steady_clock::now() >= next_resync) {
-      next_resync = std::chrono::steady_clock::now() + options_.resync_period;
+    if (options_.resync_period.count() > 0 && clock_.SteadyNow() >= next_resync) {
+      next_resync = clock_.SteadyNow() + options_.resync_period;
       lock.unlock();
       for (auto& running : controllers_) informers_.at(running->primary)->Resync();
       lock.lock();
@@ -215,14 +216,14 @@ void Manager::Process(Running& running, const std::string& key) {
   ReconcileRequest request{*parsed, NewReconcileId(), running.name};
   ReconcileLog reconcile_log(request);
   reconcile_log.Debug("Reconciling");
-  auto start = std::chrono::steady_clock::now();
+  SteadyTime start = clock_.SteadyNow();
   StatusOr<ReconcileResult> result = InternalError("reconcile did not run");
   try {
     result = running.controller->Reconcile(request, *this);
   } catch (const std::exception& e) {
     result = InternalError(std::string("reconcile threw: ") + e.what());
   }
-  std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  std::chrono::duration<double> took = clock_.SteadyNow() - start;
   if (!result.ok()) {
     metrics_.ObserveReconcile(running.name, "error", took);
     reconcile_log.Error("Reconcile failed", {{"error", result.status()}, {"seconds", took.count()},

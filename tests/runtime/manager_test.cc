@@ -7,6 +7,7 @@
 
 #include "operator/core/time_format.h"
 #include "tests/fakes/fake_api_client.h"
+#include "tests/fakes/fake_clock.h"
 #include "tests/fakes/http_get.h"
 
 namespace lifeboat::runtime {
@@ -273,19 +274,22 @@ TEST(ManagerTest, ShutdownIsPromptWithIdleWatches) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
 }
 
-TEST(ManagerTest, ResyncReconcilesUnchangedObjectsAgainEveryPeriod) {
+TEST(ManagerTest, ResyncReconcilesUnchangedObjectsAgainEveryPeriodOfTheInjectedClock) {
   FakeApiClient client;
   RuntimeMetrics metrics;
+  lifeboat::testing::FakeClock clock;
   ManagerOptions options = TestOptions(false);
-  options.resync_period = 1s;
-  Manager manager(client, SystemClock::Instance(), metrics, options);
+  options.resync_period = 1h;  // Only the injected clock can make an hour pass in this test.
+  Manager manager(client, clock, metrics, options);
   auto owned = std::make_unique<RecordingController>();
   RecordingController* controller = owned.get();
   manager.Add(std::move(owned));
   ASSERT_TRUE(client.Create(kGizmos, "ns", Gizmo("quiet")).ok());
   ASSERT_TRUE(manager.Start().ok());
   ASSERT_TRUE(Eventually([&] { return controller->Count("ns/quiet") == 1; }));
-  EXPECT_TRUE(Eventually([&] { return controller->Count("ns/quiet") >= 2; }, 3s)) << "no resync";
+  EXPECT_FALSE(Eventually([&] { return controller->Count("ns/quiet") >= 2; }, 1500ms)) << "resynced before the period";
+  clock.Advance(1h);
+  EXPECT_TRUE(Eventually([&] { return controller->Count("ns/quiet") >= 2; }, 3s)) << "no resync after the period";
   manager.Shutdown();
 }
 
