@@ -56,6 +56,14 @@ struct RetentionOptions {
 // says "Cancelled". Signals are taken by one thread with sigwait; all other threads block them.
 std::atomic<bool> g_cancelled{false};
 
+// Runs an agent command's body with SIGTERM/SIGINT turned into cancellation (installed only when a
+// command runs, not when flags are merely parsed).
+void InstallCancellation();
+int RunAgent(const std::function<int()>& body) {
+  InstallCancellation();
+  return body();
+}
+
 void InstallCancellation() {
   sigset_t set;
   sigemptyset(&set);
@@ -591,7 +599,6 @@ int RunCheck(CheckFlags& f) {
 void AddAgentCommand(CLI::App& app, CommandRegistry& registry) {
   CLI::App* agent = app.add_subcommand("agent", "What Lifeboat Jobs run: backup, restore, verify, catalog, retention, check");
   agent->require_subcommand(1);
-  agent->parse_complete_callback([] { InstallCancellation(); });
 
   static BackupFlags backup;
   CLI::App* b = agent->add_subcommand("backup", "Back up PostgreSQL databases and media paths into the repository");
@@ -622,7 +629,7 @@ void AddAgentCommand(CLI::App& app, CommandRegistry& registry) {
   b->add_option("--work-dir", backup.request.work_dir, "Scratch directory")->envname("LIFEBOAT_WORK_DIR")->default_val("/tmp");
   AddRetentionFlags(b, backup.retention);
   b->add_option("--check-read-data-subset", backup.check_subset, "After success, restic check --read-data-subset=VALUE");
-  registry.commands.emplace_back(b, [] { return RunBackup(backup); });
+  registry.commands.emplace_back(b, [] { return RunAgent([] { return RunBackup(backup); }); });
 
   static RestoreFlags restore;
   CLI::App* r = agent->add_subcommand("restore", "Restore a backup's database and/or media, then verify");
@@ -658,7 +665,7 @@ void AddAgentCommand(CLI::App& app, CommandRegistry& registry) {
   r->add_option("--checks-file", restore.checks_file, "File with the JSON list of SQL checks");
   r->add_option("--work-dir", restore.request.work_dir, "Scratch directory (holds the dump during pg_restore)")
       ->envname("LIFEBOAT_WORK_DIR")->default_val("/tmp");
-  registry.commands.emplace_back(r, [] { return RunRestore(restore); });
+  registry.commands.emplace_back(r, [] { return RunAgent([] { return RunRestore(restore); }); });
 
   static SwapFlags swap;
   CLI::App* w = agent->add_subcommand(
@@ -675,7 +682,7 @@ void AddAgentCommand(CLI::App& app, CommandRegistry& registry) {
                                "Undo an unfinished swap: the live database accepts connections again, the staging one is dropped");
   w->add_flag("--drop-previous", swap.drop_previous, "Drop the previous database (only when this request kept it)")->excludes(rollback);
   w->add_option("--keep-failed-as", swap.keep_failed_as, "With --rollback: keep the staging database under this name");
-  registry.commands.emplace_back(w, [] { return RunSwapDatabase(swap); });
+  registry.commands.emplace_back(w, [] { return RunAgent([] { return RunSwapDatabase(swap); }); });
 
   static VerifyFlags verify;
   CLI::App* v = agent->add_subcommand("verify", "Run SQL checks against a restored database (read-only)");
@@ -685,7 +692,7 @@ void AddAgentCommand(CLI::App& app, CommandRegistry& registry) {
       ->envname("LIFEBOAT_TARGET_DATABASE")->required();
   v->add_option("--checks-json", verify.checks_json, "JSON list of SQL checks")->envname("LIFEBOAT_CHECKS");
   v->add_option("--checks-file", verify.checks_file, "File with the JSON list of SQL checks");
-  registry.commands.emplace_back(v, [] { return RunVerify(verify); });
+  registry.commands.emplace_back(v, [] { return RunAgent([] { return RunVerify(verify); }); });
 
   static CatalogFlags catalog;
   CLI::App* c = agent->add_subcommand("catalog", "List the backups in a repository as JSON");
@@ -698,20 +705,20 @@ void AddAgentCommand(CLI::App& app, CommandRegistry& registry) {
                 "database:<source>[@<backup id>] or media:<source>[@<backup id>]: report which backup restores it "
                 "(without an id: the newest complete one, never a pre-restore safety backup); repeatable");
   c->add_option("--before", catalog.before, "With --select: only backups taken at or before this RFC 3339 time");
-  registry.commands.emplace_back(c, [] { return RunCatalog(catalog); });
+  registry.commands.emplace_back(c, [] { return RunAgent([] { return RunCatalog(catalog); }); });
 
   static RetentionFlags retention;
   CLI::App* t = agent->add_subcommand("retention", "Apply a policy's keep rules (forget + prune)");
   AddRepositoryFlags(t, retention.common);
   t->add_option("--policy", retention.policy, "Policy whose backups the rules apply to")->envname("LIFEBOAT_POLICY")->required();
   AddRetentionFlags(t, retention.retention);
-  registry.commands.emplace_back(t, [] { return RunRetention(retention); });
+  registry.commands.emplace_back(t, [] { return RunAgent([] { return RunRetention(retention); }); });
 
   static CheckFlags check;
   CLI::App* k = agent->add_subcommand("check", "Verify the repository (restic check)");
   AddRepositoryFlags(k, check.common);
   k->add_option("--read-data-subset", check.subset, "e.g. 10% or 1/5; empty: structure only");
-  registry.commands.emplace_back(k, [] { return RunCheck(check); });
+  registry.commands.emplace_back(k, [] { return RunAgent([] { return RunCheck(check); }); });
 }
 
 }  // namespace lifeboat::cmd
