@@ -41,22 +41,10 @@ std::optional<std::string> ResticKeepWithin(const std::string& keep_within) {
 }
 
 std::vector<SecretKeyNeed> RequiredSecretKeys(const api::BackupPolicySpec& spec) {
-  std::vector<SecretKeyNeed> needs;
-  const auto& repo = spec.repository;
-  needs.push_back({repo.password_secret.name, repo.password_secret.key, "spec.repository.encryption.passwordSecret"});
-  if (repo.s3) {
-    needs.push_back({repo.s3->credentials_secret, repo.s3->access_key_id_key, "spec.repository.s3.credentialsSecret"});
-    needs.push_back(
-        {repo.s3->credentials_secret, repo.s3->secret_access_key_key, "spec.repository.s3.credentialsSecret"});
-    if (repo.s3->ca_secret) {
-      needs.push_back({repo.s3->ca_secret->name, repo.s3->ca_secret->key, "spec.repository.s3.caSecret"});
-    }
-  }
+  std::vector<SecretKeyNeed> needs = RepositorySecretKeys(spec.repository, "spec.repository");
   if (spec.database) {
-    const auto& c = spec.database->connection;
-    needs.push_back({c.credentials_secret, c.username_key, "spec.database.connection.credentialsSecret"});
-    needs.push_back({c.credentials_secret, c.password_key, "spec.database.connection.credentialsSecret"});
-    if (c.ca_secret) needs.push_back({c.ca_secret->name, c.ca_secret->key, "spec.database.connection.caSecret"});
+    std::vector<SecretKeyNeed> db = ConnectionSecretKeys(spec.database->connection, "spec.database.connection");
+    needs.insert(needs.end(), db.begin(), db.end());
   }
   return needs;
 }
@@ -82,50 +70,15 @@ nlohmann::json BuildBackupJob(const api::BackupPolicy& policy, const BackupRunRe
   auto& args = job.args;
   args = {"agent", "backup", "--backup-id", run.job_name, "--policy", policy.metadata.name, "--run-kind",
           run.trigger == kTriggerOnDemand ? "on-demand" : "scheduled"};
-  auto& env = job.env;
   auto& volumes = job.volumes;
   auto& mounts = job.volume_mounts;
-
-  // Repository.
-  const auto& repo = spec.repository;
-  env.push_back(SecretEnv("RESTIC_PASSWORD", repo.password_secret.name, repo.password_secret.key));
-  if (repo.persistent_volume_claim) {
-    volumes.push_back({{"name", "repository"},
-                       {"persistentVolumeClaim", {{"claimName", repo.persistent_volume_claim->claim_name}}}});
-    mounts.push_back({{"name", "repository"}, {"mountPath", kRepositoryMountRoot}});
-    args.push_back("--repository-path");
-    args.push_back(JoinPath(kRepositoryMountRoot, repo.persistent_volume_claim->path));
-  } else if (repo.s3) {
-    const auto& s3 = *repo.s3;
-    args.insert(args.end(), {"--s3-endpoint", s3.endpoint, "--s3-bucket", s3.bucket});
-    if (!s3.prefix.empty()) args.insert(args.end(), {"--s3-prefix", s3.prefix});
-    if (!s3.region.empty()) args.insert(args.end(), {"--s3-region", s3.region});
-    env.push_back(SecretEnv("AWS_ACCESS_KEY_ID", s3.credentials_secret, s3.access_key_id_key));
-    env.push_back(SecretEnv("AWS_SECRET_ACCESS_KEY", s3.credentials_secret, s3.secret_access_key_key));
-    if (s3.ca_secret) {
-      volumes.push_back({{"name", "repository-ca"}, {"secret", {{"secretName", s3.ca_secret->name}}}});
-      mounts.push_back({{"name", "repository-ca"}, {"mountPath", "/etc/lifeboat/repository-ca"}, {"readOnly", true}});
-      args.insert(args.end(), {"--ca-bundle", "/etc/lifeboat/repository-ca/" + s3.ca_secret->key});
-    }
-  }
-
-  // Scratch space (directory-format dumps).
-  volumes.push_back({{"name", "work"}, {"emptyDir", nlohmann::json::object()}});
-  mounts.push_back({{"name", "work"}, {"mountPath", kWorkDir}});
-  args.insert(args.end(), {"--work-dir", kWorkDir});
+  AddRepository(job, spec.repository);
+  AddScratch(job);  // Directory-format dumps.
 
   // Database.
   if (spec.database && Contains(run.sources, api::kDatabaseSourceName)) {
     const auto& db = *spec.database;
-    const auto& c = db.connection;
-    args.insert(args.end(), {"--pg-host", c.host, "--pg-port", std::to_string(c.port), "--pg-sslmode", c.ssl_mode});
-    env.push_back(SecretEnv("PGUSER", c.credentials_secret, c.username_key));
-    env.push_back(SecretEnv("PGPASSWORD", c.credentials_secret, c.password_key));
-    if (c.ca_secret) {
-      volumes.push_back({{"name", "postgres-ca"}, {"secret", {{"secretName", c.ca_secret->name}}}});
-      mounts.push_back({{"name", "postgres-ca"}, {"mountPath", "/etc/lifeboat/postgres-ca"}, {"readOnly", true}});
-      env.push_back(ValueEnv("PGSSLROOTCERT", "/etc/lifeboat/postgres-ca/" + c.ca_secret->key));
-    }
+    AddPostgres(job, db.connection);
     for (const auto& name : db.databases) args.insert(args.end(), {"--database", name});
     args.insert(args.end(), {"--format", db.format == "Directory" ? "directory" : "custom"});
     args.insert(args.end(), {"--jobs", std::to_string(db.jobs)});

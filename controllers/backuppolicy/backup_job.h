@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "controllers/common/job_wiring.h"
 #include "operator/api/backup_policy.h"
 #include "operator/core/clock.h"
 
@@ -20,10 +21,6 @@ namespace lifeboat::controllers::backuppolicy {
 inline constexpr char kTriggerScheduled[] = "Scheduled";
 inline constexpr char kTriggerOnDemand[] = "OnDemand";
 
-// Where the Job mounts things.
-inline constexpr char kRepositoryMountRoot[] = "/repository";
-inline constexpr char kMediaMountRoot[] = "/media";
-inline constexpr char kWorkDir[] = "/scratch";
 
 struct BackupRunRequest {
   std::string job_name;
@@ -36,12 +33,7 @@ struct BackupRunRequest {
 nlohmann::json BuildBackupJob(const api::BackupPolicy& policy, const BackupRunRequest& run,
                               const std::string& default_image);
 
-// A Secret key the policy's Jobs read, with the spec field that names it.
-struct SecretKeyNeed {
-  std::string secret;
-  std::string key;
-  std::string field;  // "spec.repository.encryption.passwordSecret"
-};
+// The Secret keys the policy's Jobs read, with the spec fields that name them.
 std::vector<SecretKeyNeed> RequiredSecretKeys(const api::BackupPolicySpec& spec);
 
 // keepWithin (Go duration + "d") as restic wants it ("<days>d<hours>h", rounded up to an hour);

@@ -2,6 +2,7 @@
 
 #include "controllers/common/agent_job.h"
 #include "controllers/common/job_naming.h"
+#include "controllers/common/job_wiring.h"
 #include "controllers/common/labels.h"
 #include "operator/core/time_format.h"
 
@@ -24,48 +25,6 @@ AgentJobSpec BaseSpec(const api::RestoreRequest& r, const JobContext& c, const s
   spec.pod_settings = r.spec.pod_settings;
   spec.default_image = c.default_image;
   return spec;
-}
-
-void AddRepository(AgentJobSpec& spec, const api::Repository& repo) {
-  spec.env.push_back(SecretEnv("RESTIC_PASSWORD", repo.password_secret.name, repo.password_secret.key));
-  if (repo.persistent_volume_claim) {
-    spec.volumes.push_back({{"name", "repository"},
-                            {"persistentVolumeClaim", {{"claimName", repo.persistent_volume_claim->claim_name}}}});
-    spec.volume_mounts.push_back({{"name", "repository"}, {"mountPath", kRepositoryMountRoot}});
-    spec.env.push_back(ValueEnv("LIFEBOAT_REPOSITORY_PATH", repo.ResticUrl(kRepositoryMountRoot)));
-  } else if (repo.s3) {
-    const api::S3Repository& s3 = *repo.s3;
-    spec.env.push_back(ValueEnv("LIFEBOAT_S3_ENDPOINT", s3.endpoint));
-    spec.env.push_back(ValueEnv("LIFEBOAT_S3_BUCKET", s3.bucket));
-    if (!s3.prefix.empty()) spec.env.push_back(ValueEnv("LIFEBOAT_S3_PREFIX", s3.prefix));
-    if (!s3.region.empty()) spec.env.push_back(ValueEnv("LIFEBOAT_S3_REGION", s3.region));
-    spec.env.push_back(SecretEnv("AWS_ACCESS_KEY_ID", s3.credentials_secret, s3.access_key_id_key));
-    spec.env.push_back(SecretEnv("AWS_SECRET_ACCESS_KEY", s3.credentials_secret, s3.secret_access_key_key));
-    if (s3.ca_secret) {
-      spec.volumes.push_back({{"name", "s3-ca"}, {"secret", {{"secretName", s3.ca_secret->name}}}});
-      spec.volume_mounts.push_back({{"name", "s3-ca"}, {"mountPath", "/etc/lifeboat/s3-ca"}, {"readOnly", true}});
-      spec.env.push_back(ValueEnv("LIFEBOAT_CA_BUNDLE", "/etc/lifeboat/s3-ca/" + s3.ca_secret->key));
-    }
-  }
-}
-
-void AddDatabase(AgentJobSpec& spec, const api::PostgresConnection& c) {
-  spec.env.push_back(ValueEnv("PGHOST", c.host));
-  spec.env.push_back(ValueEnv("PGPORT", std::to_string(c.port)));
-  spec.env.push_back(ValueEnv("PGSSLMODE", c.ssl_mode));
-  spec.env.push_back(SecretEnv("PGUSER", c.credentials_secret, c.username_key));
-  spec.env.push_back(SecretEnv("PGPASSWORD", c.credentials_secret, c.password_key));
-  if (c.ca_secret) {
-    spec.volumes.push_back({{"name", "pg-ca"}, {"secret", {{"secretName", c.ca_secret->name}}}});
-    spec.volume_mounts.push_back({{"name", "pg-ca"}, {"mountPath", "/etc/lifeboat/pg-ca"}, {"readOnly", true}});
-    spec.env.push_back(ValueEnv("PGSSLROOTCERT", "/etc/lifeboat/pg-ca/" + c.ca_secret->key));
-  }
-}
-
-void AddWorkDir(AgentJobSpec& spec) {
-  spec.volumes.push_back({{"name", "work"}, {"emptyDir", nlohmann::json::object()}});
-  spec.volume_mounts.push_back({{"name", "work"}, {"mountPath", kWorkDir}});
-  spec.env.push_back(ValueEnv("LIFEBOAT_WORK_DIR", kWorkDir));
 }
 
 // Mounts media target `index` at /media/<index> (its subPath, when set).
@@ -151,14 +110,14 @@ nlohmann::json BuildSafetyBackupJob(const api::RestoreRequest& r, const JobConte
   AddRepository(spec, c.repository);
   if (r.spec.database && r.spec.database->mode == "Replace") {
     spec.args.insert(spec.args.end(), {"--database", r.spec.database->database});
-    AddDatabase(spec, r.spec.database->connection);
+    AddPostgres(spec, r.spec.database->connection);
   }
   for (size_t i = 0; i < r.spec.media.size(); ++i) {
     const api::MediaTarget& m = r.spec.media[i];
     std::string path = MountMedia(spec, m, i);
     spec.args.insert(spec.args.end(), {"--media", m.source_name + "=" + path});
   }
-  AddWorkDir(spec);
+  AddScratch(spec);
   return BuildAgentJob(spec);
 }
 
@@ -190,8 +149,8 @@ nlohmann::json BuildDatabaseRestoreJob(const api::RestoreRequest& r, const JobCo
   const api::RestoreVerify& v = r.spec.verify;
   if (!v.row_counts && !v.table_checksums) spec.args.push_back("--no-verify");
   AddRepository(spec, c.repository);
-  AddDatabase(spec, d.connection);
-  AddWorkDir(spec);
+  AddPostgres(spec, d.connection);
+  AddScratch(spec);
   return BuildAgentJob(spec);
 }
 
@@ -206,7 +165,7 @@ nlohmann::json SwapDatabaseJob(const api::RestoreRequest& r, const JobContext& c
                "--staging", StagingDatabaseName(d.database, r.metadata.name),
                "--previous", PreviousDatabaseName(d.database, r.metadata.name), "--request", RequestMarker(r)};
   spec.args.insert(spec.args.end(), extra.begin(), extra.end());
-  AddDatabase(spec, d.connection);
+  AddPostgres(spec, d.connection);
   return BuildAgentJob(spec);
 }
 
@@ -229,8 +188,8 @@ nlohmann::json BuildRollbackJob(const api::RestoreRequest& r, const JobContext& 
                "--target-database", d.database, "--mode", "Replace", "--strategy", api::kStrategyInPlace,
                "--safety-backup-done", "--jobs", std::to_string(d.jobs), "--request", RequestMarker(r)};
   AddRepository(spec, c.repository);
-  AddDatabase(spec, d.connection);
-  AddWorkDir(spec);
+  AddPostgres(spec, d.connection);
+  AddScratch(spec);
   return BuildAgentJob(spec);
 }
 
@@ -242,7 +201,7 @@ nlohmann::json BuildVerifyJob(const api::RestoreRequest& r, const JobContext& c)
   const api::DatabaseTarget& d = *r.spec.database;
   AgentJobSpec spec = BaseSpec(r, c, VerifyJobName(r.metadata.name), "verify");
   spec.args = {"agent", "verify", "--database", d.database, "--checks-json", ChecksJson(r.spec.verify.sql)};
-  AddDatabase(spec, d.connection);
+  AddPostgres(spec, d.connection);
   return BuildAgentJob(spec);
 }
 
@@ -256,7 +215,7 @@ nlohmann::json BuildMediaRestoreJob(const api::RestoreRequest& r, const JobConte
   if (safety_backup_done) spec.args.push_back("--safety-backup-done");
   if (!r.spec.verify.file_checksums) spec.args.push_back("--no-verify");
   AddRepository(spec, c.repository);
-  AddWorkDir(spec);
+  AddScratch(spec);
   return BuildAgentJob(spec);
 }
 
@@ -300,18 +259,10 @@ nlohmann::json BuildPostRestoreJob(const api::RestoreRequest& r, size_t index) {
 
 std::vector<SecretKeyNeed> RequiredSecretKeys(const api::RestoreRequestSpec& s, const api::Repository& repo,
                                               const std::string& repository_field) {
-  std::vector<SecretKeyNeed> needs;
-  needs.push_back({repo.password_secret.name, repo.password_secret.key, repository_field + ".encryption.passwordSecret"});
-  if (repo.s3) {
-    needs.push_back({repo.s3->credentials_secret, repo.s3->access_key_id_key, repository_field + ".s3.credentialsSecret"});
-    needs.push_back({repo.s3->credentials_secret, repo.s3->secret_access_key_key, repository_field + ".s3.credentialsSecret"});
-    if (repo.s3->ca_secret) needs.push_back({repo.s3->ca_secret->name, repo.s3->ca_secret->key, repository_field + ".s3.caSecret"});
-  }
+  std::vector<SecretKeyNeed> needs = RepositorySecretKeys(repo, repository_field);
   if (s.database) {
-    const api::PostgresConnection& c = s.database->connection;
-    needs.push_back({c.credentials_secret, c.username_key, "spec.database.connection.credentialsSecret"});
-    needs.push_back({c.credentials_secret, c.password_key, "spec.database.connection.credentialsSecret"});
-    if (c.ca_secret) needs.push_back({c.ca_secret->name, c.ca_secret->key, "spec.database.connection.caSecret"});
+    std::vector<SecretKeyNeed> db = ConnectionSecretKeys(s.database->connection, "spec.database.connection");
+    needs.insert(needs.end(), db.begin(), db.end());
   }
   for (size_t i = 0; i < s.post_restore.size(); ++i) {
     for (const api::EnvVar& e : s.post_restore[i].env) {

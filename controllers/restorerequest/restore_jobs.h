@@ -12,15 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "controllers/common/job_wiring.h"
 #include "operator/agent/catalog.h"
 #include "operator/api/restore_request.h"
 
 namespace lifeboat::controllers::restorerequest {
 
-// Where the Jobs mount things.
-inline constexpr char kRepositoryMountRoot[] = "/repository";
-inline constexpr char kMediaMountRoot[] = "/media";
-inline constexpr char kWorkDir[] = "/scratch";  // Not /work: in the test control plane the host's /work holds the binaries.
 // The policy name and run kind of safety backups in the repository.
 inline constexpr char kSafetyBackupPolicy[] = "pre-restore";
 inline constexpr char kSafetyBackupRunKind[] = "pre-restore";
@@ -85,11 +82,6 @@ nlohmann::json BuildVerifyJob(const api::RestoreRequest& request, const JobConte
 // `psql -At` prints).
 std::string ChecksJson(const std::vector<api::SqlCheck>& checks);
 
-struct SecretKeyNeed {
-  std::string secret;
-  std::string key;
-  std::string field;  // The spec field that names it.
-};
 std::vector<SecretKeyNeed> RequiredSecretKeys(const api::RestoreRequestSpec& spec, const api::Repository& repository,
                                               const std::string& repository_field);
 

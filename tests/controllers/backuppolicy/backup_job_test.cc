@@ -17,6 +17,14 @@ class BackupJobTest : public DecideFixture {
     EXPECT_TRUE(errors.empty()) << errors.ToString();
     return BuildBackupJob(policy, {"shop-1", kTriggerOnDemand, std::nullopt, "t", std::move(sources)}, "img:1");
   }
+  // The container's literal environment (what controllers/common/job_wiring.h passes).
+  static std::map<std::string, std::string> Env(const nlohmann::json& job) {
+    std::map<std::string, std::string> env;
+    for (const auto& e : job["spec"]["template"]["spec"]["containers"][0]["env"]) {
+      if (e.contains("value")) env[e["name"]] = e["value"];
+    }
+    return env;
+  }
   static bool HasArgs(const nlohmann::json& job, std::vector<std::string> seq) {
     auto args = job["spec"]["template"]["spec"]["containers"][0]["args"].get<std::vector<std::string>>();
     return std::search(args.begin(), args.end(), seq.begin(), seq.end()) != args.end();
@@ -43,11 +51,13 @@ TEST_F(BackupJobTest, RepositoryClaimAndMediaAreMountedAndPassed) {
   spec()["media"][0]["subPath"] = "uploads";
   spec()["media"][0]["exclude"] = {"cache"};
   auto job = Build({"database", "uploads"});
-  EXPECT_TRUE(HasArgs(job, {"--repository-path", "/repository/restic"}));
+  EXPECT_EQ(Env(job)["LIFEBOAT_REPOSITORY_PATH"], "/repository/restic");
   EXPECT_TRUE(HasArgs(job, {"--media", "uploads=/media/uploads/uploads"}));
   EXPECT_TRUE(HasArgs(job, {"--media-exclude", "uploads=cache"}));
   EXPECT_TRUE(HasArgs(job, {"--database", "shop"}));
-  EXPECT_TRUE(HasArgs(job, {"--pg-host", "127.0.0.1", "--pg-port", "5432"}));
+  EXPECT_EQ(Env(job)["PGHOST"], "127.0.0.1");
+  EXPECT_EQ(Env(job)["PGPORT"], "5432");
+  EXPECT_EQ(Env(job)["LIFEBOAT_WORK_DIR"], "/scratch");
   EXPECT_TRUE(HasArgs(job, {"--backup-id", "shop-1"}));
   bool claim = false;
   for (const auto& v : job["spec"]["template"]["spec"]["volumes"]) {
