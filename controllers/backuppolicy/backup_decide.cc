@@ -376,7 +376,8 @@ BackupPolicyPlan Decide(const BackupPolicyObserved& observed, WallTime now) {
                            "Started backup Job " + run.job_name + " (" +
                                (run.trigger == kTriggerOnDemand ? std::string("on demand")
                                                                 : "scheduled for " + FormatRfc3339(*run.scheduled_time)) +
-                               ") for " + Join(run.sources)});
+                               ") for " + Join(run.sources),
+                           run.job_name});
     for (const auto& source : run.sources) {
       BackupRun entry;
       entry.id = run.job_name;

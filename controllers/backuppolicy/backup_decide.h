@@ -35,18 +35,13 @@
 #include <vector>
 
 #include "controllers/common/agent_run_result.h"
+#include "controllers/common/observed_job.h"
 #include "controllers/common/job_state.h"
 #include "operator/api/backup_policy.h"
 #include "operator/core/clock.h"
 #include "operator/core/duration.h"
 
 namespace lifeboat::controllers::backuppolicy {
-
-struct ObservedJob {
-  JobState state;
-  std::optional<AgentRunResult> result;  // From the Pod's termination message, when finished.
-  std::string result_error;              // Why there is no result (no Pod, not a result, ...).
-};
 
 struct BackupPolicyObserved {
   nlohmann::json policy;  // The BackupPolicy object as read.
@@ -57,13 +52,6 @@ struct BackupPolicyObserved {
   // Jobs that status.history shows Running but that are confirmed gone (GET returned NotFound).
   std::set<std::string> lost_jobs;
   std::string default_image;
-};
-
-struct PlannedEvent {
-  std::string type;  // Normal | Warning
-  std::string reason;
-  std::string message;
-  friend bool operator==(const PlannedEvent&, const PlannedEvent&) = default;
 };
 
 // A run that became final in this plan: what metrics count.

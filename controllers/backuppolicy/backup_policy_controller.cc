@@ -26,16 +26,6 @@ BackupMetrics& BackupPolicyController::Metrics(runtime::ControllerContext& conte
 
 namespace {
 
-std::set<std::string> KeysOf(const nlohmann::json& secret) {
-  std::set<std::string> keys;
-  for (const char* field : {"data", "stringData"}) {
-    auto it = secret.find(field);
-    if (it == secret.end() || !it->is_object()) continue;
-    for (auto e = it->begin(); e != it->end(); ++e) keys.insert(e.key());
-  }
-  return keys;
-}
-
 bool HistoryFinal(const api::BackupPolicyStatus& status, const std::string& job) {
   bool any = false;
   for (const auto& run : status.history) {
@@ -44,13 +34,6 @@ bool HistoryFinal(const api::BackupPolicyStatus& status, const std::string& job)
     if (run.result == "Running") return false;
   }
   return any;
-}
-
-// The agent result of a finished Job (see ReadAgentJobResult).
-void ReadResult(kube::ApiClient& client, const std::string& ns, ObservedJob& job) {
-  PodsAgentResult read = ReadAgentJobResult(client, ns, job.state.name);
-  job.result = std::move(read.result);
-  job.result_error = std::move(read.error);
 }
 
 }  // namespace
@@ -77,22 +60,16 @@ StatusOr<runtime::ReconcileResult> BackupPolicyController::Reconcile(const runti
   BackupPolicyObserved observed;
   observed.policy = *cached;
   observed.default_image = default_image_;
-  for (const auto& name : ReferencedSecrets(*cached)) {
-    auto secret = client.Get(SecretResource(), ns, name);
-    if (secret.ok()) {
-      observed.secrets[name] = KeysOf(*secret);
-    } else if (secret.status().code() != StatusCode::kNotFound) {
-      return secret.status().WithContext("reading Secret " + ns + "/" + name);
-    }
-  }
+  auto secrets = ReadSecretKeys(client, ns, ReferencedSecrets(*cached));
+  if (!secrets.ok()) return secrets.status();
+  observed.secrets = std::move(*secrets);
   api::FieldErrors ignored;
   const api::BackupPolicyStatus previous =
       api::ParseBackupPolicyStatus(cached->value("status", nlohmann::json::object()), &ignored);
   const std::string uid = kube::ObjectUid(*cached);
   std::set<std::string> seen;
   for (const auto& job : jobs_cache->ListByOwner(uid)) {
-    ObservedJob o{ReadJobState(job), std::nullopt, ""};
-    if (o.state.finished() && !HistoryFinal(previous, o.state.name)) ReadResult(client, ns, o);
+    ObservedJob o = ObserveJob(client, ns, job, !HistoryFinal(previous, ReadJobState(job).name));
     seen.insert(o.state.name);
     observed.jobs.push_back(std::move(o));
   }
@@ -101,8 +78,7 @@ StatusOr<runtime::ReconcileResult> BackupPolicyController::Reconcile(const runti
     auto job = client.Get(JobResource(), ns, run.job_name);
     if (job.ok()) {
       // The cache lags: use what the API server says.
-      ObservedJob o{ReadJobState(*job), std::nullopt, ""};
-      if (o.state.finished()) ReadResult(client, ns, o);
+      ObservedJob o = ObserveJob(client, ns, *job);
       seen.insert(o.state.name);
       observed.jobs.push_back(std::move(o));
     } else if (job.status().code() == StatusCode::kNotFound) {
@@ -137,9 +113,7 @@ StatusOr<runtime::ReconcileResult> BackupPolicyController::Reconcile(const runti
       // Announced right away: if the status write below fails, the retry adopts this Job and
       // must not announce it again.
       for (const auto& event : plan.events) {
-        if (event.reason == "BackupStarted" && event.message.find(name + " ") != std::string::npos) {
-          context.recorder().Record(*cached, event.type, event.reason, event.message);
-        }
+        if (event.announces_job == name) context.recorder().Record(*cached, event.type, event.reason, event.message);
       }
     } else if (created.status().code() == StatusCode::kAlreadyExists) {
       adopted.insert(name);
@@ -168,7 +142,7 @@ StatusOr<runtime::ReconcileResult> BackupPolicyController::Reconcile(const runti
     if (!s.ok() && s.code() != StatusCode::kNotFound) return s.WithContext("deleting old Job " + name);
   }
   for (const auto& event : plan.events) {
-    if (event.reason == "BackupStarted") continue;  // Recorded at creation (never for an adopted Job).
+    if (!event.announces_job.empty()) continue;  // Recorded at creation (never for an adopted Job).
     context.recorder().Record(*cached, event.type, event.reason, event.message);
     if (event.type == "Warning") log.Warn(event.message, {{"reason", event.reason}});
   }

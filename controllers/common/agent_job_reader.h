@@ -1,16 +1,30 @@
-// AgentJobReader: the I/O half of reading a finished agent Job's result: lists the Job's Pods (label
-// job-name=<job>) and reads the agent's termination message from them (AgentResultFromPods). Both
-// controllers observe their Jobs through it. Thread-safe (the client is).
+// AgentJobReader: what every controller's shell observes through the API client: a finished agent
+// Job's result (lists the Job's Pods, label job-name=<job>, and reads the agent's termination
+// message from them: AgentResultFromPods), a Job as an ObservedJob, and the key names of the
+// Secrets a spec references. Thread-safe (the client is).
 #pragma once
 
 #include <string>
 
+#include <map>
+#include <set>
+#include <vector>
+
 #include "controllers/common/agent_run_result.h"
+#include "controllers/common/observed_job.h"
 #include "operator/kube/api_client.h"
 
 namespace lifeboat::controllers {
 
 // The result of Job `job` in `ns`, or why there is none (including a failed Pod list).
 PodsAgentResult ReadAgentJobResult(kube::ApiClient& client, const std::string& ns, const std::string& job);
+
+// Job `job` (as read) with, when it has finished and `read_result`, its agent's result.
+ObservedJob ObserveJob(kube::ApiClient& client, const std::string& ns, const nlohmann::json& job, bool read_result = true);
+
+// Secret name → the keys its data holds, for each of `names` that exists in `ns`; a name missing
+// from the map was not found. Any error but NotFound is returned.
+using SecretKeys = std::map<std::string, std::set<std::string>>;
+StatusOr<SecretKeys> ReadSecretKeys(kube::ApiClient& client, const std::string& ns, const std::set<std::string>& names);
 
 }  // namespace lifeboat::controllers

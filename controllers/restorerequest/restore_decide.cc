@@ -21,11 +21,11 @@ constexpr Duration kWaitingRecheck = 10s;
 constexpr Duration kRunningRecheck = 30s;
 constexpr Duration kResultGrace = 60s;
 
-constexpr char kPhasePending[] = "Pending";
-constexpr char kPhaseWaiting[] = "Waiting";
-constexpr char kPhaseRunning[] = "Running";
-constexpr char kPhaseSucceeded[] = "Succeeded";
-constexpr char kPhaseFailed[] = "Failed";
+using api::kPhaseFailed;
+using api::kPhasePending;
+using api::kPhaseRunning;
+using api::kPhaseSucceeded;
+using api::kPhaseWaiting;
 constexpr char kReasonRunning[] = "Running";
 
 bool IsFinal(const std::string& phase) { return phase == kPhaseSucceeded || phase == kPhaseFailed; }
@@ -353,17 +353,17 @@ class Decider {
 
   // Runs one step; true when it is finished (Succeeded, Skipped or Failed).
   bool RunStep(api::Step& s) {
-    if (s.name == "Validate") return RunValidate(s);
-    if (s.name == "Quiesce") return RunQuiesce(s);
-    if (s.name == "SafetyBackup") return RunSafetyBackup(s);
-    if (s.name == "RestoreDatabase") return RunRestoreDatabase(s);
+    if (s.name == api::kStepValidate) return RunValidate(s);
+    if (s.name == api::kStepQuiesce) return RunQuiesce(s);
+    if (s.name == api::kStepSafetyBackup) return RunSafetyBackup(s);
+    if (s.name == api::kStepRestoreDatabase) return RunRestoreDatabase(s);
     if (s.name == api::kStepSwapDatabase) return RunSwapDatabase(s);
     if (s.name == api::kStepRollBack) return RunRollBack(s);
-    if (s.name == "RestoreMedia") return RunRestoreMedia(s);
-    if (s.name == "PostRestore") return RunPostRestore(s);
-    if (s.name == "Verify") return RunVerify(s);
-    if (s.name == "Resume") return RunResume(s);
-    FinishStep(s, api::kStepSkipped, "Unknown step");
+    if (s.name == api::kStepRestoreMedia) return RunRestoreMedia(s);
+    if (s.name == api::kStepPostRestore) return RunPostRestore(s);
+    if (s.name == api::kStepVerify) return RunVerify(s);
+    if (s.name == api::kStepResume) return RunResume(s);
+    FinishStep(s, api::kStepSkipped, "Unknown step");  // A step of a newer version: never run, never blocks.
     return true;
   }
 
@@ -546,7 +546,7 @@ class Decider {
     return true;
   }
 
-  bool SafetyDone() { return StepOf("SafetyBackup").state == api::kStepSucceeded; }
+  bool SafetyDone() { return StepOf(api::kStepSafetyBackup).state == api::kStepSucceeded; }
 
   // Records the restored backup's time (for the RPO) from a restore result.
   void RecordBackupTime(const std::string& target, const ObservedJob& job) {
@@ -1024,7 +1024,7 @@ class Decider {
       return;
     }
     bool resumed = true;
-    const api::Step* resume = api::FindStep(plan_.status.steps, "Resume");
+    const api::Step* resume = api::FindStep(plan_.status.steps, api::kStepResume);
     bool resume_done = resume != nullptr && resume->state == api::kStepSucceeded;
     if (!resume_done) {
       for (const api::QuiescedWorkload& w : plan_.status.quiesced_workloads) {

@@ -50,6 +50,7 @@
 #include <vector>
 
 #include "controllers/common/agent_run_result.h"
+#include "controllers/common/observed_job.h"
 #include "controllers/common/job_state.h"
 #include "operator/api/restore_request.h"
 #include "operator/core/clock.h"
@@ -60,12 +61,6 @@ namespace lifeboat::controllers::restorerequest {
 inline constexpr char kFinalizer[] = "lifeboat.dev/restore-resume";
 inline constexpr char kRequestLabel[] = "lifeboat.dev/restore-request";
 inline constexpr char kStepLabel[] = "lifeboat.dev/restore-step";
-
-struct ObservedJob {
-  JobState state;
-  std::optional<AgentRunResult> result;  // From the Pod's termination message, when finished.
-  std::string result_error;              // Why there is no result (no Pod, not a result, ...).
-};
 
 struct ObservedWorkload {
   std::int64_t spec_replicas = 0;
@@ -84,13 +79,6 @@ struct RestoreObserved {
   std::map<std::string, ObservedJob> jobs;  // Jobs owned by the request, by name.
   std::vector<nlohmann::json> other_requests;  // The other RestoreRequests of the namespace.
   std::string default_image;
-};
-
-struct PlannedEvent {
-  std::string type;  // Normal | Warning
-  std::string reason;
-  std::string message;
-  friend bool operator==(const PlannedEvent&, const PlannedEvent&) = default;
 };
 
 struct ScaleAction {

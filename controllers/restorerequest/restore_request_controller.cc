@@ -16,28 +16,11 @@ kube::ResourceRef WorkloadResource(const std::string& kind) {
   return {"apps", "v1", "deployments", "Deployment", true};
 }
 
-std::set<std::string> KeysOf(const nlohmann::json& secret) {
-  std::set<std::string> keys;
-  for (const char* field : {"data", "stringData"}) {
-    auto it = secret.find(field);
-    if (it == secret.end() || !it->is_object()) continue;
-    for (auto e = it->begin(); e != it->end(); ++e) keys.insert(e.key());
-  }
-  return keys;
-}
-
 std::int64_t IntAt(const nlohmann::json& object, const char* section, const char* field, std::int64_t fallback) {
   auto s = object.find(section);
   if (s == object.end() || !s->is_object()) return fallback;
   auto f = s->find(field);
   return f != s->end() && f->is_number_integer() ? f->get<std::int64_t>() : fallback;
-}
-
-// The agent result of a finished Job (see ReadAgentJobResult).
-void ReadResult(kube::ApiClient& client, const std::string& ns, ObservedJob& job) {
-  PodsAgentResult read = ReadAgentJobResult(client, ns, job.state.name);
-  job.result = std::move(read.result);
-  job.result_error = std::move(read.error);
 }
 
 }  // namespace
@@ -76,7 +59,7 @@ StatusOr<runtime::ReconcileResult> RestoreRequestController::Reconcile(const run
   observed.default_image = default_image_;
   api::FieldErrors ignored;
   api::RestoreRequest effective = EffectiveRequest(*cached, &ignored);
-  const bool final = effective.status.phase == "Succeeded" || effective.status.phase == "Failed";
+  const bool final = effective.status.Final();
   const bool deleting = effective.metadata.deletion_timestamp.has_value();
   if (!final && !deleting) {
     for (const auto& other : requests->List(ns)) {
@@ -92,14 +75,9 @@ StatusOr<runtime::ReconcileResult> RestoreRequestController::Reconcile(const run
         return policy.status().WithContext("reading BackupPolicy " + ns + "/" + effective.spec.source.policy_name);
       }
     }
-    for (const auto& name : ReferencedSecrets(*cached, observed.policy)) {
-      auto secret = client.Get(SecretResource(), ns, name);
-      if (secret.ok()) {
-        observed.secrets[name] = KeysOf(*secret);
-      } else if (secret.status().code() != StatusCode::kNotFound) {
-        return secret.status().WithContext("reading Secret " + ns + "/" + name);
-      }
-    }
+    auto secrets = ReadSecretKeys(client, ns, ReferencedSecrets(*cached, observed.policy));
+    if (!secrets.ok()) return secrets.status();
+    observed.secrets = std::move(*secrets);
   }
   if (!final) {
     std::vector<api::WorkloadRef> workloads;
@@ -116,9 +94,13 @@ StatusOr<runtime::ReconcileResult> RestoreRequestController::Reconcile(const run
         return object.status().WithContext("reading " + key);
       }
     }
+  }
+  // A finished Swap still drops its previous database when keepPreviousFor is over (its Job).
+  const bool cleanup_pending = effective.status.previous_database && !effective.status.previous_database->dropped_time &&
+                               effective.status.previous_database->message.empty();
+  if (!final || cleanup_pending) {
     for (const auto& job : jobs_cache->ListByOwner(kube::ObjectUid(*cached))) {
-      ObservedJob o{ReadJobState(job), std::nullopt, ""};
-      if (o.state.finished()) ReadResult(client, ns, o);
+      ObservedJob o = ObserveJob(client, ns, job);
       observed.jobs[o.state.name] = std::move(o);
     }
   }

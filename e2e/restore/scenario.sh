@@ -218,7 +218,7 @@ fresh-server)
 two-at-once)
   step "two RestoreRequests of the same database never run at once: the second waits and says why"
   take_backup shop-1
-  apply_restore first "database:" "  $DB_TARGET" "  database: shop" "  mode: Replace" "  confirm: shop"
+  apply_restore first "database:" "  $DB_TARGET" "  database: shop" "  mode: Replace" "  confirm: shop" "  keepPreviousFor: 0s"
   apply_restore second "database:" "  $DB_TARGET" "  database: shop" "  mode: Replace" "  confirm: shop"
   eventually 30 bash -c "kubectl get restorerequest second -n default -o jsonpath='{.status.conditions[?(@.type==\"Blocked\")].reason}' | grep -q TargetInUse" ||
     fail "second is not blocked: $(rr second '{.status.conditions}')"
@@ -233,6 +233,12 @@ two-at-once)
   second_start="$(rr second '{.status.startTime}')"
   [[ ! "$second_start" < "$first_done" ]] || fail "second started at $second_start, before first completed at $first_done"
   expect_eq "$(rr second '{.status.conditions[?(@.type=="Blocked")].status}')" "False" "Blocked cleared"
+  step "keepPreviousFor: 0s: the database first replaced is dropped once it succeeded; second keeps its own (24h)"
+  eventually 60 bash -c "[ -n \"\$(kubectl get restorerequest first -n default -o jsonpath='{.status.previousDatabase.droppedTime}')\" ]" ||
+    fail "shop_before_first not dropped: $(rr first '{.status.previousDatabase}')"
+  expect_eq "$(psql_shop postgres -At -c "SELECT count(*) FROM pg_database WHERE datname = 'shop_before_first'")" "0" "shop_before_first dropped"
+  expect_eq "$(psql_shop postgres -At -c "SELECT count(*) FROM pg_database WHERE datname = 'shop_before_second'")" "1" "shop_before_second kept"
+  expect_contains "$(kubectl describe restorerequest first -n default)" "PreviousDatabaseDropped" "Event"
   ;;
 no-confirm)
   step "Replace without a matching confirm changes nothing and says why"

@@ -37,6 +37,13 @@ inline constexpr char kStepVerify[] = "Verify";
 inline constexpr char kStepRollBack[] = "RollBack";
 inline constexpr char kStepResume[] = "Resume";
 
+// status.phase.
+inline constexpr char kPhasePending[] = "Pending";
+inline constexpr char kPhaseWaiting[] = "Waiting";
+inline constexpr char kPhaseRunning[] = "Running";
+inline constexpr char kPhaseSucceeded[] = "Succeeded";
+inline constexpr char kPhaseFailed[] = "Failed";
+
 // How a Replace of a database proceeds.
 inline constexpr char kStrategySwap[] = "Swap";        // Restore beside the live one, verify, rename in.
 inline constexpr char kStrategyInPlace[] = "InPlace";  // Drop, then restore (no room for two copies).
@@ -172,6 +179,9 @@ struct RestoreRequestStatus {
   std::vector<CheckResult> checks;
   std::vector<std::string> roles_created;  // Roles the restore created on the target server.
   std::optional<PreviousDatabase> previous_database;
+
+  // Succeeded or Failed: the restore is over.
+  bool Final() const { return phase == kPhaseSucceeded || phase == kPhaseFailed; }
   friend bool operator==(const RestoreRequestStatus&, const RestoreRequestStatus&) = default;
 };
 
