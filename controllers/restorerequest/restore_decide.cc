@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "controllers/restorerequest/restore_jobs.h"
+#include "operator/agent/restore_result.h"
 #include "operator/api/backup_policy.h"
 #include "operator/core/time_format.h"
 
@@ -39,13 +40,9 @@ bool BoolField(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_boolean() && it->get<bool>();
 }
-// A count; a boolean reads as `if_true` or 0 (the agent reports checksumsVerified as a flag).
-std::int64_t CountField(const nlohmann::json& j, const char* key, std::int64_t if_true = 1) {
+std::int64_t CountField(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
-  if (it == j.end()) return 0;
-  if (it->is_number_integer()) return it->get<std::int64_t>();
-  if (it->is_boolean()) return it->get<bool>() ? if_true : 0;
-  return 0;
+  return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
 }
 
 std::string WorkloadKey(const std::string& kind, const std::string& name) { return kind + "/" + name; }
@@ -551,7 +548,7 @@ class Decider {
   // Records the restored backup's time (for the RPO) from a restore result.
   void RecordBackupTime(const std::string& target, const ObservedJob& job) {
     if (!job.result) return;
-    std::string text = StringField(job.result->raw, "backupTime");
+    std::string text = agent::ParseRestoreResult(job.result->raw).backup_time;
     if (text.empty()) return;
     auto time = ParseRfc3339(text);
     if (!time.ok()) return;
@@ -598,12 +595,10 @@ class Decider {
 
   // The roles the restore Job created (the agent reports them also when it failed later).
   void RecordRolesCreated(const ObservedJob& job) {
-    if (!job.result || !job.result->raw.contains("database") || !job.result->raw["database"].is_object()) return;
-    const nlohmann::json& created = job.result->raw["database"].value("rolesCreated", nlohmann::json::array());
-    if (!created.is_array()) return;
-    for (const nlohmann::json& role : created) {
-      if (!role.is_string()) continue;
-      const std::string name = role.get<std::string>();
+    if (!job.result) return;
+    std::optional<agent::DatabaseRestoreReport> database = agent::ParseRestoreResult(job.result->raw).database;
+    if (!database) return;
+    for (const std::string& name : database->roles_created) {
       if (std::find(plan_.status.roles_created.begin(), plan_.status.roles_created.end(), name) == plan_.status.roles_created.end()) {
         plan_.status.roles_created.push_back(name);
       }
@@ -626,9 +621,10 @@ class Decider {
     api::PreviousDatabase kept{previous, now_ + (keep.ok() ? *keep : Duration::zero()), std::nullopt, ""};
     if (!plan_.status.previous_database) plan_.status.previous_database = kept;
     std::string unavailable;
-    if (job->result && job->result->raw.contains("unavailableSeconds") && job->result->raw["unavailableSeconds"].is_number()) {
+    std::optional<double> seconds = job->result ? agent::ParseSwapDatabaseResult(job->result->raw).unavailable_seconds : std::nullopt;
+    if (seconds) {
       char text[32];
-      std::snprintf(text, sizeof text, "%.3f", job->result->raw["unavailableSeconds"].get<double>());
+      std::snprintf(text, sizeof text, "%.3f", *seconds);
       unavailable = " (database unavailable for " + std::string(text) + " s)";
     }
     FinishStep(s, api::kStepSucceeded,
@@ -655,14 +651,15 @@ class Decider {
                                          : "Nothing to roll back: " + d.database + " was not changed"};
     }
     const ObservedJob* job = Job(DatabaseRestoreJobName(request_.metadata.name));
-    const nlohmann::json* reported = job != nullptr && job->result ? &job->result->raw : nullptr;
-    const nlohmann::json database = reported != nullptr ? reported->value("database", nlohmann::json::object()) : nlohmann::json::object();
-    if (reported == nullptr || !database.is_object() || database.contains("cleanupError")) return {true, ""};  // Killed, or cleanup failed.
+    if (job == nullptr || !job->result) return {true, ""};  // Killed: what it left is unknown.
+    std::optional<agent::DatabaseRestoreReport> database = agent::ParseRestoreResult(job->result->raw).database;
+    if (!database) return {false, "Nothing to roll back: the restore failed before it touched " + d.database};
+    if (!database->cleanup_error.empty()) return {true, ""};  // Its own cleanup failed.
     if (d.InPlace()) {
-      if (database.value("targetDropped", false)) return {true, ""};
+      if (database->target_dropped) return {true, ""};
       return {false, "Nothing to roll back: the restore failed before " + d.database + " was dropped"};
     }
-    std::string staging = database.value("keptAs", "");
+    const std::string& staging = database->kept_as;
     return {false, "Nothing to roll back: " + (d.mode == "Replace" ? d.database + " was not touched" : d.database + " was not created") +
                        (staging.empty() ? "; the partly restored staging database was dropped"
                                         : "; the partly restored database was kept as " + staging)};
@@ -695,7 +692,7 @@ class Decider {
       FinishStep(s, api::kStepFailed, message);
       return true;
     }
-    std::string state = job->result ? job->result->raw.value("state", "") : "";
+    std::string state = job->result ? agent::ParseSwapDatabaseResult(job->result->raw).state : "";
     if (d.InPlace()) state = d.database + " holds safety backup " + safety + " again, as it was before the restore";
     FinishStep(s, api::kStepSucceeded, "Rolled back: " + (state.empty() ? d.database + " is usable again" : state));
     return true;
@@ -815,12 +812,12 @@ class Decider {
     std::int64_t tables = 0, checksums = 0, files = 0;
     auto add_from = [&](const ObservedJob* job, const std::string& target) {
       if (job == nullptr || !job->result) return;
-      const nlohmann::json& raw = job->result->raw;
-      if (raw.contains("database") && raw["database"].is_object()) {
-        const nlohmann::json& d = raw["database"];
-        std::int64_t t = CountField(d, "tablesVerified");
-        std::int64_t c = CountField(d, "checksumsVerified", t);
-        std::int64_t mismatches = CountField(d, "mismatches");
+      agent::RestoreResult reported = agent::ParseRestoreResult(job->result->raw);
+      if (reported.database) {
+        const agent::DatabaseRestoreReport& d = *reported.database;
+        std::int64_t t = d.tables_verified;
+        std::int64_t c = d.checksums_verified ? t : 0;  // Every verified table's checksum was compared.
+        std::int64_t mismatches = d.mismatches;
         tables += t;
         checksums += c;
         checks.push_back({target + " row counts", "RowCount", std::to_string(t) + " tables", std::to_string(t - mismatches) + " match",
@@ -830,10 +827,9 @@ class Decider {
                             mismatches == 0, ""});
         }
       }
-      if (raw.contains("media") && raw["media"].is_object()) {
-        const nlohmann::json& m = raw["media"];
-        std::int64_t f = CountField(m, "filesVerified");
-        std::int64_t mismatches = CountField(m, "mismatches");
+      if (reported.media) {
+        std::int64_t f = reported.media->files_verified;
+        std::int64_t mismatches = reported.media->mismatches;
         files += f;
         checks.push_back({target + " files", "FileChecksum", std::to_string(f) + " files", std::to_string(f - mismatches) + " match",
                           mismatches == 0, mismatches == 0 ? "" : std::to_string(mismatches) + " mismatches"});
@@ -1064,7 +1060,8 @@ class Decider {
     const ObservedJob* job = EnsureJob(s, RollbackJobName(request_.metadata.name), [&] { return BuildRollbackJob(request_, Context(), ""); });
     if (job == nullptr || AwaitResult(*job)) return false;
     if (Succeeded(*job)) {
-      FinishStep(s, api::kStepSucceeded, "Cleaned up after the deletion: " + (job->result ? job->result->raw.value("state", "") : ""));
+      FinishStep(s, api::kStepSucceeded,
+                 "Cleaned up after the deletion: " + (job->result ? agent::ParseSwapDatabaseResult(job->result->raw).state : ""));
     } else {
       auto [reason, message] = JobFailure(*job, "RollbackFailed");
       FinishStep(s, api::kStepFailed, "Could not clean up after the deletion: " + message);

@@ -147,8 +147,8 @@ Status RestoreRunner::PrepareRoles(PgSession& admin, const RestoreRequest& reque
                                    s.message() + "); nothing was changed. Give the restoring user CREATEROLE, create "
                                    "them, or restore everything as one role with spec.database.owner");
   }
-  outcome->database["rolesCreated"] = plan.create;
-  if (!plan.without_password.empty()) outcome->database["rolesWithoutPassword"] = plan.without_password;
+  outcome->database.roles_created = plan.create;
+  outcome->database.roles_without_password = plan.without_password;
   log_("info", "Roles created roles=" + JoinNames(plan.create) +
                    (plan.without_password.empty() ? "" : " without_password=" + JoinNames(plan.without_password)));
   return Status::Ok();
@@ -177,7 +177,7 @@ Status RestoreRunner::PrepareDatabase(PgSession& admin, const RestoreRequest& re
   } else {
     log_("warn", "Dropping the target database for an InPlace Replace database=" + into);
     statements.push_back("DROP DATABASE IF EXISTS " + QuoteIdentifier(into) + " WITH (FORCE)");
-    outcome->database["targetDropped"] = true;
+    outcome->database.target_dropped = true;
   }
   std::string owner = request.owner.empty() ? db.owner : request.owner;
   auto roles = admin.Query(kExistingRolesSql, {});
@@ -215,8 +215,8 @@ Status RestoreRunner::LoadDump(const RestoreRequest& request, const Manifest& ma
     log_("info", "Dump fetched source=" + db.source + " path=" + local.string());
   }
   auto t1 = clock_.SteadyNow();
-  j["fetchSeconds"] = Seconds(t0, t1);
-  j["streamed"] = !directory;
+  j.fetch_seconds = Seconds(t0, t1);
+  j.streamed = !directory;
 
   auto pg_restore = [&](std::vector<std::string> extra) {
     ProcessSpec spec;
@@ -252,7 +252,7 @@ Status RestoreRunner::LoadDump(const RestoreRequest& request, const Manifest& ma
     } else {
       restored = check(piped->consumer, "pg_restore");
     }
-    j["dataSeconds"] = Seconds(t1, clock_.SteadyNow());
+    j.data_seconds = Seconds(t1, clock_.SteadyNow());
     if (restored.ok() && parallel_post_data) {
       restored = check(runner_.Run(pg_restore({"-j", std::to_string(request.jobs), "--section=post-data", local.string()}), "",
                                    nullptr),
@@ -260,7 +260,7 @@ Status RestoreRunner::LoadDump(const RestoreRequest& request, const Manifest& ma
     }
   }
   fs::remove_all(local, ec);
-  j["restoreSeconds"] = Seconds(t1, clock_.SteadyNow());
+  j.restore_seconds = Seconds(t1, clock_.SteadyNow());
   if (!restored.ok()) outcome->reason = "RestoreFailed";
   return restored;
 }
@@ -287,16 +287,16 @@ Status RestoreRunner::VerifyDatabase(const RestoreRequest& request, const Databa
     observed.push_back(*stats);
   }
   auto mismatches = CompareTables(db.tables, observed);
-  j["tablesVerified"] = db.tables.size();
-  j["checksumsVerified"] = db.checksums;
-  j["mismatches"] = mismatches.size();
+  j.tables_verified = static_cast<std::int64_t>(db.tables.size());
+  j.checksums_verified = db.checksums;
+  j.mismatches = static_cast<std::int64_t>(mismatches.size());
   for (const auto& m : mismatches) {
     if (outcome->mismatches.size() < kMaxReportedMismatches) outcome->mismatches.push_back(m.ToString());
   }
   target->reset();  // The checks open their own sessions.
   SqlChecksOutcome checks = RunSqlChecks(pg_, into, request.checks, log_);
   outcome->checks = checks.checks;
-  j["verifySeconds"] = Seconds(t0, clock_.SteadyNow());
+  j.verify_seconds = Seconds(t0, clock_.SteadyNow());
   if (!mismatches.empty()) {
     outcome->reason = "VerificationFailed";
     return InternalError("restored database differs from the manifest: " + mismatches.front().ToString() +
@@ -316,12 +316,12 @@ void RestoreRunner::DiscardStaging(PgSession& admin, const RestoreRequest& reque
   SwapNames names{request.target_database, staging, "", request.request_marker};
   auto rolled_back = RunRollback(admin, names, request.keep_failed_as);
   if (!rolled_back.ok()) {
-    outcome->database["cleanupError"] = rolled_back.status().message();
+    outcome->database.cleanup_error = rolled_back.status().message();
     log_("error", "Could not remove the staging database database=" + staging + " error=" + rolled_back.status().message());
     return;
   }
-  outcome->database["stagingDropped"] = rolled_back->staging_dropped && rolled_back->kept_as.empty();
-  if (!rolled_back->kept_as.empty()) outcome->database["keptAs"] = rolled_back->kept_as;
+  outcome->database.staging_dropped = rolled_back->staging_dropped && rolled_back->kept_as.empty();
+  outcome->database.kept_as = rolled_back->kept_as;
 }
 
 Status RestoreRunner::RestoreDatabase(const RestoreRequest& request, const Manifest& manifest, RestoreOutcome* outcome) {
@@ -329,9 +329,9 @@ Status RestoreRunner::RestoreDatabase(const RestoreRequest& request, const Manif
   const DatabaseBackup* db = FindDatabase(request, manifest, outcome, &found);
   if (db == nullptr) return found;
   auto& j = outcome->database;
-  j["source"] = db->source;
-  j["target"] = request.target_database;
-  j["snapshotId"] = db->snapshot_id;
+  j.source = db->source;
+  j.target = request.target_database;
+  j.snapshot_id = db->snapshot_id;
 
   auto admin = pg_.Connect(request.maintenance_database);
   if (!admin.ok()) {
@@ -354,7 +354,7 @@ Status RestoreRunner::RestoreDatabase(const RestoreRequest& request, const Manif
   const std::string into = !staged ? request.target_database
                                    : (request.staging_database.empty() ? StagingDatabaseName(request.target_database)
                                                                       : request.staging_database);
-  if (staged) j["stagingDatabase"] = into;
+  if (staged) j.staging_database = into;
   Status restored = PrepareDatabase(**admin, request, manifest, *db, into, outcome);
   if (restored.ok()) restored = LoadDump(request, manifest, *db, into, outcome);
   if (restored.ok()) {
@@ -384,10 +384,10 @@ Status RestoreRunner::RestoreMedia(const RestoreRequest& request, const Manifest
                          "\" (give --media-source when it has several)");
   }
   auto& j = outcome->media;
-  j["source"] = media->source;
-  j["target"] = request.media_target;
-  j["mode"] = request.media_mode == MediaRestoreMode::kMerge ? "Merge" : "Replace";
-  j["snapshotId"] = media->snapshot_id;
+  j.source = media->source;
+  j.target = request.media_target;
+  j.mode = request.media_mode == MediaRestoreMode::kMerge ? "Merge" : "Replace";
+  j.snapshot_id = media->snapshot_id;
   std::error_code ec;
   fs::create_directories(request.media_target, ec);
   if (request.media_mode == MediaRestoreMode::kReplace) {
@@ -412,8 +412,8 @@ Status RestoreRunner::RestoreMedia(const RestoreRequest& request, const Manifest
   if (request.media_mode == MediaRestoreMode::kMerge) {
     std::erase_if(mismatches, [](const Mismatch& m) { return m.what == "unexpected"; });
   }
-  j["filesVerified"] = media->files.size();
-  j["mismatches"] = mismatches.size();
+  j.files_verified = static_cast<std::int64_t>(media->files.size());
+  j.mismatches = static_cast<std::int64_t>(mismatches.size());
   for (const auto& m : mismatches) {
     if (outcome->mismatches.size() < kMaxReportedMismatches) outcome->mismatches.push_back(m.ToString());
   }

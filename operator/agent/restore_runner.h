@@ -17,6 +17,7 @@
 
 #include "operator/agent/backup_runner.h"
 #include "operator/agent/restore_decision.h"
+#include "operator/agent/restore_result.h"
 #include "operator/agent/verification.h"
 
 namespace lifeboat::agent {
@@ -59,8 +60,8 @@ struct RestoreOutcome {
   std::string reason;              // BackupNotFound, TargetExists, RestoreFailed, VerificationFailed, ...
   std::string backup_time;         // The restored backup's start time (for RPO).
   std::string policy;
-  nlohmann::json database = nlohmann::json::object();   // What was restored and verified.
-  nlohmann::json media = nlohmann::json::object();
+  DatabaseRestoreReport database;  // What was restored and verified (when a database was the target).
+  MediaRestoreReport media;        // ... and for media.
   nlohmann::json checks = nlohmann::json::array();
   std::vector<std::string> mismatches;                  // Human-readable, first ones.
 };

@@ -362,13 +362,15 @@ int RunRestore(RestoreFlags& f) {
   agent::RestoreOutcome outcome = restore.Run(r);
   result.status = outcome.status;
   result.reason = outcome.reason;
-  result.fields = {{"repository", restic.location()}};
-  if (!outcome.backup_time.empty()) result.fields["backupTime"] = outcome.backup_time;
-  if (!outcome.policy.empty()) result.fields["policy"] = outcome.policy;
-  if (!outcome.database.empty()) result.fields["database"] = outcome.database;
-  if (!outcome.media.empty()) result.fields["media"] = outcome.media;
-  if (!outcome.checks.empty()) result.fields["checks"] = outcome.checks;
-  if (!outcome.mismatches.empty()) result.fields["mismatches"] = outcome.mismatches;
+  agent::RestoreResult fields;
+  fields.repository = restic.location();
+  fields.backup_time = outcome.backup_time;
+  fields.policy = outcome.policy;
+  if (!r.target_database.empty()) fields.database = outcome.database;
+  if (!r.media_target.empty()) fields.media = outcome.media;
+  fields.checks = outcome.checks;
+  fields.mismatches = outcome.mismatches;
+  result.fields = agent::RestoreResultToJson(fields);
   if (outcome.status.ok()) log("info", "Restore completed backup_id=" + r.backup_id);
   else log("error", "Restore failed reason=" + outcome.reason + " error=" + outcome.status.ToString());
   return Finish(f.common, result, start, log);
@@ -417,41 +419,47 @@ int RunSwapDatabase(SwapFlags& f) {
   auto log = MakeLogSink("swap-database");
   AgentResult result;
   result.command = "swap-database";
-  result.fields = {{"action", action}, {"database", f.names.live}, {"staging", f.names.staging}, {"previous", f.names.previous}};
+  agent::SwapDatabaseResult fields;
+  fields.action = action;
+  fields.database = f.names.live;
+  fields.staging = f.names.staging;
+  fields.previous = f.names.previous;
   agent::PqxxPgConnector connector(f.common.pg);
   auto admin = connector.Connect(f.maintenance_database);
   if (!admin.ok()) {
     result.status = admin.status();
     result.reason = agent::ConnectionFailureReason(admin.status());
-    return Finish(f.common, result, start, log);
-  }
-  if (f.rollback) {
+  } else if (f.rollback) {
     auto r = agent::RunRollback(**admin, f.names, f.keep_failed_as);
     result.status = r.status();
-    if (r.ok()) {
-      result.fields.update({{"swapped", r->swapped}, {"liveIntact", r->live_intact}, {"stagingDropped", r->staging_dropped},
-                            {"state", r->message}});
-      if (!r->kept_as.empty()) result.fields["keptAs"] = r->kept_as;
-    }
     result.reason = r.ok() ? "" : "RollbackFailed";
+    if (r.ok()) {
+      fields.swapped = r->swapped;
+      fields.live_intact = r->live_intact;
+      fields.staging_dropped = r->staging_dropped;
+      fields.kept_as = r->kept_as;
+      fields.state = r->message;
+    }
   } else if (f.drop_previous) {
     auto dropped = agent::DropPrevious(**admin, f.names);
     result.status = dropped.status();
-    if (dropped.ok()) result.fields["dropped"] = *dropped;
     result.reason = dropped.ok() ? "" : "DropFailed";
+    fields.dropped = dropped.ok() && *dropped;
   } else {
     auto swapped = agent::RunSwap(**admin, f.names, SystemClock::Instance(),
                                   [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); });
     result.status = swapped.status();
+    result.reason = swapped.ok() ? "" : "SwapFailed";
     if (swapped.ok()) {
-      result.fields.update({{"swapped", swapped->swapped}, {"alreadySwapped", swapped->already_swapped},
-                            {"terminatedSessions", swapped->terminated_sessions},
-                            {"unavailableSeconds", swapped->unavailable_seconds}});
+      fields.swapped = swapped->swapped;
+      fields.already_swapped = swapped->already_swapped;
+      fields.terminated_sessions = swapped->terminated_sessions;
+      fields.unavailable_seconds = swapped->unavailable_seconds;
       log("info", "Database swapped database=" + f.names.live + " previous=" + f.names.previous +
                       " unavailable_seconds=" + std::to_string(swapped->unavailable_seconds));
     }
-    result.reason = swapped.ok() ? "" : "SwapFailed";
   }
+  result.fields = agent::SwapDatabaseResultToJson(fields);
   return Finish(f.common, result, start, log);
 }
 

@@ -96,8 +96,8 @@ TEST_F(RestoreRunnerTest, RestoresIntoANewDatabaseAndVerifiesAgainstTheManifest)
   // half-restored database.
   EXPECT_THAT(server_.log, ::testing::ElementsAre("create shop_restored_restoring",
                                                   "rename shop_restored_restoring shop_restored"));
-  EXPECT_EQ(out.database["stagingDatabase"], "shop_restored_restoring");
-  EXPECT_EQ(out.database["mismatches"], 0);
+  EXPECT_EQ(out.database.staging_database, "shop_restored_restoring");
+  EXPECT_EQ(out.database.mismatches, 0);
   EXPECT_EQ(out.backup_time, "2026-11-22T01:00:00Z");
   // Rows stream from restic into pg_restore (a local copy is kept); indexes and constraints are built
   // in parallel from the copy.
@@ -133,7 +133,7 @@ TEST_F(RestoreRunnerTest, WithOneJobTheDumpStreamsFromResticIntoPgRestore) {
   request_.jobs = 1;
   RestoreOutcome out = Run();
   ASSERT_TRUE(out.status.ok()) << out.status;
-  EXPECT_EQ(out.database["streamed"], true);
+  EXPECT_EQ(out.database.streamed, true);
   std::vector<FakeCall> pipelines;
   for (const auto& c : runner_->Calls()) if (c.kind == "pipeline") pipelines.push_back(c);
   ASSERT_EQ(pipelines.size(), 1u);
@@ -181,7 +181,7 @@ TEST_F(RestoreRunnerTest, InPlaceReplaceWithTheSafetyBackupDropsAndRecreates) {
   RestoreOutcome out = Run();
   ASSERT_TRUE(out.status.ok()) << out.status;
   EXPECT_THAT(server_.log, ::testing::ElementsAre("drop shop_restored", "create shop_restored"));
-  EXPECT_EQ(out.database["targetDropped"], true);
+  EXPECT_EQ(out.database.target_dropped, true);
 }
 
 TEST_F(RestoreRunnerTest, SwapReplaceRestoresBesideTheLiveDatabaseAndLeavesItUntouched) {
@@ -194,7 +194,7 @@ TEST_F(RestoreRunnerTest, SwapReplaceRestoresBesideTheLiveDatabaseAndLeavesItUnt
   EXPECT_THAT(server_.log, ::testing::ElementsAre("create shop_staged"));
   EXPECT_EQ(server_.databases["shop_restored"][0].name, "live");
   EXPECT_EQ(server_.comments["shop_staged"], "Restored by Lifeboat RestoreRequest ns/fix from backup b1");
-  EXPECT_FALSE(out.database.contains("targetDropped"));
+  EXPECT_FALSE(out.database.target_dropped);
 }
 
 TEST_F(RestoreRunnerTest, ARetriedStagedRestoreReplacesItsOwnLeftoverButNeverSomeoneElsesDatabase) {
@@ -222,7 +222,7 @@ TEST_F(RestoreRunnerTest, AFailedNewDatabaseRestoreDropsTheDatabaseItCreated) {
   EXPECT_EQ(out.reason, "VerificationFailed");
   EXPECT_EQ(server_.databases.count("shop_restored_restoring"), 0u);
   EXPECT_EQ(server_.databases.count("shop_restored"), 0u);
-  EXPECT_EQ(out.database["stagingDropped"], true);
+  EXPECT_EQ(out.database.staging_dropped, true);
 }
 
 TEST_F(RestoreRunnerTest, AFailedNewDatabaseRestoreIsKeptUnderTheMarkedNameWhenAsked) {
@@ -232,7 +232,7 @@ TEST_F(RestoreRunnerTest, AFailedNewDatabaseRestoreIsKeptUnderTheMarkedNameWhenA
   EXPECT_EQ(out.reason, "VerificationFailed");
   EXPECT_EQ(server_.databases.count("shop_restored_failed"), 1u);
   EXPECT_EQ(server_.databases.count("shop_restored"), 0u);
-  EXPECT_EQ(out.database["keptAs"], "shop_restored_failed");
+  EXPECT_EQ(out.database.kept_as, "shop_restored_failed");
 }
 
 constexpr char kGlobals[] =
@@ -253,8 +253,8 @@ TEST_F(RestoreRunnerTest, CreatesTheRolesTheBackupNeedsThatTheTargetLacksBeforeA
   EXPECT_THAT(server_.log, ::testing::ElementsAre("role app_owner", "exec ALTER ROLE app_owner WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB LOGIN NOREPLICATION NOBYPASSRLS PASSWORD 'SCRAM-x';",
                                                   "role reporting", ::testing::StartsWith("exec ALTER ROLE reporting"),
                                                   "create shop_restored_restoring", ::testing::StartsWith("rename")));
-  EXPECT_EQ(out.database["rolesCreated"], nlohmann::json({"app_owner", "reporting"}));
-  EXPECT_EQ(out.database["rolesWithoutPassword"], nlohmann::json({"reporting"}));
+  EXPECT_EQ(out.database.roles_created, (std::vector<std::string>{"app_owner", "reporting"}));
+  EXPECT_EQ(out.database.roles_without_password, std::vector<std::string>{"reporting"});
   EXPECT_EQ(server_.roles.count("unrelated"), 0u);
 }
 

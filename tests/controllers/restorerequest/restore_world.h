@@ -16,6 +16,7 @@
 #include "controllers/common/labels.h"
 #include "controllers/restorerequest/restore_decide.h"
 #include "operator/agent/catalog.h"
+#include "operator/agent/restore_result.h"
 #include "operator/core/time_format.h"
 
 namespace lifeboat::controllers::restorerequest {
@@ -113,27 +114,34 @@ class RestoreWorld {
       return {true, r};
     }
     if (name.ends_with("-restore-db")) {
+      agent::RestoreResult fields;
+      fields.backup_time = "2026-11-22T01:30:00Z";
+      fields.database = agent::DatabaseRestoreReport{};
+      fields.database->source = fields.database->target = "shop";
+      fields.database->tables_verified = 4;
+      fields.database->checksums_verified = true;
       nlohmann::json r = AgentResult("restore", true);
+      r.update(agent::RestoreResultToJson(fields));
       r["backupId"] = "shop-2";
-      r["backupTime"] = "2026-11-22T01:30:00Z";
-      r["database"] = {{"source", "shop"}, {"target", "shop"}, {"tablesVerified", 4}, {"checksumsVerified", true}, {"mismatches", 0}};
       return {true, r};
     }
     if (name.find("-media-") != std::string::npos) {
+      agent::RestoreResult fields;
+      fields.backup_time = "2026-11-22T01:30:00Z";
+      fields.media = agent::MediaRestoreReport{"uploads", "/media/0", "Merge", "x-shop-2", 10, 0};
       nlohmann::json r = AgentResult("restore", true);
-      r["backupTime"] = "2026-11-22T01:30:00Z";
-      r["media"] = {{"source", "uploads"}, {"filesVerified", 10}, {"mismatches", 0}};
+      r.update(agent::RestoreResultToJson(fields));
       return {true, r};
     }
-    if (name.ends_with("-swap")) {
+    if (name.ends_with("-swap") || name.ends_with("-rollback") || name.ends_with("-drop-previous")) {
+      agent::SwapDatabaseResult fields;
+      fields.action = name.ends_with("-swap") ? "swap" : (name.ends_with("-rollback") ? "rollback" : "drop-previous");
+      fields.swapped = name.ends_with("-swap");
+      fields.unavailable_seconds = 0.012;
+      fields.live_intact = fields.staging_dropped = fields.dropped = true;
+      fields.state = "Database shop is the one from before the restore, untouched and accepting connections";
       nlohmann::json r = AgentResult("swap-database", true);
-      r["swapped"] = true;
-      r["unavailableSeconds"] = 0.012;
-      return {true, r};
-    }
-    if (name.ends_with("-rollback") || name.ends_with("-drop-previous")) {
-      nlohmann::json r = AgentResult("swap-database", true);
-      r["state"] = "Database shop is the one from before the restore, untouched and accepting connections";
+      r.update(agent::SwapDatabaseResultToJson(fields));
       return {true, r};
     }
     if (name.ends_with("-verify")) {

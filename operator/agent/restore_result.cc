@@ -1,0 +1,171 @@
+#include "operator/agent/restore_result.h"
+
+namespace lifeboat::agent {
+namespace {
+
+using nlohmann::json;
+
+// Tolerant reads: a missing field or one of another type is the default.
+std::string Str(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+bool Bool(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_boolean() && it->get<bool>();
+}
+std::int64_t Int(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
+}
+std::optional<double> Number(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number()) return std::nullopt;
+  return it->get<double>();
+}
+std::vector<std::string> Strings(const json& j, const char* key) {
+  std::vector<std::string> out;
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_array()) return out;
+  for (const json& v : *it) {
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+const json* Object(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_object() ? &*it : nullptr;
+}
+
+// Optional fields are written only when they say something.
+void PutIf(json& j, const char* key, const std::string& value) {
+  if (!value.empty()) j[key] = value;
+}
+void PutIf(json& j, const char* key, bool value) {
+  if (value) j[key] = true;
+}
+void PutIf(json& j, const char* key, const std::vector<std::string>& value) {
+  if (!value.empty()) j[key] = value;
+}
+
+json DatabaseToJson(const DatabaseRestoreReport& d) {
+  json j{{"source", d.source},
+         {"target", d.target},
+         {"snapshotId", d.snapshot_id},
+         {"streamed", d.streamed},
+         {"fetchSeconds", d.fetch_seconds},
+         {"dataSeconds", d.data_seconds},
+         {"restoreSeconds", d.restore_seconds},
+         {"verifySeconds", d.verify_seconds},
+         {"tablesVerified", d.tables_verified},
+         {"checksumsVerified", d.checksums_verified},
+         {"mismatches", d.mismatches}};
+  PutIf(j, "stagingDatabase", d.staging_database);
+  PutIf(j, "stagingDropped", d.staging_dropped);
+  PutIf(j, "keptAs", d.kept_as);
+  PutIf(j, "cleanupError", d.cleanup_error);
+  PutIf(j, "targetDropped", d.target_dropped);
+  PutIf(j, "rolesCreated", d.roles_created);
+  PutIf(j, "rolesWithoutPassword", d.roles_without_password);
+  return j;
+}
+
+DatabaseRestoreReport DatabaseFromJson(const json& j) {
+  DatabaseRestoreReport d;
+  d.source = Str(j, "source");
+  d.target = Str(j, "target");
+  d.snapshot_id = Str(j, "snapshotId");
+  d.streamed = Bool(j, "streamed");
+  d.fetch_seconds = Number(j, "fetchSeconds").value_or(0);
+  d.data_seconds = Number(j, "dataSeconds").value_or(0);
+  d.restore_seconds = Number(j, "restoreSeconds").value_or(0);
+  d.verify_seconds = Number(j, "verifySeconds").value_or(0);
+  d.tables_verified = Int(j, "tablesVerified");
+  d.checksums_verified = Bool(j, "checksumsVerified");
+  d.mismatches = Int(j, "mismatches");
+  d.staging_database = Str(j, "stagingDatabase");
+  d.staging_dropped = Bool(j, "stagingDropped");
+  d.kept_as = Str(j, "keptAs");
+  d.cleanup_error = Str(j, "cleanupError");
+  d.target_dropped = Bool(j, "targetDropped");
+  d.roles_created = Strings(j, "rolesCreated");
+  d.roles_without_password = Strings(j, "rolesWithoutPassword");
+  return d;
+}
+
+json MediaToJson(const MediaRestoreReport& m) {
+  return {{"source", m.source}, {"target", m.target},           {"mode", m.mode},
+          {"snapshotId", m.snapshot_id}, {"filesVerified", m.files_verified}, {"mismatches", m.mismatches}};
+}
+
+MediaRestoreReport MediaFromJson(const json& j) {
+  return {Str(j, "source"), Str(j, "target"), Str(j, "mode"), Str(j, "snapshotId"), Int(j, "filesVerified"),
+          Int(j, "mismatches")};
+}
+
+}  // namespace
+
+json RestoreResultToJson(const RestoreResult& r) {
+  json j = json::object();
+  PutIf(j, "repository", r.repository);
+  PutIf(j, "backupTime", r.backup_time);
+  PutIf(j, "policy", r.policy);
+  if (r.database) j["database"] = DatabaseToJson(*r.database);
+  if (r.media) j["media"] = MediaToJson(*r.media);
+  if (r.checks.is_array() && !r.checks.empty()) j["checks"] = r.checks;
+  PutIf(j, "mismatches", r.mismatches);
+  return j;
+}
+
+RestoreResult ParseRestoreResult(const json& j) {
+  RestoreResult r;
+  if (!j.is_object()) return r;
+  r.repository = Str(j, "repository");
+  r.backup_time = Str(j, "backupTime");
+  r.policy = Str(j, "policy");
+  if (const json* d = Object(j, "database")) r.database = DatabaseFromJson(*d);
+  if (const json* m = Object(j, "media")) r.media = MediaFromJson(*m);
+  if (auto it = j.find("checks"); it != j.end() && it->is_array()) r.checks = *it;
+  r.mismatches = Strings(j, "mismatches");
+  return r;
+}
+
+json SwapDatabaseResultToJson(const SwapDatabaseResult& r) {
+  json j{{"action", r.action}, {"database", r.database}, {"staging", r.staging}, {"previous", r.previous}};
+  if (r.action == "swap") {
+    j["swapped"] = r.swapped;
+    j["alreadySwapped"] = r.already_swapped;
+    j["terminatedSessions"] = r.terminated_sessions;
+    if (r.unavailable_seconds) j["unavailableSeconds"] = *r.unavailable_seconds;
+  } else if (r.action == "rollback") {
+    j["swapped"] = r.swapped;
+    j["liveIntact"] = r.live_intact;
+    j["stagingDropped"] = r.staging_dropped;
+    PutIf(j, "keptAs", r.kept_as);
+    PutIf(j, "state", r.state);
+  } else {
+    j["dropped"] = r.dropped;
+  }
+  return j;
+}
+
+SwapDatabaseResult ParseSwapDatabaseResult(const json& j) {
+  SwapDatabaseResult r;
+  if (!j.is_object()) return r;
+  r.action = Str(j, "action");
+  r.database = Str(j, "database");
+  r.staging = Str(j, "staging");
+  r.previous = Str(j, "previous");
+  r.swapped = Bool(j, "swapped");
+  r.already_swapped = Bool(j, "alreadySwapped");
+  r.terminated_sessions = static_cast<int>(Int(j, "terminatedSessions"));
+  r.unavailable_seconds = Number(j, "unavailableSeconds");
+  r.live_intact = Bool(j, "liveIntact");
+  r.staging_dropped = Bool(j, "stagingDropped");
+  r.kept_as = Str(j, "keptAs");
+  r.state = Str(j, "state");
+  r.dropped = Bool(j, "dropped");
+  return r;
+}
+
+}  // namespace lifeboat::agent
