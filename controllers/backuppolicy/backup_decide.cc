@@ -178,206 +178,228 @@ std::set<std::string> ReferencedSecrets(const nlohmann::json& policy) {
   return names;
 }
 
-BackupPolicyPlan Decide(const BackupPolicyObserved& observed, WallTime now) {
-  BackupPolicyPlan plan;
-  api::BackupPolicy policy;
-  const api::FieldErrors all_errors = api::CheckBackupPolicy(observed.policy, &policy);
-  // A malformed status (ours) must not block backups: only spec and metadata errors count.
-  std::string spec_errors;
-  for (const auto& e : all_errors.errors()) {
-    if (e.field.rfind("status", 0) == 0) continue;
-    spec_errors += (spec_errors.empty() ? "" : "; ") + e.ToString();
-  }
-  const BackupPolicyStatus& previous = policy.status;
-  BackupPolicyStatus status = previous;
-  const std::int64_t gen = policy.metadata.generation;
-  status.observed_generation = gen;
-  const api::BackupPolicySpec& spec = policy.spec;
+namespace {
 
-  // --- History from the Jobs (always, whatever else is wrong).
-  std::vector<ObservedJob> jobs = observed.jobs;
-  std::sort(jobs.begin(), jobs.end(), [](const ObservedJob& a, const ObservedJob& b) {
-    return std::tie(a.state.creation_time, a.state.name) < std::tie(b.state.creation_time, b.state.name);
-  });
-  std::map<std::pair<std::string, std::string>, BackupRun> history;  // (job, source) → run
-  for (const auto& run : previous.history) history[{run.job_name.empty() ? run.id : run.job_name, run.source}] = run;
-  std::map<std::string, std::vector<std::string>> finished_jobs;  // job → sources that became final now
-  std::set<std::string> jobs_seen;
-  // When the history is full, a Job older than its oldest entry was already recorded and dropped:
-  // re-adding it would count (and announce) its result twice.
-  const size_t history_limit = static_cast<size_t>(std::max<std::int64_t>(spec.history_limit, 1));
-  std::optional<WallTime> oldest_kept;
-  if (previous.history.size() >= history_limit) {
-    for (const auto& run : previous.history) {
-      if (!oldest_kept || SortTime(run) < *oldest_kept) oldest_kept = SortTime(run);
+using HistoryKey = std::pair<std::string, std::string>;  // (job, source)
+
+// Decide, step by step. Each method is one named part of the rules in backup_decide.h; they share
+// the plan being built and run in Run()'s order. Not thread-safe (one Decide call).
+class BackupDecider {
+ public:
+  BackupDecider(const BackupPolicyObserved& observed, WallTime now) : observed_(observed), now_(now) {
+    const api::FieldErrors all_errors = api::CheckBackupPolicy(observed.policy, &policy_);
+    // A malformed status (ours) must not block backups: only spec and metadata errors count.
+    for (const auto& e : all_errors.errors()) {
+      if (e.field.rfind("status", 0) == 0) continue;
+      spec_errors_ += (spec_errors_.empty() ? "" : "; ") + e.ToString();
     }
+    status_ = previous();
+    status_.observed_generation = policy_.metadata.generation;
+    history_limit_ = static_cast<size_t>(std::max<std::int64_t>(spec().history_limit, 1));
   }
-  for (const auto& job : jobs) {
-    jobs_seen.insert(job.state.name);
-    for (auto& run : RunsFromJob(job)) {
-      auto key = std::make_pair(job.state.name, run.source);
-      auto it = history.find(key);
-      if (it != history.end() && IsFinal(it->second)) continue;  // Never downgrade a final entry.
-      if (it == history.end() && oldest_kept && SortTime(run) < *oldest_kept) continue;
-      if (IsFinal(run)) {
-        finished_jobs[job.state.name].push_back(run.source);
-        std::optional<double> seconds;
-        if (run.start_time && run.completion_time) {
-          seconds = std::chrono::duration<double>(*run.completion_time - *run.start_time).count();
-        }
-        plan.finished_runs.push_back({run.source, run.result == kResultSucceeded, seconds, run.size_bytes});
-      }
-      history[key] = std::move(run);
+
+  BackupPolicyPlan Run() {
+    MergeHistoryFromJobs();
+    CheckReadiness();
+    ScheduleSources();
+    LaunchDueAndOnDemandRuns();
+    AnnounceFinishedRuns();
+    BoundHistory();
+    ComputeRpo();
+    SetReadyCondition();
+    SetLastBackupCondition();
+    SetRpoCondition();
+    PruneFinishedJobs();
+    if (requeue_ && *requeue_ > kMaxRequeue) requeue_ = kMaxRequeue;
+    plan_.requeue_after = requeue_ ? *requeue_ : kMaxRequeue;
+    plan_.status = std::move(status_);
+    plan_.status_changed = !(plan_.status == previous());
+    return std::move(plan_);
+  }
+
+ private:
+  const api::BackupPolicySpec& spec() const { return policy_.spec; }
+  const BackupPolicyStatus& previous() const { return policy_.status; }
+  std::int64_t generation() const { return policy_.metadata.generation; }
+  void SetCond(const char* type, ConditionStatus status, const std::string& reason, const std::string& message) {
+    SetCondition(status_.conditions, Make(type, status, reason, message, generation()), now_);
+  }
+  void RunFinished(const std::string& job, const BackupRun& run) {
+    finished_jobs_[job].push_back(run.source);
+    std::optional<double> seconds;
+    if (run.start_time && run.completion_time) {
+      seconds = std::chrono::duration<double>(*run.completion_time - *run.start_time).count();
     }
+    plan_.finished_runs.push_back({run.source, run.result == kResultSucceeded, seconds, run.size_bytes});
   }
-  for (auto& [key, run] : history) {
-    if (run.result == kResultRunning && !jobs_seen.count(key.first) && observed.lost_jobs.count(key.first)) {
-      run.result = kResultFailed;
-      run.completion_time = now;
-      run.message = "The backup Job " + key.first + " was deleted before it finished";
-      finished_jobs[key.first].push_back(run.source);
-      plan.finished_runs.push_back({run.source, false, std::nullopt, std::nullopt});
-    }
-  }
-
-  // Active Jobs (running, not being deleted).
-  std::vector<std::string> active;
-  for (const auto& job : jobs) {
-    if (!job.state.finished() && !job.state.deleting) active.push_back(job.state.name);
+  // Marks a run that did not finish on its own as failed now, with why.
+  void FailRun(const std::string& job, BackupRun& run, const std::string& message) {
+    run.result = kResultFailed;
+    run.completion_time = now_;
+    run.message = message;
+    finished_jobs_[job].push_back(run.source);
+    plan_.finished_runs.push_back({run.source, false, std::nullopt, std::nullopt});
   }
 
-  // --- Runs to start.
-  const auto sources = spec.Sources();
-  std::map<std::string, api::BackupSourceStatus> previous_sources;
-  for (const auto& s : previous.sources) previous_sources[s.name] = s;
-  std::vector<api::BackupSourceStatus> new_sources;
-  std::optional<Duration> requeue;
-
-  std::string ready_reason, ready_message;
-  ConditionStatus ready_status = ConditionStatus::kTrue;
-  bool may_launch = true;
-  if (!spec_errors.empty()) {
-    ready_status = ConditionStatus::kFalse;
-    ready_reason = "InvalidSpec";
-    ready_message = spec_errors;
-    may_launch = false;
-  } else if (std::string reason, problem = SecretProblem(spec, observed, &reason); !problem.empty()) {
-    ready_status = ConditionStatus::kFalse;
-    ready_reason = reason;
-    ready_message = problem;
-    may_launch = false;
-  }
-
-  const WallTime created = policy.metadata.creation_timestamp ? *policy.metadata.creation_timestamp : now;
-  std::map<WallTime, std::vector<std::string>> due;  // scheduled instant → sources
-  std::vector<PlannedEvent> missed_events;
-  for (const auto& src : sources) {
-    api::BackupSourceStatus st;
-    if (auto it = previous_sources.find(src.name); it != previous_sources.end()) st = it->second;
-    st.name = src.name;
-    st.type = src.type;
-    st.schedule = src.schedule;
-    st.target_rpo = src.target_rpo;
-    st.next_schedule_time.reset();
-    if (may_launch) {
-      auto cron = CronSchedule::Parse(src.schedule, spec.time_zone);
-      if (cron.ok()) {
-        if (!spec.suspend) {
-          const WallTime since = st.last_schedule_time ? *st.last_schedule_time : created;
-          const auto missed = cron->MostRecent(since, now);
-          if (missed.most_recent) {
-            const bool too_late =
-                spec.starting_deadline_seconds &&
-                now - *missed.most_recent > std::chrono::seconds(*spec.starting_deadline_seconds);
-            const int skipped = too_late ? missed.count : missed.count - 1;
-            if (skipped > 0) {
-              st.missed_runs = st.missed_runs.value_or(0) + skipped;
-              missed_events.push_back(
-                  {"Warning", "MissedSchedule",
-                   "Skipped " + std::to_string(skipped) + " scheduled run(s) of source " + src.name +
-                       (too_late ? " missed by more than startingDeadlineSeconds" : " missed while the operator was away") +
-                       "; the latest was due at " + FormatRfc3339(*missed.most_recent)});
-            }
-            if (too_late) {
-              st.last_schedule_time = *missed.most_recent;
-            } else {
-              due[*missed.most_recent].push_back(src.name);
-            }
-          }
-          st.next_schedule_time = cron->Next(now);
-          if (st.next_schedule_time) MinInto(requeue, *st.next_schedule_time - now);
-        }
+  // History from the Jobs (always, whatever else is wrong): each Job's runs, never downgrading a
+  // final entry; a Running entry whose Job is confirmed gone fails.
+  void MergeHistoryFromJobs() {
+    jobs_ = observed_.jobs;
+    std::sort(jobs_.begin(), jobs_.end(), [](const ObservedJob& a, const ObservedJob& b) {
+      return std::tie(a.state.creation_time, a.state.name) < std::tie(b.state.creation_time, b.state.name);
+    });
+    for (const auto& run : previous().history) history_[{run.job_name.empty() ? run.id : run.job_name, run.source}] = run;
+    // When the history is full, a Job older than its oldest entry was already recorded and dropped:
+    // re-adding it would count (and announce) its result twice.
+    std::optional<WallTime> oldest_kept;
+    if (previous().history.size() >= history_limit_) {
+      for (const auto& run : previous().history) {
+        if (!oldest_kept || SortTime(run) < *oldest_kept) oldest_kept = SortTime(run);
       }
     }
-    new_sources.push_back(std::move(st));
+    std::set<std::string> jobs_seen;
+    for (const auto& job : jobs_) {
+      jobs_seen.insert(job.state.name);
+      if (!job.state.finished() && !job.state.deleting) active_.push_back(job.state.name);
+      for (auto& run : RunsFromJob(job)) {
+        HistoryKey key{job.state.name, run.source};
+        auto it = history_.find(key);
+        if (it != history_.end() && IsFinal(it->second)) continue;  // Never downgrade a final entry.
+        if (it == history_.end() && oldest_kept && SortTime(run) < *oldest_kept) continue;
+        if (IsFinal(run)) RunFinished(job.state.name, run);
+        history_[key] = std::move(run);
+      }
+    }
+    for (auto& [key, run] : history_) {
+      if (run.result == kResultRunning && !jobs_seen.count(key.first) && observed_.lost_jobs.count(key.first)) {
+        FailRun(key.first, run, "The backup Job " + key.first + " was deleted before it finished");
+      }
+    }
   }
-  auto source_status = [&](const std::string& name) -> api::BackupSourceStatus* {
-    for (auto& s : new_sources)
-      if (s.name == name) return &s;
-    return nullptr;
-  };
-  auto job_exists = [&](const std::string& name) {
-    return std::any_of(jobs.begin(), jobs.end(), [&](const ObservedJob& j) { return j.state.name == name; });
-  };
 
-  std::vector<BackupRunRequest> to_start;
-  std::vector<std::string> replaced;
-  std::vector<std::string> waiting;
-  auto launch = [&](BackupRunRequest run) -> bool {
-    if (job_exists(run.job_name)) return true;  // Adopt: this run was already started.
-    if (!active.empty()) {
-      if (spec.concurrency_policy == "Replace") {
-        for (const auto& name : active) replaced.push_back(name);
-        active.clear();
+  // Ready=False (and no new run) for an invalid spec or a missing Secret or key.
+  void CheckReadiness() {
+    std::string reason;
+    if (!spec_errors_.empty()) {
+      NotReady("InvalidSpec", spec_errors_);
+    } else if (std::string problem = SecretProblem(spec(), observed_, &reason); !problem.empty()) {
+      NotReady(reason, problem);
+    }
+  }
+  void NotReady(const std::string& reason, const std::string& message) {
+    ready_status_ = ConditionStatus::kFalse;
+    ready_reason_ = reason;
+    ready_message_ = message;
+    may_launch_ = false;
+  }
+
+  // Each source's schedule: what is due now (missed runs beyond the newest are skipped and counted;
+  // all of them when startingDeadlineSeconds has passed), and the next run.
+  void ScheduleSources() {
+    std::map<std::string, api::BackupSourceStatus> previous_sources;
+    for (const auto& s : previous().sources) previous_sources[s.name] = s;
+    const WallTime created = policy_.metadata.creation_timestamp ? *policy_.metadata.creation_timestamp : now_;
+    for (const auto& src : spec().Sources()) {
+      api::BackupSourceStatus st;
+      if (auto it = previous_sources.find(src.name); it != previous_sources.end()) st = it->second;
+      st.name = src.name;
+      st.type = src.type;
+      st.schedule = src.schedule;
+      st.target_rpo = src.target_rpo;
+      st.next_schedule_time.reset();
+      auto cron = CronSchedule::Parse(src.schedule, spec().time_zone);
+      if (may_launch_ && cron.ok() && !spec().suspend) ScheduleSource(*cron, created, st);
+      sources_.push_back(std::move(st));
+    }
+  }
+  void ScheduleSource(const CronSchedule& cron, WallTime created, api::BackupSourceStatus& st) {
+    const WallTime since = st.last_schedule_time ? *st.last_schedule_time : created;
+    const auto missed = cron.MostRecent(since, now_);
+    if (missed.most_recent) {
+      const bool too_late = spec().starting_deadline_seconds &&
+                            now_ - *missed.most_recent > std::chrono::seconds(*spec().starting_deadline_seconds);
+      const int skipped = too_late ? missed.count : missed.count - 1;
+      if (skipped > 0) {
+        st.missed_runs = st.missed_runs.value_or(0) + skipped;
+        missed_events_.push_back(
+            {"Warning", "MissedSchedule",
+             "Skipped " + std::to_string(skipped) + " scheduled run(s) of source " + st.name +
+                 (too_late ? " missed by more than startingDeadlineSeconds" : " missed while the operator was away") +
+                 "; the latest was due at " + FormatRfc3339(*missed.most_recent)});
+      }
+      if (too_late) {
+        st.last_schedule_time = *missed.most_recent;
       } else {
-        waiting.push_back(run.trigger == kTriggerOnDemand ? "on-demand run" : "run " + run.job_name);
+        due_[*missed.most_recent].push_back(st.name);
+      }
+    }
+    st.next_schedule_time = cron.Next(now_);
+    if (st.next_schedule_time) MinInto(requeue_, *st.next_schedule_time - now_);
+  }
+  api::BackupSourceStatus* SourceStatus(const std::string& name) {
+    for (auto& s : sources_) {
+      if (s.name == name) return &s;
+    }
+    return nullptr;
+  }
+
+  // The due scheduled runs and an on-demand run (a new lifeboat.dev/backup-now value), under the
+  // concurrency policy; their Jobs, Events and Running history entries.
+  void LaunchDueAndOnDemandRuns() {
+    for (auto& [when, names] : due_) {
+      BackupRunRequest run;
+      run.job_name = DeterministicJobName(policy_.metadata.name, ScheduledRunPart(when));
+      run.trigger = kTriggerScheduled;
+      run.scheduled_time = when;
+      run.sources = names;
+      if (Launch(run)) {
+        for (const auto& n : names) SourceStatus(n)->last_schedule_time = when;
+      }
+    }
+    auto annotation = policy_.metadata.annotations.find(api::kBackupNowAnnotation);
+    if (may_launch_ && annotation != policy_.metadata.annotations.end() && !annotation->second.empty() &&
+        annotation->second != previous().last_on_demand_token) {
+      BackupRunRequest run;
+      run.job_name = DeterministicJobName(policy_.metadata.name, OnDemandRunPart(annotation->second));
+      run.trigger = kTriggerOnDemand;
+      run.on_demand_token = annotation->second;
+      for (const auto& s : spec().Sources()) run.sources.push_back(s.name);
+      if (!run.sources.empty() && Launch(run)) status_.last_on_demand_token = annotation->second;
+    }
+    for (const auto& name : replaced_) {
+      plan_.delete_jobs.push_back(name);
+      for (auto& [key, run] : history_) {
+        if (key.first == name && !IsFinal(run)) FailRun(name, run, "Replaced by a newer run (concurrencyPolicy Replace)");
+      }
+    }
+    for (const auto& run : to_start_) StartRun(run);
+    for (auto& e : missed_events_) plan_.events.push_back(std::move(e));
+  }
+  // Whether `run` runs (or already did: its Job exists and is adopted); Forbid makes it wait while
+  // another run is active, Replace stops the active one.
+  bool Launch(BackupRunRequest run) {
+    bool exists = std::any_of(jobs_.begin(), jobs_.end(), [&](const ObservedJob& j) { return j.state.name == run.job_name; });
+    if (exists) return true;
+    if (!active_.empty()) {
+      if (spec().concurrency_policy != "Replace") {
+        waiting_.push_back(run.trigger == kTriggerOnDemand ? "on-demand run" : "run " + run.job_name);
         return false;
       }
+      replaced_.insert(replaced_.end(), active_.begin(), active_.end());
+      active_.clear();
     }
-    active.push_back(run.job_name);
-    to_start.push_back(std::move(run));
+    active_.push_back(run.job_name);
+    to_start_.push_back(std::move(run));
     return true;
-  };
-  for (auto& [when, names] : due) {
-    BackupRunRequest run;
-    run.job_name = DeterministicJobName(policy.metadata.name, ScheduledRunPart(when));
-    run.trigger = kTriggerScheduled;
-    run.scheduled_time = when;
-    run.sources = names;
-    if (launch(run)) {
-      for (const auto& n : names) source_status(n)->last_schedule_time = when;
-    }
   }
-  auto annotation = policy.metadata.annotations.find(api::kBackupNowAnnotation);
-  if (may_launch && annotation != policy.metadata.annotations.end() && !annotation->second.empty() &&
-      annotation->second != previous.last_on_demand_token) {
-    BackupRunRequest run;
-    run.job_name = DeterministicJobName(policy.metadata.name, OnDemandRunPart(annotation->second));
-    run.trigger = kTriggerOnDemand;
-    run.on_demand_token = annotation->second;
-    for (const auto& s : sources) run.sources.push_back(s.name);
-    if (!run.sources.empty() && launch(run)) status.last_on_demand_token = annotation->second;
-  }
-
-  for (const auto& name : replaced) {
-    plan.delete_jobs.push_back(name);
-    for (auto& [key, run] : history) {
-      if (key.first != name || IsFinal(run)) continue;
-      run.result = kResultFailed;
-      run.completion_time = now;
-      run.message = "Replaced by a newer run (concurrencyPolicy Replace)";
-      finished_jobs[name].push_back(run.source);
-      plan.finished_runs.push_back({run.source, false, std::nullopt, std::nullopt});
-    }
-  }
-  for (const auto& run : to_start) {
-    plan.create_jobs.push_back(BuildBackupJob(policy, run, observed.default_image));
-    plan.events.push_back({"Normal", "BackupStarted",
-                           "Started backup Job " + run.job_name + " (" +
-                               (run.trigger == kTriggerOnDemand ? std::string("on demand")
-                                                                : "scheduled for " + FormatRfc3339(*run.scheduled_time)) +
-                               ") for " + Join(run.sources),
-                           run.job_name});
+  void StartRun(const BackupRunRequest& run) {
+    plan_.create_jobs.push_back(BuildBackupJob(policy_, run, observed_.default_image));
+    plan_.events.push_back({"Normal", "BackupStarted",
+                            "Started backup Job " + run.job_name + " (" +
+                                (run.trigger == kTriggerOnDemand ? std::string("on demand")
+                                                                 : "scheduled for " + FormatRfc3339(*run.scheduled_time)) +
+                                ") for " + Join(run.sources),
+                            run.job_name});
     for (const auto& source : run.sources) {
       BackupRun entry;
       entry.id = run.job_name;
@@ -385,190 +407,199 @@ BackupPolicyPlan Decide(const BackupPolicyObserved& observed, WallTime now) {
       entry.source = source;
       entry.trigger = run.trigger;
       entry.scheduled_time = run.scheduled_time;
-      entry.start_time = now;
+      entry.start_time = now_;
       entry.result = kResultRunning;
-      history[{run.job_name, source}] = entry;
-    }
-  }
-  for (auto& e : missed_events) plan.events.push_back(std::move(e));
-
-  // Events for runs that finished (one per Job).
-  for (const auto& [job, names] : finished_jobs) {
-    bool ok = true;
-    std::string message;
-    for (const auto& n : names) {
-      const BackupRun& run = history[{job, n}];
-      if (run.result != kResultSucceeded) {
-        ok = false;
-        if (message.empty()) message = run.message;
-      }
-    }
-    if (ok) {
-      plan.events.push_back({"Normal", "BackupSucceeded", "Backup " + job + " of " + Join(names) + " succeeded"});
-    } else {
-      plan.events.push_back({"Warning", "BackupFailed",
-                             "Backup " + job + " of " + Join(names) + " failed" + (message.empty() ? "" : ": " + message)});
+      history_[{run.job_name, source}] = entry;
     }
   }
 
-  // --- History list: newest first, bounded.
-  std::vector<BackupRun> runs;
-  for (auto& [key, run] : history) runs.push_back(run);
-  std::stable_sort(runs.begin(), runs.end(), [](const BackupRun& a, const BackupRun& b) {
-    const WallTime ta = SortTime(a), tb = SortTime(b);
-    if (ta != tb) return ta > tb;
-    if (a.job_name != b.job_name) return a.job_name > b.job_name;
-    return a.source < b.source;
-  });
-  if (runs.size() > history_limit) runs.resize(history_limit);
-  status.history = runs;
-
-  // --- Last successes, RPO.
-  std::optional<Duration> worst_rpo;
-  bool all_have_backup = true;
-  std::vector<std::string> breached;
-  bool any_target = false;
-  for (auto& st : new_sources) {
-    for (const auto& run : runs) {
-      if (run.source != st.name || run.result != kResultSucceeded) continue;
-      if (!st.last_successful_backup || RefTime(RefOf(run)) > RefTime(*st.last_successful_backup)) {
-        st.last_successful_backup = RefOf(run);
+  // One Event per Job whose runs became final in this plan.
+  void AnnounceFinishedRuns() {
+    for (const auto& [job, names] : finished_jobs_) {
+      bool ok = true;
+      std::string message;
+      for (const auto& n : names) {
+        const BackupRun& run = history_[{job, n}];
+        if (run.result != kResultSucceeded) {
+          ok = false;
+          if (message.empty()) message = run.message;
+        }
       }
-    }
-    const auto target = ParseOptionalDuration(st.target_rpo);
-    if (target) any_target = true;
-    if (!st.last_successful_backup) {
-      st.rpo.clear();
-      all_have_backup = false;
-      if (target) breached.push_back(st.name + " has no successful backup");
-      continue;
-    }
-    Duration rpo = now - RefTime(*st.last_successful_backup);
-    if (rpo < Duration::zero()) rpo = Duration::zero();
-    rpo = std::chrono::duration_cast<std::chrono::seconds>(rpo);
-    st.rpo = FormatDuration(rpo);
-    if (!worst_rpo || rpo > *worst_rpo) worst_rpo = rpo;
-    if (target) {
-      if (rpo > *target) {
-        breached.push_back(st.name + " RPO " + st.rpo + " exceeds " + st.target_rpo);
+      if (ok) {
+        plan_.events.push_back({"Normal", "BackupSucceeded", "Backup " + job + " of " + Join(names) + " succeeded"});
       } else {
-        MinInto(requeue, *target - rpo + std::chrono::seconds(1));
+        plan_.events.push_back({"Warning", "BackupFailed",
+                                "Backup " + job + " of " + Join(names) + " failed" + (message.empty() ? "" : ": " + message)});
       }
     }
   }
-  status.sources = new_sources;
-  status.last_successful_backup.reset();
-  for (const auto& st : new_sources) {
-    if (st.last_successful_backup &&
-        (!status.last_successful_backup ||
-         RefTime(*st.last_successful_backup) > RefTime(*status.last_successful_backup))) {
-      status.last_successful_backup = st.last_successful_backup;
-    }
-  }
-  if (!status.last_successful_backup && previous.last_successful_backup) {
-    status.last_successful_backup = previous.last_successful_backup;
-  }
-  status.current_rpo = worst_rpo && all_have_backup ? FormatDuration(*worst_rpo) : "";
-  status.last_schedule_time.reset();
-  status.next_schedule_time.reset();
-  for (const auto& st : new_sources) {
-    if (st.last_schedule_time && (!status.last_schedule_time || *st.last_schedule_time > *status.last_schedule_time))
-      status.last_schedule_time = st.last_schedule_time;
-    if (st.next_schedule_time && (!status.next_schedule_time || *st.next_schedule_time < *status.next_schedule_time))
-      status.next_schedule_time = st.next_schedule_time;
+
+  // status.history: newest first, at most historyLimit entries.
+  void BoundHistory() {
+    for (auto& [key, run] : history_) runs_.push_back(run);
+    std::stable_sort(runs_.begin(), runs_.end(), [](const BackupRun& a, const BackupRun& b) {
+      const WallTime ta = SortTime(a), tb = SortTime(b);
+      if (ta != tb) return ta > tb;
+      if (a.job_name != b.job_name) return a.job_name > b.job_name;
+      return a.source < b.source;
+    });
+    if (runs_.size() > history_limit_) runs_.resize(history_limit_);
+    status_.history = runs_;
   }
 
-  // --- Conditions.
-  if (ready_status == ConditionStatus::kTrue) {
-    if (spec.suspend) {
-      ready_reason = "Suspended";
-      ready_message = "Scheduled backups are suspended (spec.suspend); on-demand backups still run";
-    } else {
-      ready_reason = "Scheduled";
-      ready_message = status.next_schedule_time ? "Next backup at " + FormatRfc3339(*status.next_schedule_time)
-                                                : "No scheduled backup will run again";
-      if (!waiting.empty()) {
-        ready_message += "; " + Join(waiting) + " waiting for the running backup (concurrencyPolicy Forbid)";
+  // Each source's last good backup and RPO; the policy's worst RPO and its schedule summary.
+  void ComputeRpo() {
+    std::optional<Duration> worst_rpo;
+    for (auto& st : sources_) {
+      for (const auto& run : runs_) {
+        if (run.source != st.name || run.result != kResultSucceeded) continue;
+        if (!st.last_successful_backup || RefTime(RefOf(run)) > RefTime(*st.last_successful_backup)) {
+          st.last_successful_backup = RefOf(run);
+        }
+      }
+      const auto target = ParseOptionalDuration(st.target_rpo);
+      if (target) any_target_ = true;
+      if (!st.last_successful_backup) {
+        st.rpo.clear();
+        all_have_backup_ = false;
+        if (target) breached_.push_back(st.name + " has no successful backup");
+        continue;
+      }
+      Duration rpo = now_ - RefTime(*st.last_successful_backup);
+      if (rpo < Duration::zero()) rpo = Duration::zero();
+      rpo = std::chrono::duration_cast<std::chrono::seconds>(rpo);
+      st.rpo = FormatDuration(rpo);
+      if (!worst_rpo || rpo > *worst_rpo) worst_rpo = rpo;
+      if (target && rpo > *target) breached_.push_back(st.name + " RPO " + st.rpo + " exceeds " + st.target_rpo);
+      if (target && rpo <= *target) MinInto(requeue_, *target - rpo + std::chrono::seconds(1));
+    }
+    status_.sources = sources_;
+    status_.last_successful_backup.reset();
+    status_.last_schedule_time.reset();
+    status_.next_schedule_time.reset();
+    for (const auto& st : sources_) {
+      if (st.last_successful_backup &&
+          (!status_.last_successful_backup ||
+           RefTime(*st.last_successful_backup) > RefTime(*status_.last_successful_backup))) {
+        status_.last_successful_backup = st.last_successful_backup;
+      }
+      if (st.last_schedule_time && (!status_.last_schedule_time || *st.last_schedule_time > *status_.last_schedule_time))
+        status_.last_schedule_time = st.last_schedule_time;
+      if (st.next_schedule_time && (!status_.next_schedule_time || *st.next_schedule_time < *status_.next_schedule_time))
+        status_.next_schedule_time = st.next_schedule_time;
+    }
+    if (!status_.last_successful_backup && previous().last_successful_backup) {
+      status_.last_successful_backup = previous().last_successful_backup;
+    }
+    status_.current_rpo = worst_rpo && all_have_backup_ ? FormatDuration(*worst_rpo) : "";
+  }
+
+  void SetReadyCondition() {
+    if (ready_status_ == ConditionStatus::kTrue) {
+      if (spec().suspend) {
+        ready_reason_ = "Suspended";
+        ready_message_ = "Scheduled backups are suspended (spec.suspend); on-demand backups still run";
+      } else {
+        ready_reason_ = "Scheduled";
+        ready_message_ = status_.next_schedule_time ? "Next backup at " + FormatRfc3339(*status_.next_schedule_time)
+                                                    : "No scheduled backup will run again";
+        if (!waiting_.empty()) {
+          ready_message_ += "; " + Join(waiting_) + " waiting for the running backup (concurrencyPolicy Forbid)";
+        }
       }
     }
-  }
-  const Condition* old_ready = FindCondition(previous.conditions, api::kConditionReady);
-  if (ready_status == ConditionStatus::kFalse &&
-      (!old_ready || old_ready->status != ConditionStatus::kFalse || old_ready->reason != ready_reason ||
-       old_ready->message != ready_message)) {
-    plan.events.push_back({"Warning", ready_reason, ready_message});
-  }
-  SetCondition(status.conditions, Make(api::kConditionReady, ready_status, ready_reason, ready_message, gen), now);
-
-  const BackupRun* newest_final = nullptr;
-  for (const auto& run : runs) {
-    if (!IsFinal(run)) continue;
-    if (!newest_final || (run.completion_time && newest_final->completion_time &&
-                          *run.completion_time > *newest_final->completion_time)) {
-      newest_final = &run;
+    const Condition* old_ready = FindCondition(previous().conditions, api::kConditionReady);
+    if (ready_status_ == ConditionStatus::kFalse &&
+        (!old_ready || old_ready->status != ConditionStatus::kFalse || old_ready->reason != ready_reason_ ||
+         old_ready->message != ready_message_)) {
+      plan_.events.push_back({"Warning", ready_reason_, ready_message_});
     }
+    SetCond(api::kConditionReady, ready_status_, ready_reason_, ready_message_);
   }
-  if (!newest_final) {
-    SetCondition(status.conditions,
-                 Make(api::kConditionLastBackupSucceeded, ConditionStatus::kUnknown, "NoBackupYet",
-                      "No backup has finished yet", gen),
-                 now);
-  } else {
-    // The whole run (all its sources) decides.
+
+  // The newest finished run decides, all its sources together.
+  void SetLastBackupCondition() {
+    const BackupRun* newest_final = nullptr;
+    for (const auto& run : runs_) {
+      if (!IsFinal(run)) continue;
+      if (!newest_final || (run.completion_time && newest_final->completion_time &&
+                            *run.completion_time > *newest_final->completion_time)) {
+        newest_final = &run;
+      }
+    }
+    if (!newest_final) {
+      SetCond(api::kConditionLastBackupSucceeded, ConditionStatus::kUnknown, "NoBackupYet", "No backup has finished yet");
+      return;
+    }
     std::string failed_message;
-    bool ok = true;
-    for (const auto& run : runs) {
+    for (const auto& run : runs_) {
       if (run.job_name != newest_final->job_name || run.result == kResultSucceeded) continue;
-      ok = false;
       if (failed_message.empty()) failed_message = run.source + ": " + run.message;
     }
-    if (ok) {
-      SetCondition(status.conditions,
-                   Make(api::kConditionLastBackupSucceeded, ConditionStatus::kTrue, "BackupSucceeded",
-                        "Backup " + newest_final->id + " succeeded", gen),
-                   now);
+    if (failed_message.empty()) {
+      SetCond(api::kConditionLastBackupSucceeded, ConditionStatus::kTrue, "BackupSucceeded",
+              "Backup " + newest_final->id + " succeeded");
     } else {
-      SetCondition(status.conditions,
-                   Make(api::kConditionLastBackupSucceeded, ConditionStatus::kFalse, "BackupFailed",
-                        "Backup " + newest_final->id + " failed: " + failed_message, gen),
-                   now);
+      SetCond(api::kConditionLastBackupSucceeded, ConditionStatus::kFalse, "BackupFailed",
+              "Backup " + newest_final->id + " failed: " + failed_message);
     }
   }
-  if (!any_target) {
-    SetCondition(status.conditions,
-                 Make(api::kConditionRPOMet, ConditionStatus::kTrue, "NoObjective", "No targetRPO is set", gen), now);
-  } else if (breached.empty()) {
-    SetCondition(status.conditions,
-                 Make(api::kConditionRPOMet, ConditionStatus::kTrue, "WithinTarget",
-                      "Every source's newest good backup is within its targetRPO", gen),
-                 now);
-  } else {
-    SetCondition(status.conditions,
-                 Make(api::kConditionRPOMet, ConditionStatus::kFalse,
-                      all_have_backup ? "TargetExceeded" : "NoSuccessfulBackup", Join(breached, "; "), gen),
-                 now);
-  }
 
-  // --- Finished Jobs beyond the history limits (only those whose result is recorded).
-  std::vector<const ObservedJob*> succeeded, failed;
-  for (auto it = jobs.rbegin(); it != jobs.rend(); ++it) {  // Newest first.
-    if (!it->state.finished() || it->state.deleting) continue;
-    (it->state.phase == JobPhase::kSucceeded ? succeeded : failed).push_back(&*it);
-  }
-  auto prune = [&](const std::vector<const ObservedJob*>& list, std::int64_t keep) {
-    for (size_t i = static_cast<size_t>(std::max<std::int64_t>(keep, 0)); i < list.size(); ++i) {
-      plan.delete_jobs.push_back(list[i]->state.name);
+  void SetRpoCondition() {
+    if (!any_target_) {
+      SetCond(api::kConditionRPOMet, ConditionStatus::kTrue, "NoObjective", "No targetRPO is set");
+    } else if (breached_.empty()) {
+      SetCond(api::kConditionRPOMet, ConditionStatus::kTrue, "WithinTarget",
+              "Every source's newest good backup is within its targetRPO");
+    } else {
+      SetCond(api::kConditionRPOMet, ConditionStatus::kFalse, all_have_backup_ ? "TargetExceeded" : "NoSuccessfulBackup",
+              Join(breached_, "; "));
     }
-  };
-  prune(succeeded, spec.successful_jobs_history_limit);
-  prune(failed, spec.failed_jobs_history_limit);
+  }
 
-  if (requeue && *requeue > kMaxRequeue) requeue = kMaxRequeue;
-  if (!requeue) requeue = kMaxRequeue;
-  plan.requeue_after = requeue;
-  plan.status = std::move(status);
-  plan.status_changed = !(plan.status == previous);
-  return plan;
-}
+  // Finished Jobs beyond successfulJobsHistoryLimit / failedJobsHistoryLimit, newest kept.
+  void PruneFinishedJobs() {
+    std::vector<const ObservedJob*> succeeded, failed;
+    for (auto it = jobs_.rbegin(); it != jobs_.rend(); ++it) {
+      if (!it->state.finished() || it->state.deleting) continue;
+      (it->state.phase == JobPhase::kSucceeded ? succeeded : failed).push_back(&*it);
+    }
+    auto prune = [&](const std::vector<const ObservedJob*>& list, std::int64_t keep) {
+      for (size_t i = static_cast<size_t>(std::max<std::int64_t>(keep, 0)); i < list.size(); ++i) {
+        plan_.delete_jobs.push_back(list[i]->state.name);
+      }
+    };
+    prune(succeeded, spec().successful_jobs_history_limit);
+    prune(failed, spec().failed_jobs_history_limit);
+  }
+
+  const BackupPolicyObserved& observed_;
+  const WallTime now_;
+  api::BackupPolicy policy_;
+  std::string spec_errors_;
+  BackupPolicyStatus status_;
+  BackupPolicyPlan plan_;
+  size_t history_limit_ = 1;
+  std::vector<ObservedJob> jobs_;                             // Sorted by creation.
+  std::map<HistoryKey, BackupRun> history_;
+  std::map<std::string, std::vector<std::string>> finished_jobs_;  // Job → sources that became final now.
+  std::vector<std::string> active_;                           // Running Jobs (not being deleted).
+  ConditionStatus ready_status_ = ConditionStatus::kTrue;
+  std::string ready_reason_, ready_message_;
+  bool may_launch_ = true;
+  std::vector<api::BackupSourceStatus> sources_;
+  std::map<WallTime, std::vector<std::string>> due_;          // Scheduled instant → sources.
+  std::vector<PlannedEvent> missed_events_;
+  std::optional<Duration> requeue_;
+  std::vector<BackupRunRequest> to_start_;
+  std::vector<std::string> replaced_, waiting_;
+  std::vector<BackupRun> runs_;                               // The bounded history.
+  bool any_target_ = false, all_have_backup_ = true;
+  std::vector<std::string> breached_;
+};
+
+}  // namespace
+
+BackupPolicyPlan Decide(const BackupPolicyObserved& observed, WallTime now) { return BackupDecider(observed, now).Run(); }
 
 }  // namespace lifeboat::controllers::backuppolicy
