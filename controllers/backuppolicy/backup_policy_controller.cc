@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "controllers/common/agent_job_reader.h"
+#include "controllers/common/controller_shell.h"
 #include "controllers/common/agent_run_result.h"
 #include "controllers/common/labels.h"
 #include "operator/api/backup_policy.h"
@@ -93,65 +94,40 @@ StatusOr<runtime::ReconcileResult> BackupPolicyController::Reconcile(const runti
   BackupPolicyPlan plan = Decide(observed, now);
 
   // --- Act.
-  std::set<std::string> adopted;
   for (const auto& name : plan.delete_jobs) {
     // Replaced running Jobs go first; finished ones are deleted after status below.
     bool running = std::any_of(observed.jobs.begin(), observed.jobs.end(),
                                [&](const ObservedJob& j) { return j.state.name == name && !j.state.finished(); });
     if (!running) continue;
-    kube::DeleteOptions options;
-    options.propagation_policy = "Background";
-    Status s = client.Delete(JobResource(), ns, name, options);
-    if (!s.ok() && s.code() != StatusCode::kNotFound) return s.WithContext("deleting replaced Job " + name);
+    if (Status s = DeleteJob(client, ns, name, "Background"); !s.ok()) return s;
     log.Info("Deleted replaced backup Job", {{"job", name}});
   }
   for (const auto& job : plan.create_jobs) {
-    const std::string name = job["metadata"]["name"];
-    auto created = client.Create(JobResource(), ns, job);
-    if (created.ok()) {
-      log.Info("Created backup Job", {{"job", name}});
-      // Announced right away: if the status write below fails, the retry adopts this Job and
-      // must not announce it again.
-      for (const auto& event : plan.events) {
-        if (event.announces_job == name) context.recorder().Record(*cached, event.type, event.reason, event.message);
-      }
-    } else if (created.status().code() == StatusCode::kAlreadyExists) {
-      adopted.insert(name);
-      log.Info("Adopted existing backup Job", {{"job", name}});
-    } else {
-      return created.status().WithContext("creating Job " + name);
+    auto created = CreateOrAdoptJob(client, ns, job, log);
+    if (!created.ok()) return created.status();
+    if (!*created) continue;  // Adopted: it was announced when it was created.
+    // Announced right away: if the status write below fails, the retry adopts this Job and must
+    // not announce it again.
+    for (const auto& event : plan.events) {
+      if (event.announces_job == job["metadata"]["name"]) context.recorder().Record(*cached, event.type, event.reason, event.message);
     }
   }
   if (plan.status_changed) {
     nlohmann::json object = *cached;
     object["status"] = api::BackupPolicyStatusToJson(plan.status);
-    auto written = client.UpdateStatus(BackupPolicyResource(), ns, object);
-    if (!written.ok()) {
-      if (written.status().code() == StatusCode::kNotFound) return runtime::ReconcileResult::Done();
-      if (written.status().code() == StatusCode::kAborted) return runtime::ReconcileResult::Requeue();
-      return written.status().WithContext("writing status");
-    }
+    auto written = WriteStatus(client, BackupPolicyResource(), ns, object);
+    if (!written.ok()) return written.status();
+    if (*written != WriteOutcome::kWritten) return AfterUnwrittenChange(*written);
   }
   for (const auto& name : plan.delete_jobs) {
     bool finished = std::any_of(observed.jobs.begin(), observed.jobs.end(),
                                 [&](const ObservedJob& j) { return j.state.name == name && j.state.finished(); });
     if (!finished) continue;
-    kube::DeleteOptions options;
-    options.propagation_policy = "Background";
-    Status s = client.Delete(JobResource(), ns, name, options);
-    if (!s.ok() && s.code() != StatusCode::kNotFound) return s.WithContext("deleting old Job " + name);
+    if (Status s = DeleteJob(client, ns, name, "Background"); !s.ok()) return s;
   }
-  for (const auto& event : plan.events) {
-    if (!event.announces_job.empty()) continue;  // Recorded at creation (never for an adopted Job).
-    context.recorder().Record(*cached, event.type, event.reason, event.message);
-    if (event.type == "Warning") log.Warn(event.message, {{"reason", event.reason}});
-  }
+  RecordEvents(context, *cached, plan.events, log);  // Those announcing a Job were recorded at its creation.
   metrics.Observe(ns, request.key.name, plan.status, plan.finished_runs, now);
-  if (plan.requeue_after) {
-    return runtime::ReconcileResult::RequeueAfter(
-        std::chrono::duration_cast<std::chrono::milliseconds>(*plan.requeue_after) + std::chrono::milliseconds(50));
-  }
-  return runtime::ReconcileResult::Done();
+  return ResultFor(plan.requeue_after);
 }
 
 }  // namespace lifeboat::controllers::backuppolicy

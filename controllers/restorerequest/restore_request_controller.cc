@@ -4,6 +4,7 @@
 
 #include "controllers/common/agent_job_reader.h"
 #include "controllers/common/agent_run_result.h"
+#include "controllers/common/controller_shell.h"
 #include "controllers/common/resources.h"
 #include "controllers/common/labels.h"
 #include "operator/api/restore_request.h"
@@ -122,19 +123,13 @@ StatusOr<runtime::ReconcileResult> RestoreRequestController::Reconcile(const run
   }
   if (plan.status_changed) {
     object["status"] = api::RestoreRequestStatusToJson(plan.status);
-    auto written = client.UpdateStatus(RestoreRequestResource(), ns, object);
-    if (!written.ok()) {
-      if (written.status().code() == StatusCode::kNotFound) return runtime::ReconcileResult::Done();
-      if (written.status().code() == StatusCode::kAborted) return runtime::ReconcileResult::Requeue();
-      return written.status().WithContext("writing status");
-    }
+    auto written = WriteStatus(client, RestoreRequestResource(), ns, object);
+    if (!written.ok()) return written.status();
+    if (*written != WriteOutcome::kWritten) return AfterUnwrittenChange(*written);
   }
   for (const auto& name : plan.delete_jobs) {
     // Foreground: the Job stays (deleting) until its Pods are gone, which Decide waits for.
-    kube::DeleteOptions options;
-    options.propagation_policy = "Foreground";
-    Status s = client.Delete(JobResource(), ns, name, options);
-    if (!s.ok() && s.code() != StatusCode::kNotFound) return s.WithContext("deleting Job " + name);
+    if (Status s = DeleteJob(client, ns, name, "Foreground"); !s.ok()) return s;
     log.Info("Deleting restore Job", {{"job", name}});
   }
   for (const auto& scale : plan.scales) {
@@ -148,26 +143,11 @@ StatusOr<runtime::ReconcileResult> RestoreRequestController::Reconcile(const run
     log.Info("Scaled workload", {{"workload", scale.kind + "/" + scale.name}, {"replicas", std::to_string(scale.replicas)}});
   }
   for (const auto& job : plan.create_jobs) {
-    const std::string name = job["metadata"]["name"];
-    auto created = client.Create(JobResource(), ns, job);
-    if (created.ok()) {
-      log.Info("Created restore Job", {{"job", name}});
-    } else if (created.status().code() == StatusCode::kAlreadyExists) {
-      log.Info("Adopted existing restore Job", {{"job", name}});
-    } else {
-      return created.status().WithContext("creating Job " + name);
-    }
+    if (auto created = CreateOrAdoptJob(client, ns, job, log); !created.ok()) return created.status();
   }
-  for (const auto& event : plan.events) {
-    context.recorder().Record(*cached, event.type, event.reason, event.message);
-    if (event.type == "Warning") log.Warn(event.message, {{"reason", event.reason}});
-  }
+  RecordEvents(context, *cached, plan.events, log);
   metrics.Observe(ns, request.key.name, plan.status, plan.finished);
-  if (plan.requeue_after) {
-    return runtime::ReconcileResult::RequeueAfter(
-        std::chrono::duration_cast<std::chrono::milliseconds>(*plan.requeue_after) + std::chrono::milliseconds(50));
-  }
-  return runtime::ReconcileResult::Done();
+  return ResultFor(plan.requeue_after);
 }
 
 }  // namespace lifeboat::controllers::restorerequest
