@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "operator/agent/backup_result.h"
 #include "operator/core/time_format.h"
 
 namespace lifeboat::controllers {
@@ -13,29 +14,12 @@ std::string Str(const nlohmann::json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-std::optional<std::int64_t> Int(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number()) return std::nullopt;
-  return it->is_number_float() ? static_cast<std::int64_t>(it->get<double>()) : it->get<std::int64_t>();
-}
-
 std::optional<WallTime> Time(const nlohmann::json& j, const char* key) {
   const std::string text = Str(j, key);
   if (text.empty()) return std::nullopt;
   auto t = ParseRfc3339(text);
   if (!t.ok()) return std::nullopt;
   return *t;
-}
-
-std::vector<AgentSnapshot> Snapshots(const nlohmann::json& j, const char* key, const char* size_key) {
-  std::vector<AgentSnapshot> out;
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_array()) return out;
-  for (const auto& e : *it) {
-    if (!e.is_object()) continue;
-    out.push_back({Str(e, "source"), Str(e, "snapshotId"), Int(e, size_key)});
-  }
-  return out;
 }
 
 }  // namespace
@@ -61,19 +45,17 @@ StatusOr<AgentRunResult> ParseAgentRunResult(const std::string& termination_mess
   r.start_time = Time(j, "startTime");
   r.end_time = Time(j, "endTime");
   if (auto it = j.find("durationSeconds"); it != j.end() && it->is_number()) r.duration_seconds = it->get<double>();
-  r.size_bytes = Int(j, "sizeBytes");
-  r.manifest_snapshot_id = Str(j, "manifestSnapshotId");
-  r.databases = Snapshots(j, "databases", "sizeBytes");
-  r.media = Snapshots(j, "media", "bytes");
-  if (auto it = j.find("retention"); it != j.end() && it->is_object()) {
-    r.retention_error = Str(*it, "error");
-    if (auto removed = it->find("removed"); removed != it->end() && removed->is_array()) {
-      r.retention_removed = static_cast<int>(removed->size());
-    }
+  // What a backup reports (also a safety backup of a restore): the agent's own BackupResult.
+  const agent::BackupResult backup = agent::ParseBackupResult(j);
+  r.size_bytes = backup.size_bytes;
+  r.manifest_snapshot_id = backup.manifest_snapshot_id;
+  for (const auto& d : backup.databases) r.databases.push_back({d.source, d.snapshot_id, d.size_bytes});
+  for (const auto& m : backup.media) r.media.push_back({m.source, m.snapshot_id, m.bytes});
+  if (backup.retention) {
+    r.retention_error = backup.retention->error;
+    if (backup.retention->error.empty()) r.retention_removed = static_cast<int>(backup.retention->removed.size());
   }
-  if (auto it = j.find("check"); it != j.end() && it->is_object()) {
-    if (auto ok = it->find("ok"); ok != it->end() && ok->is_boolean()) r.check_ok = ok->get<bool>();
-  }
+  if (backup.check) r.check_ok = backup.check->ok;
   r.raw = std::move(j);
   return r;
 }

@@ -18,6 +18,7 @@
 #include <spdlog/spdlog.h>
 
 #include "operator/agent/agent_result.h"
+#include "operator/agent/backup_result.h"
 #include "operator/agent/backup_runner.h"
 #include "operator/agent/catalog.h"
 #include "operator/agent/posix_process_runner.h"
@@ -263,45 +264,47 @@ int RunBackup(BackupFlags& f) {
   result.status = outcome.status;
   result.reason = outcome.reason;
   const auto& m = outcome.manifest;
-  nlohmann::json dbs = nlohmann::json::array(), media = nlohmann::json::array();
-  std::uint64_t size = 0;
+  agent::BackupResult fields;
+  fields.policy = r.policy;
+  fields.run_kind = r.run_kind;
+  fields.repository = restic.location();
+  fields.manifest_snapshot_id = outcome.manifest_snapshot_id;
+  std::int64_t size = 0;
   for (const auto& d : m.databases) {
     std::int64_t rows = 0;
     for (const auto& t : d.tables) rows += t.rows;
-    size += d.size_bytes;
-    dbs.push_back({{"source", d.source}, {"database", d.database}, {"snapshotId", d.snapshot_id},
-                   {"sizeBytes", d.size_bytes}, {"tables", d.tables.size()}, {"rows", rows},
-                   {"serverVersion", d.server_version}, {"walLsn", d.wal_lsn}});
+    size += static_cast<std::int64_t>(d.size_bytes);
+    fields.databases.push_back({d.source, d.database, d.snapshot_id, static_cast<std::int64_t>(d.size_bytes),
+                                static_cast<std::int64_t>(d.tables.size()), rows, d.server_version, d.wal_lsn});
   }
   for (const auto& x : m.media) {
-    size += x.total_bytes;
-    media.push_back({{"source", x.source}, {"snapshotId", x.snapshot_id}, {"files", x.file_count},
-                     {"bytes", x.total_bytes}, {"dataAdded", x.data_added}});
+    size += static_cast<std::int64_t>(x.total_bytes);
+    fields.media.push_back({x.source, x.snapshot_id, static_cast<std::int64_t>(x.file_count),
+                            static_cast<std::int64_t>(x.total_bytes), static_cast<std::int64_t>(x.data_added)});
   }
-  result.fields = {{"policy", r.policy}, {"runKind", r.run_kind}, {"repository", restic.location()},
-                   {"manifestSnapshotId", outcome.manifest_snapshot_id}, {"sizeBytes", size},
-                   {"databases", dbs}, {"media", media}};
-  if (!outcome.forgotten_snapshots.empty()) result.fields["forgottenSnapshots"] = outcome.forgotten_snapshots;
+  fields.size_bytes = size;
+  fields.forgotten_snapshots = outcome.forgotten_snapshots;
   if (outcome.status.ok() && HasRetentionRules(f.retention.rules)) {
     auto applied = agent::ApplyRetention(restic, f.retention.rules, r.policy, SystemClock::Instance().Now(),
                                          std::chrono::seconds(f.retention.orphan_grace_seconds), !f.retention.no_prune);
     if (applied.ok()) {
-      result.fields["retention"] = {{"kept", applied->kept_backup_ids.size()},
-                                    {"removed", std::vector<std::string>(applied->removed_backup_ids.begin(), applied->removed_backup_ids.end())}};
+      fields.retention = agent::RetentionReport{static_cast<std::int64_t>(applied->kept_backup_ids.size()),
+                                                {applied->removed_backup_ids.begin(), applied->removed_backup_ids.end()}, ""};
     } else {
       // The backup itself is good; retention is reported and retried by the next run.
-      result.fields["retention"] = {{"error", applied.status().ToString()}};
+      fields.retention = agent::RetentionReport{0, {}, applied.status().ToString()};
       log("warn", "Retention failed error=" + applied.status().ToString());
     }
   }
   if (outcome.status.ok() && !f.check_subset.empty()) {
     Status checked = restic.Check(f.check_subset);
-    result.fields["check"] = {{"readDataSubset", f.check_subset}, {"ok", checked.ok()}};
+    fields.check = agent::CheckReport{f.check_subset, checked.ok()};
     if (!checked.ok()) {
       result.status = checked;
       result.reason = "RepositoryCheckFailed";
     }
   }
+  result.fields = agent::BackupResultToJson(fields);
   return Finish(f.common, result, start, log);
 }
 
