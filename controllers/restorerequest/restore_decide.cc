@@ -40,10 +40,6 @@ bool BoolField(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_boolean() && it->get<bool>();
 }
-std::int64_t CountField(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
-}
 
 std::string WorkloadKey(const std::string& kind, const std::string& name) { return kind + "/" + name; }
 
@@ -404,22 +400,20 @@ class Decider {
       return true;
     }
     // The agent chose each target's backup (agent::SelectBackup); read its answers.
-    const nlohmann::json& raw = job->result->raw;
-    const nlohmann::json selected = raw.contains("selected") && raw["selected"].is_object() ? raw["selected"] : nlohmann::json::object();
+    const agent::CatalogResult catalog = agent::ParseCatalogResult(job->result->raw);
     std::vector<std::string> targets;
     if (request_.spec.database) targets.push_back(DatabaseTargetKey(*request_.spec.database));
     for (const api::MediaTarget& m : request_.spec.media) targets.push_back(MediaTargetKey(m));
     std::vector<agent::BackupSelection> selections = BackupSelections(request_.spec);
     std::vector<api::RestoredBackup> chosen;
     for (size_t i = 0; i < selections.size() && i < targets.size(); ++i) {
-      auto it = selected.find(selections[i].Key());
-      std::string id = it != selected.end() && it->is_object() ? StringField(*it, "backupId") : "";
-      if (id.empty()) {
-        std::string error = it != selected.end() && it->is_object() ? StringField(*it, "error") : "";
+      auto it = catalog.selected.find(selections[i].Key());
+      if (it == catalog.selected.end() || it->second.backup_id.empty()) {
+        std::string error = it != catalog.selected.end() ? it->second.error : "";
         return FailValidate(s, error.empty() ? "Job " + job->state.name + " reported no backup for " + targets[i] : error);
       }
-      api::BackupRef ref{id, selections[i].source, std::nullopt, std::nullopt, std::nullopt, {}};
-      auto time = ParseRfc3339(StringField(*it, "time"));
+      api::BackupRef ref{it->second.backup_id, selections[i].source, std::nullopt, std::nullopt, std::nullopt, {}};
+      auto time = ParseRfc3339(it->second.time);
       if (time.ok()) ref.start_time = *time;
       chosen.push_back({targets[i], ref});
     }
@@ -427,7 +421,7 @@ class Decider {
     std::set<std::string> chosen_ids;
     for (const auto& c : plan_.status.restored_backups) chosen_ids.insert(c.backup.id);
     std::vector<std::string> list(chosen_ids.begin(), chosen_ids.end());
-    std::string message = "Restoring backup " + Join(list) + " (" + std::to_string(CountField(raw, "count")) +
+    std::string message = "Restoring backup " + Join(list) + " (" + std::to_string(catalog.backup_ids.size()) +
                           " backups in the repository" +
                           (request_.spec.source.before ? ", newest at or before " + FormatRfc3339(*request_.spec.source.before) : "") +
                           ")";

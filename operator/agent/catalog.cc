@@ -137,4 +137,42 @@ nlohmann::json SelectedBackupJson(const SelectedBackup& s) {
   return nlohmann::json{{"backupId", s.backup_id}, {"time", s.time}, {"policy", s.policy}, {"runKind", s.run_kind}};
 }
 
+namespace {
+
+std::string StringAt(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+}  // namespace
+
+nlohmann::json CatalogResultToJson(const CatalogResult& r) {
+  nlohmann::json j{{"repository", r.repository}, {"count", r.backup_ids.size()}, {"backupIds", r.backup_ids}};
+  if (!r.backup_ids.empty()) j["latestBackupId"] = r.backup_ids.front();
+  if (!r.selected.empty()) {
+    j["selected"] = nlohmann::json::object();
+    for (const auto& [key, chosen] : r.selected) j["selected"][key] = SelectedBackupJson(chosen);
+  }
+  return j;
+}
+
+CatalogResult ParseCatalogResult(const nlohmann::json& j) {
+  CatalogResult r;
+  if (!j.is_object()) return r;
+  r.repository = StringAt(j, "repository");
+  if (auto ids = j.find("backupIds"); ids != j.end() && ids->is_array()) {
+    for (const auto& id : *ids) {
+      if (id.is_string()) r.backup_ids.push_back(id.get<std::string>());
+    }
+  }
+  if (auto selected = j.find("selected"); selected != j.end() && selected->is_object()) {
+    for (auto it = selected->begin(); it != selected->end(); ++it) {
+      if (!it->is_object()) continue;
+      r.selected[it.key()] = {StringAt(*it, "backupId"), StringAt(*it, "time"), StringAt(*it, "policy"),
+                              StringAt(*it, "runKind"), StringAt(*it, "error")};
+    }
+  }
+  return r;
+}
+
 }  // namespace lifeboat::agent

@@ -66,4 +66,15 @@ SelectedBackup SelectBackup(const std::vector<CatalogEntry>& catalog, const Back
 
 nlohmann::json SelectedBackupJson(const SelectedBackup& selected);
 
+// What `lifeboat agent catalog` reports in its result (the whole catalog goes to stdout): the
+// count and ids, newest first, and the answer to each --select by its Key(). Read back by the
+// RestoreRequest controller's Validate step; reading is tolerant (wrong types read as absent).
+struct CatalogResult {
+  std::string repository;
+  std::vector<std::string> backup_ids;  // Newest first.
+  std::map<std::string, SelectedBackup> selected;
+};
+nlohmann::json CatalogResultToJson(const CatalogResult& result);
+CatalogResult ParseCatalogResult(const nlohmann::json& result);
+
 }  // namespace lifeboat::agent

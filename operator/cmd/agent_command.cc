@@ -498,20 +498,20 @@ struct CatalogFlags {
 // The answers to --select: each selection's backup, keyed by BackupSelection::Key() (an object, so
 // the termination message's size limit never drops one). Fails with BackupNotFound when any
 // selection has no backup.
-Status SelectBackups(const CatalogFlags& f, const std::vector<agent::CatalogEntry>& catalog, nlohmann::json* selected) {
+Status SelectBackups(const CatalogFlags& f, const std::vector<agent::CatalogEntry>& catalog,
+                     std::map<std::string, agent::SelectedBackup>* selected) {
   std::optional<WallTime> before;
   if (!f.before.empty()) {
     auto parsed = ParseRfc3339(f.before);
     if (!parsed.ok()) return InvalidArgumentError("--before \"" + f.before + "\" is not an RFC 3339 time: " + parsed.status().message());
     before = *parsed;
   }
-  *selected = nlohmann::json::object();
   std::string errors;
   for (const std::string& text : f.selections) {
     auto selection = agent::ParseBackupSelection(text);
     if (!selection.ok()) return selection.status();
     agent::SelectedBackup chosen = agent::SelectBackup(catalog, *selection, f.policy, before);
-    (*selected)[selection->Key()] = agent::SelectedBackupJson(chosen);
+    (*selected)[selection->Key()] = chosen;
     if (!chosen.error.empty()) errors += (errors.empty() ? "" : "; ") + chosen.error;
   }
   return errors.empty() ? Status::Ok() : NotFoundError(errors);
@@ -531,10 +531,10 @@ int RunCatalog(CatalogFlags& f) {
       return;
     }
     const std::vector<agent::CatalogEntry> catalog = agent::BuildCatalog(*snapshots);
-    nlohmann::json selected;
-    Status selection_status = SelectBackups(f, catalog, &selected);
+    agent::CatalogResult fields;
+    fields.repository = restic.location();
+    Status selection_status = SelectBackups(f, catalog, &fields.selected);
     nlohmann::json backups = nlohmann::json::array();
-    std::vector<std::string> ids;
     for (const auto& entry : catalog) {
       if (!entry.complete && !f.include_incomplete) continue;
       if (!f.policy.empty() && entry.policy != f.policy) continue;
@@ -548,7 +548,7 @@ int RunCatalog(CatalogFlags& f) {
           j["manifestError"] = manifest.status().ToString();
         }
       }
-      ids.push_back(entry.backup_id);
+      fields.backup_ids.push_back(entry.backup_id);
       backups.push_back(std::move(j));
     }
     if (!f.backup_id.empty() && backups.empty()) {
@@ -558,9 +558,7 @@ int RunCatalog(CatalogFlags& f) {
     }
     // The full catalog goes to stdout; the termination message carries the count and newest ids.
     std::cout << nlohmann::json{{"repository", restic.location()}, {"backups", backups}}.dump() << std::endl;
-    result.fields = {{"repository", restic.location()}, {"count", ids.size()}, {"backupIds", ids}};
-    if (!ids.empty()) result.fields["latestBackupId"] = ids.front();
-    if (!f.selections.empty()) result.fields["selected"] = selected;
+    result.fields = agent::CatalogResultToJson(fields);
     if (!selection_status.ok()) {
       result.status = selection_status;
       if (selection_status.code() == StatusCode::kNotFound) result.reason = "BackupNotFound";

@@ -1,6 +1,7 @@
 #include "operator/agent/catalog.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "operator/core/time_format.h"
 
@@ -119,6 +120,35 @@ TEST(CatalogSelectionTest, SelectionsParseFromTheAgentFlagAndBackToTheirKey) {
   EXPECT_FALSE(ParseBackupSelection("shop").ok());
   EXPECT_FALSE(ParseBackupSelection("wal:shop").ok());
   EXPECT_FALSE(ParseBackupSelection("database:@n2").ok());
+}
+
+}  // namespace
+}  // namespace lifeboat::agent
+
+namespace lifeboat::agent {
+namespace {
+
+TEST(CatalogResultTest, RoundTripsTheIdsAndEachSelectionsAnswer) {
+  CatalogResult r;
+  r.repository = "/repository/restic";
+  r.backup_ids = {"shop-2", "shop-1"};
+  r.selected["database:shop@"] = {"shop-2", "2026-11-22T01:30:00Z", "shop", "scheduled", ""};
+  r.selected["media:uploads@gone"] = {"", "", "", "", "no backup gone holds media uploads"};
+  nlohmann::json j = CatalogResultToJson(r);
+  EXPECT_EQ(j["count"], 2);
+  EXPECT_EQ(j["latestBackupId"], "shop-2");
+  EXPECT_EQ(j["selected"]["media:uploads@gone"], nlohmann::json({{"error", "no backup gone holds media uploads"}}));
+  CatalogResult back = ParseCatalogResult(j);
+  EXPECT_EQ(back.backup_ids, r.backup_ids);
+  EXPECT_EQ(back.selected.at("database:shop@").backup_id, "shop-2");
+  EXPECT_EQ(back.selected.at("media:uploads@gone").error, "no backup gone holds media uploads");
+  EXPECT_EQ(CatalogResultToJson(back), j);
+}
+
+TEST(CatalogResultTest, ASelectionOfAnUnexpectedTypeIsIgnored) {
+  CatalogResult r = ParseCatalogResult({{"selected", {{"database:shop@", "shop-1"}}}, {"backupIds", {1, "b"}}});
+  EXPECT_TRUE(r.selected.empty());
+  EXPECT_EQ(r.backup_ids, std::vector<std::string>{"b"});
 }
 
 }  // namespace

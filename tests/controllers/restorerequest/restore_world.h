@@ -164,16 +164,16 @@ class RestoreWorld {
       if (args[i] == "--before") before = At(args[i + 1]);
       if (args[i] == "--select") selections.push_back(*agent::ParseBackupSelection(args[i + 1]));
     }
-    nlohmann::json selected = nlohmann::json::object();
+    agent::CatalogResult fields;
+    for (const agent::CatalogEntry& entry : repository_) fields.backup_ids.push_back(entry.backup_id);
     std::string errors;
     for (const agent::BackupSelection& selection : selections) {
       agent::SelectedBackup chosen = agent::SelectBackup(repository_, selection, policy, before);
-      selected[selection.Key()] = agent::SelectedBackupJson(chosen);
+      fields.selected[selection.Key()] = chosen;
       if (!chosen.error.empty()) errors += (errors.empty() ? "" : "; ") + chosen.error;
     }
     nlohmann::json r = errors.empty() ? AgentResult("catalog", true) : AgentResult("catalog", false, "BackupNotFound", errors);
-    r["count"] = repository_.size();
-    r["selected"] = selected;
+    r.update(agent::CatalogResultToJson(fields));
     return {errors.empty(), r};
   }
 
