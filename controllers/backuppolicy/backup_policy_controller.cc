@@ -37,6 +37,45 @@ bool HistoryFinal(const api::BackupPolicyStatus& status, const std::string& job)
   return any;
 }
 
+// Observe: the policy, the key names of its Secrets, its Jobs (with the agents' results not yet in
+// status.history) and the Jobs status.history shows Running that are gone.
+StatusOr<BackupPolicyObserved> Observe(kube::ApiClient& client, const kube::ObjectCache& jobs, const nlohmann::json& cached,
+                                       const std::string& default_image) {
+  const std::string ns = kube::ObjectNamespace(cached);
+  BackupPolicyObserved observed;
+  observed.policy = cached;
+  observed.default_image = default_image;
+  auto secrets = ReadSecretKeys(client, ns, ReferencedSecrets(cached));
+  if (!secrets.ok()) return secrets.status();
+  observed.secrets = std::move(*secrets);
+  api::FieldErrors ignored;
+  const api::BackupPolicyStatus previous =
+      api::ParseBackupPolicyStatus(cached.value("status", nlohmann::json::object()), &ignored);
+  const std::string uid = kube::ObjectUid(cached);
+  std::set<std::string> seen;
+  for (const auto& job : jobs.ListByOwner(uid)) {
+    ObservedJob o = ObserveJob(client, ns, job, !HistoryFinal(previous, ReadJobState(job).name));
+    seen.insert(o.state.name);
+    observed.jobs.push_back(std::move(o));
+  }
+  for (const auto& run : previous.history) {
+    if (run.result != "Running" || run.job_name.empty() || seen.count(run.job_name)) continue;
+    auto job = client.Get(JobResource(), ns, run.job_name);
+    if (job.ok()) {
+      // The cache lags: use what the API server says.
+      ObservedJob o = ObserveJob(client, ns, *job);
+      seen.insert(o.state.name);
+      observed.jobs.push_back(std::move(o));
+    } else if (job.status().code() == StatusCode::kNotFound) {
+      observed.lost_jobs.insert(run.job_name);
+    } else {
+      return job.status().WithContext("reading Job " + ns + "/" + run.job_name);
+    }
+  }
+
+  return observed;
+}
+
 }  // namespace
 
 StatusOr<runtime::ReconcileResult> BackupPolicyController::Reconcile(const runtime::ReconcileRequest& request,
@@ -58,36 +97,9 @@ StatusOr<runtime::ReconcileResult> BackupPolicyController::Reconcile(const runti
   const std::string& ns = request.key.ns;
 
   // --- Observe.
-  BackupPolicyObserved observed;
-  observed.policy = *cached;
-  observed.default_image = default_image_;
-  auto secrets = ReadSecretKeys(client, ns, ReferencedSecrets(*cached));
-  if (!secrets.ok()) return secrets.status();
-  observed.secrets = std::move(*secrets);
-  api::FieldErrors ignored;
-  const api::BackupPolicyStatus previous =
-      api::ParseBackupPolicyStatus(cached->value("status", nlohmann::json::object()), &ignored);
-  const std::string uid = kube::ObjectUid(*cached);
-  std::set<std::string> seen;
-  for (const auto& job : jobs_cache->ListByOwner(uid)) {
-    ObservedJob o = ObserveJob(client, ns, job, !HistoryFinal(previous, ReadJobState(job).name));
-    seen.insert(o.state.name);
-    observed.jobs.push_back(std::move(o));
-  }
-  for (const auto& run : previous.history) {
-    if (run.result != "Running" || run.job_name.empty() || seen.count(run.job_name)) continue;
-    auto job = client.Get(JobResource(), ns, run.job_name);
-    if (job.ok()) {
-      // The cache lags: use what the API server says.
-      ObservedJob o = ObserveJob(client, ns, *job);
-      seen.insert(o.state.name);
-      observed.jobs.push_back(std::move(o));
-    } else if (job.status().code() == StatusCode::kNotFound) {
-      observed.lost_jobs.insert(run.job_name);
-    } else {
-      return job.status().WithContext("reading Job " + ns + "/" + run.job_name);
-    }
-  }
+  StatusOr<BackupPolicyObserved> observed_or = Observe(client, *jobs_cache, *cached, default_image_);
+  if (!observed_or.ok()) return observed_or.status();
+  const BackupPolicyObserved& observed = *observed_or;
 
   // --- Decide.
   const WallTime now = context.clock().Now();

@@ -24,6 +24,66 @@ std::int64_t IntAt(const nlohmann::json& object, const char* section, const char
   return f != s->end() && f->is_number_integer() ? f->get<std::int64_t>() : fallback;
 }
 
+// Observe: the request and, unless it is over, the other requests of the namespace, its policy,
+// the key names of its Secrets, its workloads and its Jobs with their agents' results.
+StatusOr<RestoreObserved> Observe(kube::ApiClient& client, const kube::ObjectCache& requests, const kube::ObjectCache& jobs,
+                                  const nlohmann::json& cached, const std::string& default_image) {
+  const std::string ns = kube::ObjectNamespace(cached);
+  const std::string name = cached["metadata"].value("name", "");
+  RestoreObserved observed;
+  observed.request = cached;
+  observed.default_image = default_image;
+  api::FieldErrors ignored;
+  api::RestoreRequest effective = EffectiveRequest(cached, &ignored);
+  const bool final = effective.status.Final();
+  const bool deleting = effective.metadata.deletion_timestamp.has_value();
+  if (!final && !deleting) {
+    for (const auto& other : requests.List(ns)) {
+      if (other.contains("metadata") && other["metadata"].value("name", "") != name) {
+        observed.other_requests.push_back(other);
+      }
+    }
+    if (!effective.spec.source.policy_name.empty()) {
+      auto policy = client.Get(BackupPolicyResource(), ns, effective.spec.source.policy_name);
+      if (policy.ok()) {
+        observed.policy = *policy;
+      } else if (policy.status().code() != StatusCode::kNotFound) {
+        return policy.status().WithContext("reading BackupPolicy " + ns + "/" + effective.spec.source.policy_name);
+      }
+    }
+    auto secrets = ReadSecretKeys(client, ns, ReferencedSecrets(cached, observed.policy));
+    if (!secrets.ok()) return secrets.status();
+    observed.secrets = std::move(*secrets);
+  }
+  if (!final) {
+    std::vector<api::WorkloadRef> workloads;
+    if (effective.spec.quiesce) workloads = effective.spec.quiesce->workloads;
+    for (const auto& w : effective.status.quiesced_workloads) workloads.push_back({w.kind, w.name});
+    for (const auto& w : workloads) {
+      std::string key = w.kind + "/" + w.name;
+      if (observed.workloads.count(key) != 0) continue;
+      auto object = client.Get(WorkloadResource(w.kind), ns, w.name);
+      if (object.ok()) {
+        observed.workloads[key] = {IntAt(*object, "spec", "replicas", 1), IntAt(*object, "status", "replicas", 0),
+                                   IntAt(*object, "status", "readyReplicas", 0)};
+      } else if (object.status().code() != StatusCode::kNotFound) {
+        return object.status().WithContext("reading " + key);
+      }
+    }
+  }
+  // A finished Swap still drops its previous database when keepPreviousFor is over (its Job).
+  const bool cleanup_pending = effective.status.previous_database && !effective.status.previous_database->dropped_time &&
+                               effective.status.previous_database->message.empty();
+  if (!final || cleanup_pending) {
+    for (const auto& job : jobs.ListByOwner(kube::ObjectUid(cached))) {
+      ObservedJob o = ObserveJob(client, ns, job);
+      observed.jobs[o.state.name] = std::move(o);
+    }
+  }
+
+  return observed;
+}
+
 }  // namespace
 
 kube::ResourceRef RestoreRequestResource() {
@@ -55,56 +115,9 @@ StatusOr<runtime::ReconcileResult> RestoreRequestController::Reconcile(const run
   const std::string& ns = request.key.ns;
 
   // --- Observe.
-  RestoreObserved observed;
-  observed.request = *cached;
-  observed.default_image = default_image_;
-  api::FieldErrors ignored;
-  api::RestoreRequest effective = EffectiveRequest(*cached, &ignored);
-  const bool final = effective.status.Final();
-  const bool deleting = effective.metadata.deletion_timestamp.has_value();
-  if (!final && !deleting) {
-    for (const auto& other : requests->List(ns)) {
-      if (other.contains("metadata") && other["metadata"].value("name", "") != request.key.name) {
-        observed.other_requests.push_back(other);
-      }
-    }
-    if (!effective.spec.source.policy_name.empty()) {
-      auto policy = client.Get(BackupPolicyResource(), ns, effective.spec.source.policy_name);
-      if (policy.ok()) {
-        observed.policy = *policy;
-      } else if (policy.status().code() != StatusCode::kNotFound) {
-        return policy.status().WithContext("reading BackupPolicy " + ns + "/" + effective.spec.source.policy_name);
-      }
-    }
-    auto secrets = ReadSecretKeys(client, ns, ReferencedSecrets(*cached, observed.policy));
-    if (!secrets.ok()) return secrets.status();
-    observed.secrets = std::move(*secrets);
-  }
-  if (!final) {
-    std::vector<api::WorkloadRef> workloads;
-    if (effective.spec.quiesce) workloads = effective.spec.quiesce->workloads;
-    for (const auto& w : effective.status.quiesced_workloads) workloads.push_back({w.kind, w.name});
-    for (const auto& w : workloads) {
-      std::string key = w.kind + "/" + w.name;
-      if (observed.workloads.count(key) != 0) continue;
-      auto object = client.Get(WorkloadResource(w.kind), ns, w.name);
-      if (object.ok()) {
-        observed.workloads[key] = {IntAt(*object, "spec", "replicas", 1), IntAt(*object, "status", "replicas", 0),
-                                   IntAt(*object, "status", "readyReplicas", 0)};
-      } else if (object.status().code() != StatusCode::kNotFound) {
-        return object.status().WithContext("reading " + key);
-      }
-    }
-  }
-  // A finished Swap still drops its previous database when keepPreviousFor is over (its Job).
-  const bool cleanup_pending = effective.status.previous_database && !effective.status.previous_database->dropped_time &&
-                               effective.status.previous_database->message.empty();
-  if (!final || cleanup_pending) {
-    for (const auto& job : jobs_cache->ListByOwner(kube::ObjectUid(*cached))) {
-      ObservedJob o = ObserveJob(client, ns, job);
-      observed.jobs[o.state.name] = std::move(o);
-    }
-  }
+  StatusOr<RestoreObserved> observed_or = Observe(client, *requests, *jobs_cache, *cached, default_image_);
+  if (!observed_or.ok()) return observed_or.status();
+  const RestoreObserved& observed = *observed_or;
 
   // --- Decide.
   const WallTime now = context.clock().Now();
