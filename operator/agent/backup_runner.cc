@@ -99,6 +99,67 @@ StatusOr<std::string> BackupRunner::DumpGlobals(const BackupRequest& request) {
   return sql;
 }
 
+// Custom format: pg_dump streams into `restic backup --stdin` (a failure on either side fails the
+// run and forgets what it saved).
+Status BackupRunner::DumpCustom(ProcessSpec dump, const SnapshotOptions& options, const DatabaseSource& source,
+                                DatabaseBackup* out, std::vector<std::string>* written, std::string* reason) {
+  dump.argv.insert(dump.argv.end(), {"-Fc", "-d", source.database});
+  out->path = "/lifeboat/db/" + source.source + ".dump";
+  auto outcome = restic_.BackupStdinFrom(dump, out->path, options, source.source);
+  if (!outcome.ok()) {
+    *reason = "RepositoryFailed";
+    return outcome.status();
+  }
+  StreamBackupDecision decision = DecideStreamBackup("pg_dump", outcome->pipeline, outcome->summary);
+  if (decision.forget_snapshot) written->push_back(*decision.forget_snapshot);
+  if (!decision.status.ok()) {
+    *reason = decision.reason;
+    return decision.status;
+  }
+  written->push_back(decision.snapshot_id);
+  out->snapshot_id = decision.snapshot_id;
+  out->size_bytes = outcome->pipeline.bytes_transferred;
+  return Status::Ok();
+}
+
+// Directory format: `pg_dump -Fd -j N` into scratch space, then restic backs the directory up (it is
+// removed either way).
+Status BackupRunner::DumpDirectory(const BackupRequest& request, ProcessSpec dump, const SnapshotOptions& options,
+                                   const DatabaseSource& source, DatabaseBackup* out, std::vector<std::string>* written,
+                                   std::string* reason) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(request.work_dir) / ("lifeboat-dump-" + request.backup_id + "-" + source.source);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  dump.argv.insert(dump.argv.end(), {"-Fd", "-j", std::to_string(request.jobs), "-f", dir.string(), "-d", source.database});
+  Status status;
+  auto result = runner_.Run(dump, "", nullptr);
+  if (!result.ok()) {
+    status = result.status();
+    *reason = "DumpFailed";
+  } else if (!result->Succeeded()) {
+    status = InternalError("pg_dump " + result->Describe() + ": " + FirstErrorLine(result->stderr_tail));
+    *reason = "DumpFailed";
+  } else {
+    std::uint64_t size = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(dir, ec)) {
+      if (entry.is_regular_file(ec)) size += entry.file_size(ec);
+    }
+    auto summary = restic_.BackupDirectory(dir.string(), {}, options, source.source);
+    if (!summary.ok()) {
+      status = summary.status();
+      *reason = "RepositoryFailed";
+    } else {
+      written->push_back(summary->snapshot_id);
+      out->snapshot_id = summary->snapshot_id;
+      out->path = "/";
+      out->size_bytes = size;
+    }
+  }
+  fs::remove_all(dir, ec);
+  return status;
+}
+
 Status BackupRunner::BackupDatabase(const BackupRequest& request, const DatabaseSource& source,
                                     const SnapshotOptions& options, DatabaseBackup* out,
                                     std::vector<std::string>* written, std::string* reason) {
@@ -150,57 +211,8 @@ Status BackupRunner::BackupDatabase(const BackupRequest& request, const Database
   db_options.tags = RunTags(request.backup_id, request.policy, request.run_kind, kRoleDatabase, source.source);
   db_options.tags.insert(db_options.tags.end(), request.extra_tags.begin(), request.extra_tags.end());
 
-  Status dump_status;
-  if (request.format == "custom") {
-    dump.argv.insert(dump.argv.end(), {"-Fc", "-d", source.database});
-    out->path = "/lifeboat/db/" + source.source + ".dump";
-    auto outcome = restic_.BackupStdinFrom(dump, out->path, db_options, source.source);
-    if (!outcome.ok()) {
-      dump_status = outcome.status();
-      *reason = "RepositoryFailed";
-    } else {
-      StreamBackupDecision decision = DecideStreamBackup("pg_dump", outcome->pipeline, outcome->summary);
-      if (decision.forget_snapshot) written->push_back(*decision.forget_snapshot);
-      if (!decision.status.ok()) {
-        dump_status = decision.status;
-        *reason = decision.reason;
-      } else {
-        written->push_back(decision.snapshot_id);
-        out->snapshot_id = decision.snapshot_id;
-        out->size_bytes = outcome->pipeline.bytes_transferred;
-      }
-    }
-  } else {
-    namespace fs = std::filesystem;
-    fs::path dir = fs::path(request.work_dir) / ("lifeboat-dump-" + request.backup_id + "-" + source.source);
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-    dump.argv.insert(dump.argv.end(), {"-Fd", "-j", std::to_string(request.jobs), "-f", dir.string(), "-d", source.database});
-    auto result = runner_.Run(dump, "", nullptr);
-    if (!result.ok()) {
-      dump_status = result.status();
-      *reason = "DumpFailed";
-    } else if (!result->Succeeded()) {
-      dump_status = InternalError("pg_dump " + result->Describe() + ": " + FirstErrorLine(result->stderr_tail));
-      *reason = "DumpFailed";
-    } else {
-      std::uint64_t size = 0;
-      for (const auto& entry : fs::recursive_directory_iterator(dir, ec)) {
-        if (entry.is_regular_file(ec)) size += entry.file_size(ec);
-      }
-      auto summary = restic_.BackupDirectory(dir.string(), {}, db_options, source.source);
-      if (!summary.ok()) {
-        dump_status = summary.status();
-        *reason = "RepositoryFailed";
-      } else {
-        written->push_back(summary->snapshot_id);
-        out->snapshot_id = summary->snapshot_id;
-        out->path = "/";
-        out->size_bytes = size;
-      }
-    }
-    fs::remove_all(dir, ec);
-  }
+  Status dump_status = request.format == "custom" ? DumpCustom(dump, db_options, source, out, written, reason)
+                                                  : DumpDirectory(request, dump, db_options, source, out, written, reason);
   if (!dump_status.ok()) {
     // The run has failed: do not wait for the counts of a large table.
     stop_measuring = true;

@@ -77,6 +77,11 @@ class BackupRunner {
  private:
   Status BackupDatabase(const BackupRequest& request, const DatabaseSource& source, const SnapshotOptions& options,
                         DatabaseBackup* out, std::vector<std::string>* written, std::string* reason);
+  Status DumpCustom(ProcessSpec dump, const SnapshotOptions& options, const DatabaseSource& source, DatabaseBackup* out,
+                    std::vector<std::string>* written, std::string* reason);
+  Status DumpDirectory(const BackupRequest& request, ProcessSpec dump, const SnapshotOptions& options,
+                       const DatabaseSource& source, DatabaseBackup* out, std::vector<std::string>* written,
+                       std::string* reason);
   Status BackupMedia(const BackupRequest& request, const MediaSource& source, const SnapshotOptions& options,
                      MediaBackup* out, std::vector<std::string>* written);
   StatusOr<std::string> DumpGlobals(const BackupRequest& request);
