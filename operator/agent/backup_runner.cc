@@ -291,6 +291,25 @@ Status BackupRunner::BackupMedia(const BackupRequest& request, const MediaSource
   return Status::Ok();
 }
 
+// A failed run leaves nothing that looks like a backup: the manifest is never written and the
+// snapshots it did write are forgotten (they would be listed as incomplete otherwise).
+void BackupRunner::AbandonRun(RunningProcess& manifest, const std::vector<std::string>& written, BackupOutcome* outcome) {
+  manifest.Abort();
+  if (!written.empty()) {
+    Status forgot = restic_.Forget(written);
+    if (forgot.ok()) {
+      outcome->forgotten_snapshots = written;
+      log_("warn", "Removed the snapshots of the failed run snapshots=" + JoinTags(written));
+    } else {
+      log_("error", "Could not remove the snapshots of the failed run (they have no manifest, so they are never "
+                    "listed as good; retention removes them later) error=" + forgot.ToString());
+    }
+  }
+  // Stopped restic processes may leave a lock behind in rare races; stale locks only are removed.
+  if (outcome->reason != "RepositoryAccessDenied") restic_.Unlock();
+  log_("error", "Backup failed reason=" + outcome->reason + " error=" + outcome->status.ToString());
+}
+
 BackupOutcome BackupRunner::Run(const BackupRequest& request) {
   BackupOutcome outcome;
   Manifest& m = outcome.manifest;
@@ -333,22 +352,9 @@ BackupOutcome BackupRunner::Run(const BackupRequest& request) {
 
   std::vector<std::string> written;
   auto fail = [&](Status status, std::string reason) {
-    (*manifest_process)->Abort();
     outcome.status = std::move(status);
     outcome.reason = std::move(reason);
-    if (!written.empty()) {
-      Status forgot = restic_.Forget(written);
-      if (forgot.ok()) {
-        outcome.forgotten_snapshots = written;
-        log_("warn", "Removed the snapshots of the failed run snapshots=" + JoinTags(written));
-      } else {
-        log_("error", "Could not remove the snapshots of the failed run (they have no manifest, so they are never "
-                      "listed as good; retention removes them later) error=" + forgot.ToString());
-      }
-    }
-    // Stopped restic processes may leave a lock behind in rare races; stale locks only are removed.
-    if (outcome.reason != "RepositoryAccessDenied") restic_.Unlock();
-    log_("error", "Backup failed reason=" + outcome.reason + " error=" + outcome.status.ToString());
+    AbandonRun(**manifest_process, written, &outcome);
     return outcome;
   };
 

@@ -85,6 +85,7 @@ class BackupRunner {
   Status BackupMedia(const BackupRequest& request, const MediaSource& source, const SnapshotOptions& options,
                      MediaBackup* out, std::vector<std::string>* written);
   StatusOr<std::string> DumpGlobals(const BackupRequest& request);
+  void AbandonRun(RunningProcess& manifest, const std::vector<std::string>& written, BackupOutcome* outcome);
   std::vector<std::string> PgArgs(const PgConnectionConfig& pg) const;
 
   ResticClient& restic_;
