@@ -1,38 +1,17 @@
 #include "operator/agent/backup_result.h"
 
+#include "operator/agent/result_fields.h"
+
 namespace lifeboat::agent {
 namespace {
 
 using nlohmann::json;
 
-std::string Str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
-std::optional<std::int64_t> Int(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number()) return std::nullopt;
-  return it->is_number_float() ? static_cast<std::int64_t>(it->get<double>()) : it->get<std::int64_t>();
-}
-std::vector<std::string> Strings(const json& j, const char* key) {
-  std::vector<std::string> out;
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_array()) return out;
-  for (const json& v : *it) {
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  }
-  return out;
-}
-// The objects of list `key` (a non-list, or non-object entries, read as nothing).
-std::vector<json> Objects(const json& j, const char* key) {
-  std::vector<json> out;
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_array()) return out;
-  for (const json& v : *it) {
-    if (v.is_object()) out.push_back(v);
-  }
-  return out;
-}
+using fields::Objects;
+using fields::Strings;
+std::string Str(const json& j, const char* key) { return fields::String(j, key); }
+std::optional<std::int64_t> Int(const json& j, const char* key) { return fields::Integer(j, key); }
+
 template <typename T>
 void PutOptional(json& j, const char* key, const std::optional<T>& value) {
   if (value) j[key] = *value;

@@ -1,5 +1,7 @@
 #include "operator/agent/catalog.h"
 
+#include "operator/agent/result_fields.h"
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -139,10 +141,7 @@ nlohmann::json SelectedBackupJson(const SelectedBackup& s) {
 
 namespace {
 
-std::string StringAt(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
+std::string StringAt(const nlohmann::json& j, const char* key) { return fields::String(j, key); }
 
 }  // namespace
 

@@ -1,41 +1,19 @@
 #include "operator/agent/restore_result.h"
 
+#include "operator/agent/result_fields.h"
+
 namespace lifeboat::agent {
 namespace {
 
 using nlohmann::json;
 
-// Tolerant reads: a missing field or one of another type is the default.
-std::string Str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
-bool Bool(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_boolean() && it->get<bool>();
-}
-std::int64_t Int(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
-}
-std::optional<double> Number(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number()) return std::nullopt;
-  return it->get<double>();
-}
-std::vector<std::string> Strings(const json& j, const char* key) {
-  std::vector<std::string> out;
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_array()) return out;
-  for (const json& v : *it) {
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  }
-  return out;
-}
-const json* Object(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_object() ? &*it : nullptr;
-}
+using fields::Flag;
+using fields::Number;
+using fields::Object;
+using fields::Strings;
+std::string Str(const json& j, const char* key) { return fields::String(j, key); }
+std::int64_t Int(const json& j, const char* key) { return fields::Integer(j, key).value_or(0); }
+bool Bool(const json& j, const char* key) { return Flag(j, key); }
 
 // Optional fields are written only when they say something.
 void PutIf(json& j, const char* key, const std::string& value) {
