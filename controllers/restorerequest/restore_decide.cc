@@ -8,6 +8,7 @@
 
 #include "controllers/restorerequest/restore_jobs.h"
 #include "operator/agent/restore_result.h"
+#include "operator/agent/result_fields.h"
 #include "operator/api/backup_policy.h"
 #include "operator/core/time_format.h"
 
@@ -29,17 +30,6 @@ using api::kPhaseSucceeded;
 using api::kPhaseWaiting;
 constexpr char kReasonRunning[] = "Running";
 
-bool IsFinal(const std::string& phase) { return phase == kPhaseSucceeded || phase == kPhaseFailed; }
-
-// Tolerant reads of agent results (fields of an unexpected type read as absent: Decide never throws).
-std::string StringField(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
-bool BoolField(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_boolean() && it->get<bool>();
-}
 
 std::string WorkloadKey(const std::string& kind, const std::string& name) { return kind + "/" + name; }
 
@@ -54,7 +44,7 @@ std::string MediaTargetKey(const api::MediaTarget& m) {
 // came first (creation time, then name) and is not stuck in validation.
 bool Holds(const api::RestoreRequest& self, const api::RestoreRequest& other) {
   if (other.metadata.name == self.metadata.name) return false;
-  if (IsFinal(other.status.phase)) return false;
+  if (other.status.Final()) return false;
   bool started = other.status.start_time.has_value();
   if (!started) {
     if (other.metadata.deletion_timestamp) return false;
@@ -88,7 +78,7 @@ class Decider {
       plan_.status_changed = !(plan_.status == original);
       return std::move(plan_);
     }
-    if (IsFinal(plan_.status.phase)) {
+    if (plan_.status.Final()) {
       if (has_finalizer_) SetFinalizer(false);
       api::FieldErrors ignored;
       request_ = EffectiveRequest(o_.request, &ignored);
@@ -850,7 +840,8 @@ class Decider {
       }
       for (const nlohmann::json& c : (*reported)["checks"]) {
         if (!c.is_object()) continue;
-        checks.push_back({StringField(c, "name"), "SQL", "", "", BoolField(c, "passed"), StringField(c, "message")});
+        checks.push_back({agent::fields::String(c, "name"), "SQL", "", "", agent::fields::Flag(c, "passed"),
+                          agent::fields::String(c, "message")});
       }
     }
     plan_.status.checks = checks;

@@ -3,6 +3,7 @@
 #include "operator/agent/sql_check_runner.h"
 #include "operator/agent/external_programs.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <set>
@@ -101,16 +102,19 @@ std::string StagingDatabaseName(const std::string& target) {
   constexpr std::size_t kMaxIdentifier = 63;
   const std::string suffix = "_restoring";
   if (target.size() + suffix.size() <= kMaxIdentifier) return target + suffix;
-  std::size_t hash = std::hash<std::string>{}(target);
+  std::uint32_t hash = 2166136261u;  // FNV-1a: the same name from every build of the agent.
+  for (unsigned char c : target) hash = (hash ^ c) * 16777619u;
   char hex[9];
-  std::snprintf(hex, sizeof hex, "%08zx", hash & 0xffffffffu);
+  std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(hash));
   return target.substr(0, kMaxIdentifier - suffix.size() - 9) + "_" + hex + suffix;
 }
 
 // Creates the roles the backup's objects need that the target server lacks, from the globals,
-// before anything else is touched (or checks the one owner role with --owner).
+// before anything else is touched (or checks the one owner role with --owner). `database_owner`:
+// who owns the restored database (--owner, else the backup's owner when that role exists now;
+// empty: the restoring user).
 Status RestoreRunner::PrepareRoles(PgSession& admin, const RestoreRequest& request, const Manifest& manifest,
-                                   const DatabaseBackup& db, RestoreOutcome* outcome) {
+                                   const DatabaseBackup& db, RestoreOutcome* outcome, std::string* database_owner) {
   auto existing_rows = admin.Query(kExistingRolesSql, {});
   if (!existing_rows.ok()) {
     outcome->reason = "DatabaseUnavailable";
@@ -118,11 +122,13 @@ Status RestoreRunner::PrepareRoles(PgSession& admin, const RestoreRequest& reque
   }
   std::set<std::string> existing = FirstColumn(*existing_rows);
   if (!request.owner.empty()) {
+    *database_owner = request.owner;
     if (existing.count(request.owner) != 0) return Status::Ok();
     outcome->reason = "OwnerRoleNotFound";
     return FailedPreconditionError("role \"" + request.owner + "\" (the owner to restore everything as) does not exist on the "
                                    "target server; nothing was changed");
   }
+  if (existing.count(db.owner) != 0) *database_owner = db.owner;
   if (!request.create_roles) return Status::Ok();
   ParsedGlobals globals = ParseGlobals(manifest.globals.sql);
   std::set<std::string> needed(db.roles.begin(), db.roles.end());
@@ -148,6 +154,7 @@ Status RestoreRunner::PrepareRoles(PgSession& admin, const RestoreRequest& reque
                                    "them, or restore everything as one role with spec.database.owner");
   }
   outcome->database.roles_created = plan.create;
+  if (std::find(plan.create.begin(), plan.create.end(), db.owner) != plan.create.end()) *database_owner = db.owner;
   outcome->database.roles_without_password = plan.without_password;
   log_("info", "Roles created roles=" + JoinNames(plan.create) +
                    (plan.without_password.empty() ? "" : " without_password=" + JoinNames(plan.without_password)));
@@ -158,7 +165,7 @@ Status RestoreRunner::PrepareRoles(PgSession& admin, const RestoreRequest& reque
 // database (a leftover of an earlier attempt of this request is dropped first) or, InPlace, the
 // target after dropping it.
 Status RestoreRunner::PrepareDatabase(PgSession& admin, const RestoreRequest& request, const Manifest& manifest,
-                                      const DatabaseBackup& db, const std::string& into, RestoreOutcome* outcome) {
+                                      const std::string& owner, const std::string& into, RestoreOutcome* outcome) {
   const bool staged = into != request.target_database;
   std::vector<std::string> statements;
   if (staged) {
@@ -179,10 +186,7 @@ Status RestoreRunner::PrepareDatabase(PgSession& admin, const RestoreRequest& re
     statements.push_back("DROP DATABASE IF EXISTS " + QuoteIdentifier(into) + " WITH (FORCE)");
     outcome->database.target_dropped = true;
   }
-  std::string owner = request.owner.empty() ? db.owner : request.owner;
-  auto roles = admin.Query(kExistingRolesSql, {});
-  bool owner_exists = roles.ok() && !owner.empty() && FirstColumn(*roles).count(owner) != 0;
-  statements.push_back("CREATE DATABASE " + QuoteIdentifier(into) + (owner_exists ? " OWNER " + QuoteIdentifier(owner) : ""));
+  statements.push_back("CREATE DATABASE " + QuoteIdentifier(into) + (owner.empty() ? "" : " OWNER " + QuoteIdentifier(owner)));
   statements.push_back("COMMENT ON DATABASE " + QuoteIdentifier(into) + " IS " +
                        QuoteLiteral(StagedComment(request.request_marker, manifest.backup_id)));
   if (Status s = admin.Execute(statements, false); !s.ok()) {
@@ -348,14 +352,15 @@ Status RestoreRunner::RestoreDatabase(const RestoreRequest& request, const Manif
     outcome->reason = request.mode == DatabaseRestoreMode::kNewDatabase ? "TargetExists" : "SafetyBackupRequired";
     return action.status();
   }
-  if (Status s = PrepareRoles(**admin, request, manifest, *db, outcome); !s.ok()) return s;
+  std::string owner;
+  if (Status s = PrepareRoles(**admin, request, manifest, *db, outcome, &owner); !s.ok()) return s;
 
   const bool staged = *action == TargetAction::kStage;
   const std::string into = !staged ? request.target_database
                                    : (request.staging_database.empty() ? StagingDatabaseName(request.target_database)
                                                                       : request.staging_database);
   if (staged) j.staging_database = into;
-  Status restored = PrepareDatabase(**admin, request, manifest, *db, into, outcome);
+  Status restored = PrepareDatabase(**admin, request, manifest, owner, into, outcome);
   if (restored.ok()) restored = LoadDump(request, manifest, *db, into, outcome);
   if (restored.ok()) {
     log_("info", "Database restored into=" + into);

@@ -78,9 +78,9 @@ class RestoreRunner {
  private:
   Status RestoreDatabase(const RestoreRequest& request, const Manifest& manifest, RestoreOutcome* outcome);
   Status PrepareRoles(PgSession& admin, const RestoreRequest& request, const Manifest& manifest,
-                      const DatabaseBackup& db, RestoreOutcome* outcome);
+                      const DatabaseBackup& db, RestoreOutcome* outcome, std::string* database_owner);
   Status PrepareDatabase(PgSession& admin, const RestoreRequest& request, const Manifest& manifest,
-                         const DatabaseBackup& db, const std::string& into, RestoreOutcome* outcome);
+                         const std::string& owner, const std::string& into, RestoreOutcome* outcome);
   Status LoadDump(const RestoreRequest& request, const Manifest& manifest, const DatabaseBackup& db,
                   const std::string& into, RestoreOutcome* outcome);
   Status VerifyDatabase(const RestoreRequest& request, const DatabaseBackup& db, const std::string& into,
