@@ -90,7 +90,7 @@ json RestoreResultToJson(const RestoreResult& r) {
   PutIf(j, "policy", r.policy);
   if (r.database) j["database"] = DatabaseToJson(*r.database);
   if (r.media) j["media"] = MediaToJson(*r.media);
-  if (r.checks.is_array() && !r.checks.empty()) j["checks"] = r.checks;
+  if (!r.checks.empty()) j["checks"] = SqlCheckReportsToJson(r.checks);
   PutIf(j, "mismatches", r.mismatches);
   return j;
 }
@@ -103,7 +103,7 @@ RestoreResult ParseRestoreResult(const json& j) {
   r.policy = Str(j, "policy");
   if (const json* d = Object(j, "database")) r.database = DatabaseFromJson(*d);
   if (const json* m = Object(j, "media")) r.media = MediaFromJson(*m);
-  if (auto it = j.find("checks"); it != j.end() && it->is_array()) r.checks = *it;
+  if (auto it = j.find("checks"); it != j.end()) r.checks = ParseSqlCheckReports(*it);
   r.mismatches = Strings(j, "mismatches");
   return r;
 }

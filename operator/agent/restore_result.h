@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "operator/agent/maintenance_results.h"
+
 namespace lifeboat::agent {
 
 // What happened to the database target.
@@ -53,7 +55,7 @@ struct RestoreResult {
   std::string policy;
   std::optional<DatabaseRestoreReport> database;
   std::optional<MediaRestoreReport> media;
-  nlohmann::json checks = nlohmann::json::array();  // [{name, passed, message}]
+  std::vector<SqlCheckReport> checks;
   std::vector<std::string> mismatches;              // The first ones, human-readable.
 };
 

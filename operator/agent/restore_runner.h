@@ -62,7 +62,7 @@ struct RestoreOutcome {
   std::string policy;
   DatabaseRestoreReport database;  // What was restored and verified (when a database was the target).
   MediaRestoreReport media;        // ... and for media.
-  nlohmann::json checks = nlohmann::json::array();
+  std::vector<SqlCheckReport> checks;
   std::vector<std::string> mismatches;                  // Human-readable, first ones.
 };
 

@@ -25,4 +25,15 @@ StatusOr<RetentionOutcome> ApplyRetention(ResticClient& restic, const RetentionR
   return outcome;
 }
 
+bool RetentionOptions::HasRules() const {
+  return rules.keep_last || rules.keep_hourly || rules.keep_daily || rules.keep_weekly || rules.keep_monthly ||
+         rules.keep_yearly || !rules.keep_within.empty();
+}
+
+StatusOr<RetentionOutcome> ApplyRetention(ResticClient& restic, const RetentionOptions& options, const std::string& policy,
+                                          WallTime now) {
+  return ApplyRetention(restic, options.rules, policy, now, std::chrono::seconds(options.orphan_grace_seconds),
+                        !options.no_prune);
+}
+
 }  // namespace lifeboat::agent

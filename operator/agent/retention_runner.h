@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <set>
 #include <string>
 #include <vector>
@@ -19,7 +20,19 @@ struct RetentionOutcome {
   std::vector<std::string> forgotten_data_snapshots;
 };
 
+// A policy's retention as the agent commands take it: the keep rules, how old a run without a
+// manifest must be before its data is removed, and whether to prune.
+struct RetentionOptions {
+  RetentionRules rules;
+  std::int64_t orphan_grace_seconds = 6 * 3600;
+  bool no_prune = false;
+
+  bool HasRules() const;
+};
+
 StatusOr<RetentionOutcome> ApplyRetention(ResticClient& restic, const RetentionRules& rules, const std::string& policy,
                                           WallTime now, std::chrono::seconds orphan_grace, bool prune);
+StatusOr<RetentionOutcome> ApplyRetention(ResticClient& restic, const RetentionOptions& options, const std::string& policy,
+                                          WallTime now);
 
 }  // namespace lifeboat::agent

@@ -20,7 +20,7 @@ SqlChecksOutcome RunSqlChecks(PgConnector& pg, const std::string& default_databa
     } else {
       c = EvaluateCheck(check, StatusOr<QueryRows>(it->second.status()));
     }
-    out.checks.push_back({{"name", c.name}, {"database", database}, {"passed", c.passed}, {"message", c.message}});
+    out.checks.push_back({c.name, database, c.passed, c.message});
     if (!c.passed && out.all_passed) {
       out.all_passed = false;
       out.first_failure = "check \"" + c.name + "\" failed: " + c.message;

@@ -10,14 +10,14 @@
 #include <nlohmann/json.hpp>
 
 #include "operator/agent/backup_runner.h"
+#include "operator/agent/maintenance_results.h"
 #include "operator/agent/pg_session.h"
 #include "operator/agent/verification.h"
 
 namespace lifeboat::agent {
 
 struct SqlChecksOutcome {
-  // [{"name", "database", "passed", "message"}], in the order given.
-  nlohmann::json checks = nlohmann::json::array();
+  std::vector<SqlCheckReport> checks;  // In the order given.
   bool all_passed = true;
   std::string first_failure;  // "check \"x\" failed: expected ..., got ..."
 };

@@ -69,7 +69,7 @@ round_trip)
     --policy shop --backup-id shop-1 --run-kind scheduled --table-checksums --work-dir "$WORK" || { cat "$WORK/stdout" "$WORK/stderr"; fail "backup failed"; }
   [ "$(json "$TERM_LOG" 'd["result"]')" = Succeeded ] || fail "termination result: $(cat "$TERM_LOG")"
   [ "$(stat -c %s "$TERM_LOG")" -le 4096 ] || fail "termination message longer than 4096 bytes"
-  grep -q '"msg":"Backup progress' "$WORK/stdout" || fail "no progress lines from restic's JSON output"
+  grep -q '"msg":"Backup progress' "$WORK/stderr" || fail "no progress lines from restic's JSON output"
   grep -q "$RESTIC_PASSWORD" "$WORK/stdout" "$WORK/stderr" "$TERM_LOG" && fail "the repository password leaked into the output"
 
   # The manifest's row counts match the database (queried directly).
@@ -130,7 +130,7 @@ media_replace)
   agent backup --repository-path "$REPO" --media "uploads=$WORK/media" --policy files --backup-id files-0 || fail "media backup failed: $(cat "$WORK/stdout")"
   # Unchanged files keep the checksums of the previous manifest instead of being read again.
   agent backup --repository-path "$REPO" --media "uploads=$WORK/media" --policy files --backup-id files-1 || fail "media backup failed: $(cat "$WORK/stdout")"
-  grep -q 'hashed_bytes=0"' "$WORK/stdout" || fail "unchanged media were hashed again: $(grep 'Media backed up' "$WORK/stdout")"
+  grep -q 'hashed_bytes=0"' "$WORK/stderr" || fail "unchanged media were hashed again: $(grep 'Media backed up' "$WORK/stderr")"
   rm "$WORK/media/img/photo1.jpg"; echo changed >"$WORK/media/img/photo2.jpg"; echo extra >"$WORK/media/new.txt"
   mkdir -p "$WORK/merge"; echo mine >"$WORK/merge/keep.txt"
   agent restore --repository-path "$REPO" --backup-id files-1 --media-target "$WORK/merge" --media-mode Merge || fail "merge restore: $(cat "$WORK/stdout")"

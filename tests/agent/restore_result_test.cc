@@ -13,7 +13,7 @@ TEST(RestoreResultTest, RoundTripsEveryFieldUnderTheNamesDocsAgentMdGives) {
   r.database = DatabaseRestoreReport{"shop", "shop", "d1", true, 0.5, 1.5, 2.5, 0.25, 4, true, 1,
                                      "shop_restoring_fix", true, "", "", false, {"app_owner"}, {"reporting"}};
   r.media = MediaRestoreReport{"uploads", "/media/0", "Merge", "m1", 10, 0};
-  r.checks = nlohmann::json::array({{{"name", "one"}, {"passed", true}, {"message", ""}}});
+  r.checks = {{"one", "shop", true, ""}};
   r.mismatches = {"public.t rows: expected 10, got 9"};
   nlohmann::json j = RestoreResultToJson(r);
   EXPECT_EQ(j["database"]["checksumsVerified"], true);

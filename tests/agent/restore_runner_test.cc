@@ -113,7 +113,7 @@ TEST_F(RestoreRunnerTest, RestoresIntoANewDatabaseAndVerifiesAgainstTheManifest)
   }
   EXPECT_TRUE(streamed_data);
   EXPECT_TRUE(parallel_post_data);
-  EXPECT_EQ(out.checks[0]["passed"], true);
+  EXPECT_TRUE(out.checks[0].passed);
 }
 
 TEST_F(RestoreRunnerTest, FindsTheManifestWithOneResticProcess) {

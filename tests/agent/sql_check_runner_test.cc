@@ -25,11 +25,11 @@ TEST(SqlCheckRunnerTest, RunsEveryCheckInItsDatabaseAndReportsEachOutcome) {
   EXPECT_FALSE(out.all_passed);
   EXPECT_EQ(out.first_failure, "check \"invoices\" failed: expected \"4\", got \"3\"");
   ASSERT_EQ(out.checks.size(), 3u);
-  EXPECT_EQ(out.checks[0]["database"], "shop");
-  EXPECT_TRUE(out.checks[0]["passed"].get<bool>());
-  EXPECT_EQ(out.checks[1]["database"], "billing");
-  EXPECT_FALSE(out.checks[1]["passed"].get<bool>());
-  EXPECT_TRUE(out.checks[2]["passed"].get<bool>()) << "a failed check does not stop the others";
+  EXPECT_EQ(out.checks[0].database, "shop");
+  EXPECT_TRUE(out.checks[0].passed);
+  EXPECT_EQ(out.checks[1].database, "billing");
+  EXPECT_FALSE(out.checks[1].passed);
+  EXPECT_TRUE(out.checks[2].passed) << "a failed check does not stop the others";
   EXPECT_EQ(logged.size(), 3u);
 }
 

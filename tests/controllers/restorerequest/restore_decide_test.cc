@@ -426,7 +426,7 @@ TEST(RestoreDecideTest, AFailedSqlCheckFailsTheRestoreNamingTheCheck) {
   world.SetOutcome([&world](const std::string& name) -> JobOutcome {
     if (!name.ends_with("-verify")) return world.DefaultOutcome(name);
     nlohmann::json r = AgentResult("verify", false, "CheckFailed", "check \"orders\" failed: expected \"10\", got \"9\"");
-    r["checks"] = {{{"name", "orders"}, {"passed", false}, {"message", "expected \"10\", got \"9\""}}};
+    r.update(agent::VerifyResultToJson({"shop", {{"orders", "shop", false, "expected \"10\", got \"9\""}}, true}));
     return {false, r};
   });
   WallTime now = kNow;

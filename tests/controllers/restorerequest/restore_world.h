@@ -16,6 +16,7 @@
 #include "controllers/common/labels.h"
 #include "controllers/restorerequest/restore_decide.h"
 #include "operator/agent/catalog.h"
+#include "operator/agent/maintenance_results.h"
 #include "operator/agent/restore_result.h"
 #include "operator/core/time_format.h"
 
@@ -146,7 +147,7 @@ class RestoreWorld {
     }
     if (name.ends_with("-verify")) {
       nlohmann::json r = AgentResult("verify", true);
-      r["checks"] = {{{"name", "orders"}, {"database", "shop"}, {"passed", true}, {"message", "ok"}}};
+      r.update(agent::VerifyResultToJson({"shop", {{"orders", "shop", true, "ok"}}, true}));
       return {true, r};
     }
     return {true, nullptr};  // A user's Job: no agent result.
