@@ -8,7 +8,7 @@
 
 #include "controllers/restorerequest/restore_jobs.h"
 #include "operator/agent/restore_result.h"
-#include "operator/agent/result_fields.h"
+#include "operator/agent/maintenance_results.h"
 #include "operator/api/backup_policy.h"
 #include "operator/core/time_format.h"
 
@@ -831,18 +831,14 @@ class Decider {
         plan_.status.checks = checks;
         return false;
       }
-      const nlohmann::json* reported = job->result ? &job->result->raw : nullptr;
-      if (reported == nullptr || !reported->contains("checks") || !(*reported)["checks"].is_array()) {
+      const agent::VerifyResult reported = job->result ? agent::ParseVerifyResult(job->result->raw) : agent::VerifyResult{};
+      if (!reported.checks_reported) {
         auto [reason, message] = JobFailure(*job, "VerificationFailed");
         plan_.status.checks = checks;
         Fail(s, "VerificationFailed", "The SQL checks did not run: " + message + " (" + reason + ")");
         return true;
       }
-      for (const nlohmann::json& c : (*reported)["checks"]) {
-        if (!c.is_object()) continue;
-        checks.push_back({agent::fields::String(c, "name"), "SQL", "", "", agent::fields::Flag(c, "passed"),
-                          agent::fields::String(c, "message")});
-      }
+      for (const agent::SqlCheckReport& c : reported.checks) checks.push_back({c.name, "SQL", "", "", c.passed, c.message});
     }
     plan_.status.checks = checks;
     if (checks.empty()) {

@@ -310,6 +310,39 @@ void BackupRunner::AbandonRun(RunningProcess& manifest, const std::vector<std::s
   log_("error", "Backup failed reason=" + outcome->reason + " error=" + outcome->status.ToString());
 }
 
+// The run's data: the globals, then each database, then each media source, each into its own
+// snapshot (their ids are added to `written` as they are made). Stops at the first failure, with
+// its reason.
+Status BackupRunner::BackupSources(const BackupRequest& request, const SnapshotOptions& options, Manifest& m,
+                                   std::vector<std::string>* written, std::string* reason) {
+  if (!request.databases.empty() && request.globals) {
+    auto globals = DumpGlobals(request);
+    if (!globals.ok()) {
+      *reason = "GlobalsFailed";
+      return globals.status();
+    }
+    m.globals.present = true;
+    m.globals.sql = *globals;
+    m.globals.size_bytes = globals->size();
+  }
+  for (const auto& source : request.databases) {
+    DatabaseBackup db;
+    Status s = BackupDatabase(request, source, options, &db, written, reason);
+    m.databases.push_back(db);
+    if (!s.ok()) return s.WithContext("database source " + source.source);
+  }
+  for (const auto& source : request.media) {
+    MediaBackup media;
+    Status s = BackupMedia(request, source, options, &media, written);
+    m.media.push_back(std::move(media));
+    if (!s.ok()) {
+      *reason = s.code() == StatusCode::kPermissionDenied ? "RepositoryAccessDenied" : "MediaFailed";
+      return s.WithContext("media source " + source.source);
+    }
+  }
+  return Status::Ok();
+}
+
 BackupOutcome BackupRunner::Run(const BackupRequest& request) {
   BackupOutcome outcome;
   Manifest& m = outcome.manifest;
@@ -358,29 +391,9 @@ BackupOutcome BackupRunner::Run(const BackupRequest& request) {
     return outcome;
   };
 
-  if (!request.databases.empty() && request.globals) {
-    auto globals = DumpGlobals(request);
-    if (!globals.ok()) return fail(globals.status(), "GlobalsFailed");
-    m.globals.present = true;
-    m.globals.sql = *globals;
-    m.globals.size_bytes = globals->size();
-  }
-  for (const auto& source : request.databases) {
-    DatabaseBackup db;
-    std::string reason;
-    Status s = BackupDatabase(request, source, options, &db, &written, &reason);
-    m.databases.push_back(db);
-    if (!s.ok()) return fail(s.WithContext("database source " + source.source), reason);
-  }
-  for (const auto& source : request.media) {
-    MediaBackup media;
-    Status s = BackupMedia(request, source, options, &media, &written);
-    m.media.push_back(std::move(media));
-    if (!s.ok()) {
-      return fail(s.WithContext("media source " + source.source),
-                  s.code() == StatusCode::kPermissionDenied ? "RepositoryAccessDenied" : "MediaFailed");
-    }
-  }
+  std::string reason;
+  Status sources = BackupSources(request, options, m, &written, &reason);
+  if (!sources.ok()) return fail(sources, reason);
 
   m.end_time = FormatRfc3339(clock_.Now());
   auto finished = (*manifest_process)->Finish(SerializeManifest(m));

@@ -86,6 +86,8 @@ class BackupRunner {
                      MediaBackup* out, std::vector<std::string>* written);
   StatusOr<std::string> DumpGlobals(const BackupRequest& request);
   void AbandonRun(RunningProcess& manifest, const std::vector<std::string>& written, BackupOutcome* outcome);
+  Status BackupSources(const BackupRequest& request, const SnapshotOptions& options, Manifest& m,
+                       std::vector<std::string>* written, std::string* reason);
   std::vector<std::string> PgArgs(const PgConnectionConfig& pg) const;
 
   ResticClient& restic_;

@@ -58,6 +58,49 @@ struct Spawned {
   int stderr_fd = -1;  // Read end, owned by us.
 };
 
+// The child's standard streams: stdin from `stdin_from` or `stdin_pipe` (else /dev/null), stdout
+// to `stdout_to`, the spec's file or `stdout_pipe`, stderr to `stderr_pipe`; and its working
+// directory.
+void AddStandardStreams(posix_spawn_file_actions_t* actions, const ProcessSpec& spec, int stdin_from, int stdin_pipe,
+                        int stdout_to, int stdout_pipe, int stderr_pipe) {
+  posix_spawn_file_actions_init(actions);
+  if (stdin_from >= 0) {
+    posix_spawn_file_actions_adddup2(actions, stdin_from, 0);
+  } else if (stdin_pipe >= 0) {
+    posix_spawn_file_actions_adddup2(actions, stdin_pipe, 0);
+  } else {
+    posix_spawn_file_actions_addopen(actions, 0, "/dev/null", O_RDONLY, 0);
+  }
+  if (stdout_to >= 0) {
+    posix_spawn_file_actions_adddup2(actions, stdout_to, 1);
+  } else if (!spec.stdout_path.empty()) {
+    posix_spawn_file_actions_addopen(actions, 1, spec.stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  } else {
+    posix_spawn_file_actions_adddup2(actions, stdout_pipe, 1);
+  }
+  posix_spawn_file_actions_adddup2(actions, stderr_pipe, 2);
+  if (!spec.working_directory.empty()) {
+    posix_spawn_file_actions_addchdir_np(actions, spec.working_directory.c_str());
+  }
+}
+
+// The child's signals: SIGPIPE, SIGINT and SIGTERM back to their defaults (a shell starting the
+// agent in the background ignores SIGINT) and nothing blocked (the agent blocks SIGTERM/SIGINT for
+// its signal thread; children must not inherit that).
+void InitChildSignals(posix_spawnattr_t* attr) {
+  posix_spawnattr_init(attr);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  sigaddset(&defaults, SIGINT);
+  sigaddset(&defaults, SIGTERM);
+  posix_spawnattr_setsigdefault(attr, &defaults);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(attr, &none);
+  posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+}
+
 // Spawns `spec`. stdin_from/stdout_to >= 0 hand the child an existing descriptor (closed here
 // afterwards); otherwise a pipe is created when want_stdin_pipe / stdout is not a file.
 StatusOr<Spawned> Spawn(const ProcessSpec& spec, int stdin_from, bool want_stdin_pipe, int stdout_to) {
@@ -77,37 +120,9 @@ StatusOr<Spawned> Spawn(const ProcessSpec& spec, int stdin_from, bool want_stdin
   if (::pipe2(err_pipe, O_CLOEXEC) != 0) return fail("pipe");
 
   posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  if (stdin_from >= 0) {
-    posix_spawn_file_actions_adddup2(&actions, stdin_from, 0);
-  } else if (want_stdin_pipe) {
-    posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
-  } else {
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  }
-  if (stdout_to >= 0) {
-    posix_spawn_file_actions_adddup2(&actions, stdout_to, 1);
-  } else if (!spec.stdout_path.empty()) {
-    posix_spawn_file_actions_addopen(&actions, 1, spec.stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  } else {
-    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-  }
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-  if (!spec.working_directory.empty()) {
-    posix_spawn_file_actions_addchdir_np(&actions, spec.working_directory.c_str());
-  }
+  AddStandardStreams(&actions, spec, stdin_from, want_stdin_pipe ? in_pipe[0] : -1, stdout_to, out_pipe[1], err_pipe[1]);
   posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGPIPE);
-  sigaddset(&defaults, SIGINT);   // A shell starting the agent in the background ignores SIGINT: undo that.
-  sigaddset(&defaults, SIGTERM);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);  // The agent blocks SIGTERM/SIGINT for its signal thread; children must not.
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  InitChildSignals(&attr);
 
   std::vector<std::string> env = ChildEnvironment(spec);
   std::vector<char*> envp;
