@@ -97,18 +97,9 @@ int RunAgent(const std::string& name, const std::string& termination_log, const 
   return agent::ExitCodeFor(result.status);
 }
 
-template <typename Command>
-void Register(CommandRegistry& registry, CLI::App* app, Flags<Command>& flags,
-              agent::AgentResult (*run)(Command, const agent::CommandContext&)) {
-  registry.commands.emplace_back(app, [app, &flags, run] {
-    return RunAgent(app->get_name(), flags.termination_log,
-                    [&](const agent::CommandContext& context) { return run(flags.command, context); });
-  });
-}
-
-template <typename Command>
-void Register(CommandRegistry& registry, CLI::App* app, Flags<Command>& flags,
-              agent::AgentResult (*run)(const Command&, const agent::CommandContext&)) {
+// Registers `app`'s command: when it is chosen, `run(flags.command, context)` runs through RunAgent.
+template <typename Command, typename Run>
+void Register(CommandRegistry& registry, CLI::App* app, Flags<Command>& flags, Run run) {
   registry.commands.emplace_back(app, [app, &flags, run] {
     return RunAgent(app->get_name(), flags.termination_log,
                     [&](const agent::CommandContext& context) { return run(flags.command, context); });
