@@ -166,7 +166,28 @@ std::string SecretProblem(const api::BackupPolicySpec& spec, const BackupPolicyO
   return "";
 }
 
+// The first spec.media[].workload that was not found: the user its backups run as comes from it.
+std::string MissingWorkload(const api::BackupPolicySpec& spec, const BackupPolicyObserved& observed) {
+  for (size_t i = 0; i < spec.media.size(); ++i) {
+    const auto& workload = spec.media[i].workload;
+    if (!workload || observed.workloads.count(WorkloadKey(*workload))) continue;
+    return workload->kind + " " + api::Quote(workload->name) + " not found (spec.media[" + std::to_string(i) +
+           "].workload): its pod securityContext gives the user that reads the volume";
+  }
+  return "";
+}
+
 }  // namespace
+
+std::vector<api::WorkloadRef> ReferencedWorkloads(const nlohmann::json& policy) {
+  api::FieldErrors errors;
+  api::BackupPolicy parsed = api::ParseBackupPolicy(policy, &errors);
+  std::vector<api::WorkloadRef> workloads;
+  for (const auto& m : parsed.spec.media) {
+    if (m.workload && !m.workload->name.empty()) workloads.push_back(*m.workload);
+  }
+  return workloads;
+}
 
 std::set<std::string> ReferencedSecrets(const nlohmann::json& policy) {
   api::FieldErrors errors;
@@ -284,6 +305,8 @@ class BackupDecider {
       NotReady("InvalidSpec", spec_errors_);
     } else if (std::string problem = SecretProblem(spec(), observed_, &reason); !problem.empty()) {
       NotReady(reason, problem);
+    } else if (std::string missing = MissingWorkload(spec(), observed_); !missing.empty()) {
+      NotReady("WorkloadNotFound", missing);
     }
   }
   void NotReady(const std::string& reason, const std::string& message) {
@@ -393,7 +416,7 @@ class BackupDecider {
     return true;
   }
   void StartRun(const BackupRunRequest& run) {
-    plan_.create_jobs.push_back(BuildBackupJob(policy_, run, observed_.default_image));
+    plan_.create_jobs.push_back(BuildBackupJob(policy_, run, observed_.default_image, observed_.workloads));
     plan_.events.push_back({"Normal", "BackupStarted",
                             "Started backup Job " + run.job_name + " (" +
                                 (run.trigger == kTriggerOnDemand ? std::string("on demand")

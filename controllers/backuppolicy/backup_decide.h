@@ -36,6 +36,7 @@
 
 #include "controllers/common/agent_run_result.h"
 #include "controllers/common/observed_job.h"
+#include "controllers/common/run_as.h"
 #include "controllers/common/job_state.h"
 #include "operator/api/backup_policy.h"
 #include "operator/core/clock.h"
@@ -52,6 +53,8 @@ struct BackupPolicyObserved {
   // Jobs that status.history shows Running but that are confirmed gone (GET returned NotFound).
   std::set<std::string> lost_jobs;
   std::string default_image;
+  // The pod securityContexts of the workloads spec.media[].workload names (missing: not found).
+  WorkloadContexts workloads;
 };
 
 // A run that became final in this plan: what metrics count.
@@ -84,5 +87,7 @@ BackupPolicyPlan Decide(const BackupPolicyObserved& observed, WallTime now);
 // The Secret names a policy object references (what the shell must look up); empty if it does not
 // parse.
 std::set<std::string> ReferencedSecrets(const nlohmann::json& policy);
+// The workloads the policy's media sources name (spec.media[].workload): Observe reads their users.
+std::vector<api::WorkloadRef> ReferencedWorkloads(const nlohmann::json& policy);
 
 }  // namespace lifeboat::controllers::backuppolicy

@@ -50,7 +50,7 @@ std::vector<SecretKeyNeed> RequiredSecretKeys(const api::BackupPolicySpec& spec)
 }
 
 nlohmann::json BuildBackupJob(const api::BackupPolicy& policy, const BackupRunRequest& run,
-                              const std::string& default_image) {
+                              const std::string& default_image, const WorkloadContexts& workloads) {
   const api::BackupPolicySpec& spec = policy.spec;
   AgentJobSpec job;
   job.name = run.job_name;
@@ -96,6 +96,13 @@ nlohmann::json BuildBackupJob(const api::BackupPolicy& policy, const BackupRunRe
     mounts.push_back({{"name", volume}, {"mountPath", mount}, {"readOnly", true}});
     args.insert(args.end(), {"--media", m.name + "=" + JoinPath(mount, m.sub_path)});
     for (const auto& pattern : m.exclude) args.insert(args.end(), {"--media-exclude", m.name + "=" + pattern});
+    // The Job runs as the first media source's user; the others are read through their groups.
+    std::vector<api::SecurityContext> layers = MediaLayers(m.security_context, std::nullopt, m.workload, workloads);
+    if (job.run_as_layers.empty()) {
+      job.run_as_layers = std::move(layers);
+    } else {
+      for (std::int64_t g : MediaGroups(layers)) job.extra_groups.push_back(g);
+    }
   }
 
   // Retention and verification after a successful backup.

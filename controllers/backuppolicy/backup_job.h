@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "controllers/common/job_wiring.h"
+#include "controllers/common/run_as.h"
 #include "operator/api/backup_policy.h"
 #include "operator/core/clock.h"
 
@@ -30,8 +31,11 @@ struct BackupRunRequest {
   std::vector<std::string> sources;  // Status source names: "database" and media names.
 };
 
+// The Job runs as its first media source's user (run_as.h: the source's securityContext, its
+// workload's pod securityContext from `workloads`, podSettings, the image's user) with the other
+// sources' groups added; a database-only run as podSettings' user.
 nlohmann::json BuildBackupJob(const api::BackupPolicy& policy, const BackupRunRequest& run,
-                              const std::string& default_image);
+                              const std::string& default_image, const WorkloadContexts& workloads = {});
 
 // The Secret keys the policy's Jobs read, with the spec fields that name them.
 std::vector<SecretKeyNeed> RequiredSecretKeys(const api::BackupPolicySpec& spec);

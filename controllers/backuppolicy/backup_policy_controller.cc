@@ -48,6 +48,9 @@ StatusOr<BackupPolicyObserved> Observe(kube::ApiClient& client, const kube::Obje
   auto secrets = ReadSecretKeys(client, ns, ReferencedSecrets(cached));
   if (!secrets.ok()) return secrets.status();
   observed.secrets = std::move(*secrets);
+  auto workloads = ReadWorkloadContexts(client, ns, ReferencedWorkloads(cached));
+  if (!workloads.ok()) return workloads.status();
+  observed.workloads = std::move(*workloads);
   api::FieldErrors ignored;
   const api::BackupPolicyStatus previous =
       api::ParseBackupPolicyStatus(cached.value("status", nlohmann::json::object()), &ignored);

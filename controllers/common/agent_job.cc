@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "controllers/common/labels.h"
+#include "controllers/common/run_as.h"
 
 namespace lifeboat::controllers {
 
@@ -42,8 +43,11 @@ nlohmann::json BuildAgentJob(const AgentJobSpec& spec) {
   if (!p.image_pull_policy.empty()) container["imagePullPolicy"] = p.image_pull_policy;
   if (!p.resources.is_null()) container["resources"] = p.resources;
 
+  const JobUser user = ResolveJobUser(spec.run_as_layers, p, spec.extra_groups);
+  container["env"].push_back(ValueEnv("LIFEBOAT_REPOSITORY_GROUP", std::to_string(RepositoryGroup(p))));
   nlohmann::json pod_spec = {
       {"restartPolicy", "Never"},
+      {"securityContext", PodSecurityContextJson(user)},
       {"containers", nlohmann::json::array({container})},
       {"volumes", spec.volumes},
   };

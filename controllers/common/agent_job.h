@@ -1,8 +1,9 @@
 // AgentJob: builds the batch/v1 Job that runs one `lifeboat agent ...` command for a Lifeboat
 // resource: owned by that resource (controller reference, so garbage collection removes it and
 // changes enqueue the owner), labelled app.kubernetes.io/managed-by=lifeboat, one container named
-// "agent" whose JSON result lands in its termination message, restartPolicy Never, and the user's
-// pod settings (image, resources, nodeSelector, tolerations, service account, ...). Built-in
+// "agent" whose JSON result lands in its termination message, restartPolicy Never, the user it runs
+// as (run_as.h, within the restricted Pod Security profile) and the user's pod settings (image,
+// resources, nodeSelector, tolerations, service account, ...). Built-in
 // objects stay JSON (docs/architecture.md). Pure functions; thread-safe.
 #pragma once
 
@@ -39,6 +40,10 @@ struct AgentJobSpec {
   nlohmann::json env = nlohmann::json::array();            // []EnvVar
   nlohmann::json volumes = nlohmann::json::array();        // []Volume
   nlohmann::json volume_mounts = nlohmann::json::array();  // []VolumeMount of the agent container
+  // Who the Job runs as, above pod_settings (run_as.h): a media entry's securityContext, owner,
+  // workload; and groups it needs besides (other media sources' groups).
+  std::vector<api::SecurityContext> run_as_layers;
+  std::vector<std::int64_t> extra_groups;
 };
 
 nlohmann::json BuildAgentJob(const AgentJobSpec& spec);

@@ -41,4 +41,19 @@ StatusOr<SecretKeys> ReadSecretKeys(kube::ApiClient& client, const std::string& 
   return found;
 }
 
+StatusOr<WorkloadContexts> ReadWorkloadContexts(kube::ApiClient& client, const std::string& ns,
+                                                const std::vector<api::WorkloadRef>& workloads) {
+  WorkloadContexts found;
+  for (const api::WorkloadRef& w : workloads) {
+    if (found.count(WorkloadKey(w))) continue;
+    auto object = client.Get(WorkloadResource(w.kind), ns, w.name);
+    if (!object.ok()) {
+      if (object.status().code() == StatusCode::kNotFound) continue;
+      return object.status().WithContext("reading " + w.kind + " " + ns + "/" + w.name);
+    }
+    found[WorkloadKey(w)] = WorkloadSecurityContext(*object);
+  }
+  return found;
+}
+
 }  // namespace lifeboat::controllers

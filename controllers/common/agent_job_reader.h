@@ -1,7 +1,7 @@
 // AgentJobReader: what every controller's shell observes through the API client: a finished agent
 // Job's result (lists the Job's Pods, label job-name=<job>, and reads the agent's termination
-// message from them: AgentResultFromPods), a Job as an ObservedJob, and the key names of the
-// Secrets a spec references. Thread-safe (the client is).
+// message from them: AgentResultFromPods), a Job as an ObservedJob, the key names of the
+// Secrets a spec references and the users of the workloads it names. Thread-safe (the client is).
 #pragma once
 
 #include <string>
@@ -12,6 +12,7 @@
 
 #include "controllers/common/agent_run_result.h"
 #include "controllers/common/observed_job.h"
+#include "controllers/common/run_as.h"
 #include "operator/kube/api_client.h"
 
 namespace lifeboat::controllers {
@@ -26,5 +27,10 @@ ObservedJob ObserveJob(kube::ApiClient& client, const std::string& ns, const nlo
 // from the map was not found. Any error but NotFound is returned.
 using SecretKeys = std::map<std::string, std::set<std::string>>;
 StatusOr<SecretKeys> ReadSecretKeys(kube::ApiClient& client, const std::string& ns, const std::set<std::string>& names);
+
+// The pod securityContext of each workload in `workloads` that exists in `ns` (run_as.h); a workload
+// missing from the map was not found. Any error but NotFound is returned.
+StatusOr<WorkloadContexts> ReadWorkloadContexts(kube::ApiClient& client, const std::string& ns,
+                                                const std::vector<api::WorkloadRef>& workloads);
 
 }  // namespace lifeboat::controllers

@@ -1,5 +1,5 @@
 // Resources: the API resources more than one Lifeboat controller reads or creates (Jobs, their
-// Pods, the Secrets they reference, BackupPolicies). One definition, so every controller asks the
+// Pods, the Secrets they reference, workloads, BackupPolicies). One definition, so every controller asks the
 // API server for the same group/version. Pure values; thread-safe.
 #pragma once
 
@@ -10,6 +10,11 @@ namespace lifeboat::controllers {
 inline kube::ResourceRef JobResource() { return {"batch", "v1", "jobs", "Job", true}; }
 inline kube::ResourceRef PodResource() { return {"", "v1", "pods", "Pod", true}; }
 inline kube::ResourceRef SecretResource() { return {"", "v1", "secrets", "Secret", true}; }
+// A Deployment or StatefulSet (WorkloadRef::kind).
+inline kube::ResourceRef WorkloadResource(const std::string& kind) {
+  if (kind == "StatefulSet") return {"apps", "v1", "statefulsets", "StatefulSet", true};
+  return {"apps", "v1", "deployments", "Deployment", true};
+}
 inline kube::ResourceRef BackupPolicyResource() {
   return {"lifeboat.dev", "v1alpha1", "backuppolicies", "BackupPolicy", true};
 }

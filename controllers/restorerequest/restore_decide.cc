@@ -179,6 +179,7 @@ class Decider {
   JobContext Context() const {
     JobContext c;
     c.default_image = o_.default_image;
+    c.workloads = o_.media_workloads;
     c.policy_name = request_.spec.source.policy_name;
     if (request_.spec.source.repository) {
       c.repository = *request_.spec.source.repository;
@@ -191,6 +192,25 @@ class Decider {
 
   // ---- before the start ----
   // Returns true when the restore starts in this plan.
+  // The first workload the spec names that was not found: one to stop (spec.quiesce), or one whose
+  // pod securityContext gives the user a media Job runs as (spec.media[].workload).
+  std::string MissingWorkload() const {
+    if (request_.spec.quiesce) {
+      for (const api::WorkloadRef& w : request_.spec.quiesce->workloads) {
+        if (o_.workloads.count(WorkloadKey(w.kind, w.name)) == 0) {
+          return w.kind + " \"" + w.name + "\" (spec.quiesce.workloads) was not found in this namespace";
+        }
+      }
+    }
+    for (size_t i = 0; i < request_.spec.media.size(); ++i) {
+      const auto& w = request_.spec.media[i].workload;
+      if (!w || o_.media_workloads.count(controllers::WorkloadKey(*w))) continue;
+      return w->kind + " \"" + w->name + "\" (spec.media[" + std::to_string(i) +
+             "].workload) was not found in this namespace; its pod securityContext gives the user the restore writes as";
+    }
+    return "";
+  }
+
   bool DecideBeforeStart(api::FieldErrors& errors) {
     request_ = current_;
     api::ValidateRestoreRequestSpec(request_.spec, &errors);
@@ -220,15 +240,7 @@ class Decider {
                         "Secret \"" + need.secret + "\" (" + need.field + ") has no key \"" + need.key + "\"", kRecheck);
       }
     }
-    if (request_.spec.quiesce) {
-      for (const api::WorkloadRef& w : request_.spec.quiesce->workloads) {
-        if (o_.workloads.count(WorkloadKey(w.kind, w.name)) == 0) {
-          return NotReady("WorkloadNotFound",
-                          w.kind + " \"" + w.name + "\" (spec.quiesce.workloads) was not found in this namespace",
-                          kRecheck);
-        }
-      }
-    }
+    if (std::string missing = MissingWorkload(); !missing.empty()) return NotReady("WorkloadNotFound", missing, kRecheck);
     // One restore per database or claim at a time.
     std::vector<std::string> keys = request_.spec.TargetKeys();
     for (const nlohmann::json& other_json : o_.other_requests) {

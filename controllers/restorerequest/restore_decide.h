@@ -51,6 +51,7 @@
 
 #include "controllers/common/agent_run_result.h"
 #include "controllers/common/observed_job.h"
+#include "controllers/common/run_as.h"
 #include "controllers/common/job_state.h"
 #include "operator/api/restore_request.h"
 #include "operator/core/clock.h"
@@ -76,6 +77,8 @@ struct RestoreObserved {
   std::map<std::string, std::set<std::string>> secrets;
   // Workloads of spec.quiesce: "Deployment/web" → state; a key missing from the map was not found.
   std::map<std::string, ObservedWorkload> workloads;
+  // The pod securityContexts of the workloads spec.media[].workload names (missing: not found).
+  WorkloadContexts media_workloads;
   std::map<std::string, ObservedJob> jobs;  // Jobs owned by the request, by name.
   std::vector<nlohmann::json> other_requests;  // The other RestoreRequests of the namespace.
   std::string default_image;

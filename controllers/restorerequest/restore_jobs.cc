@@ -27,8 +27,15 @@ AgentJobSpec BaseSpec(const api::RestoreRequest& r, const JobContext& c, const s
   return spec;
 }
 
-// Mounts media target `index` at /media/<index> (its subPath, when set).
-std::string MountMedia(AgentJobSpec& spec, const api::MediaTarget& m, size_t index) {
+// Mounts media target `index` at /media/<index> (its subPath, when set). The Job runs as the first
+// mounted target's user (run_as.h); the others are reached through their groups.
+std::string MountMedia(AgentJobSpec& spec, const api::MediaTarget& m, size_t index, const JobContext& c) {
+  std::vector<api::SecurityContext> layers = MediaLayers(m.security_context, m.owner, m.workload, c.workloads);
+  if (spec.run_as_layers.empty()) {
+    spec.run_as_layers = std::move(layers);
+  } else {
+    for (std::int64_t g : MediaGroups(layers)) spec.extra_groups.push_back(g);
+  }
   std::string volume = "media-" + std::to_string(index);
   std::string path = std::string(kMediaMountRoot) + "/" + std::to_string(index);
   spec.volumes.push_back({{"name", volume}, {"persistentVolumeClaim", {{"claimName", m.claim_name}}}});
@@ -114,7 +121,7 @@ nlohmann::json BuildSafetyBackupJob(const api::RestoreRequest& r, const JobConte
   }
   for (size_t i = 0; i < r.spec.media.size(); ++i) {
     const api::MediaTarget& m = r.spec.media[i];
-    std::string path = MountMedia(spec, m, i);
+    std::string path = MountMedia(spec, m, i, c);
     spec.args.insert(spec.args.end(), {"--media", m.source_name + "=" + path});
   }
   AddScratch(spec);
@@ -209,11 +216,12 @@ nlohmann::json BuildMediaRestoreJob(const api::RestoreRequest& r, const JobConte
                                     const std::string& backup_id, bool safety_backup_done) {
   const api::MediaTarget& m = r.spec.media.at(index);
   AgentJobSpec spec = BaseSpec(r, c, MediaRestoreJobName(r.metadata.name, index), "restore-media");
-  std::string path = MountMedia(spec, m, index);
+  std::string path = MountMedia(spec, m, index, c);
   spec.args = {"agent",         "restore",   "--backup-id",  backup_id, "--media-source",
                m.source_name,   "--media-target", path,      "--media-mode", m.mode};
   if (safety_backup_done) spec.args.push_back("--safety-backup-done");
   if (!r.spec.verify.file_checksums) spec.args.push_back("--no-verify");
+  if (m.owner) spec.args.insert(spec.args.end(), {"--media-owner", std::to_string(m.owner->uid) + ":" + std::to_string(m.owner->gid)});
   AddRepository(spec, c.repository);
   AddScratch(spec);
   return BuildAgentJob(spec);

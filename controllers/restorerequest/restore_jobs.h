@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "controllers/common/job_wiring.h"
+#include "controllers/common/run_as.h"
 #include "operator/agent/catalog.h"
 #include "operator/api/restore_request.h"
 
@@ -46,6 +47,7 @@ struct JobContext {
   api::Repository repository;  // From the policy or the inline source.
   std::string policy_name;     // spec.source.policyRef.name (empty for an inline repository).
   std::string default_image;
+  WorkloadContexts workloads;  // The media targets' workloads' users (run_as.h).
 };
 
 // What the catalog Job asks for each target (database first, then media in spec order): the named

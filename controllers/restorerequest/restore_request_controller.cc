@@ -12,11 +12,6 @@
 namespace lifeboat::controllers::restorerequest {
 namespace {
 
-kube::ResourceRef WorkloadResource(const std::string& kind) {
-  if (kind == "StatefulSet") return {"apps", "v1", "statefulsets", "StatefulSet", true};
-  return {"apps", "v1", "deployments", "Deployment", true};
-}
-
 std::int64_t IntAt(const nlohmann::json& object, const char* section, const char* field, std::int64_t fallback) {
   auto s = object.find(section);
   if (s == object.end() || !s->is_object()) return fallback;
@@ -56,6 +51,13 @@ StatusOr<RestoreObserved> Observe(kube::ApiClient& client, const kube::ObjectCac
     observed.secrets = std::move(*secrets);
   }
   if (!final) {
+    std::vector<api::WorkloadRef> media_workloads;
+    for (const auto& m : effective.spec.media) {
+      if (m.workload && !m.workload->name.empty()) media_workloads.push_back(*m.workload);
+    }
+    auto contexts = ReadWorkloadContexts(client, ns, media_workloads);
+    if (!contexts.ok()) return contexts.status();
+    observed.media_workloads = std::move(*contexts);
     std::vector<api::WorkloadRef> workloads;
     if (effective.spec.quiesce) workloads = effective.spec.quiesce->workloads;
     for (const auto& w : effective.status.quiesced_workloads) workloads.push_back({w.kind, w.name});

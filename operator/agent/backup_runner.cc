@@ -236,7 +236,7 @@ Status BackupRunner::BackupDatabase(const BackupRequest& request, const Database
 }
 
 Status BackupRunner::BackupMedia(const BackupRequest& request, const MediaSource& source, const SnapshotOptions& options,
-                                 MediaBackup* out, std::vector<std::string>* written) {
+                                 MediaBackup* out, std::vector<std::string>* written, std::string* reason) {
   out->source = source.source;
   out->root = source.path;
   out->excludes = source.excludes;
@@ -274,8 +274,22 @@ Status BackupRunner::BackupMedia(const BackupRequest& request, const MediaSource
                                          source.source);
   scanner.join();
   if (summary.ok()) written->push_back(summary->snapshot_id);
-  if (!summary.ok()) return summary.status();
-  if (!scan_status.ok()) return scan_status;
+  if (scan_status.ok() && !scan.unreadable.empty()) {
+    // Named by the scan, which walked the tree as the same user restic ran as.
+    *reason = "MediaUnreadable";
+    return PermissionDeniedError(std::to_string(scan.unreadable.count()) + " files or folders in " + source.path +
+                                 " cannot be read by the Job's user (" + DescribeUser(CurrentProcessUser()) +
+                                 "): " + scan.unreadable.Describe() + "; " +
+                                 RunAsHint(scan.unreadable.FirstOwner(), false));
+  }
+  if (!summary.ok()) {
+    *reason = summary.status().code() == StatusCode::kPermissionDenied ? "RepositoryAccessDenied" : "MediaFailed";
+    return summary.status();
+  }
+  if (!scan_status.ok()) {
+    *reason = "MediaFailed";
+    return scan_status;
+  }
   out->snapshot_id = summary->snapshot_id;
   out->data_added = summary->data_added;
   out->file_count = scan.files.size();
@@ -333,12 +347,9 @@ Status BackupRunner::BackupSources(const BackupRequest& request, const SnapshotO
   }
   for (const auto& source : request.media) {
     MediaBackup media;
-    Status s = BackupMedia(request, source, options, &media, written);
+    Status s = BackupMedia(request, source, options, &media, written, reason);
     m.media.push_back(std::move(media));
-    if (!s.ok()) {
-      *reason = s.code() == StatusCode::kPermissionDenied ? "RepositoryAccessDenied" : "MediaFailed";
-      return s.WithContext("media source " + source.source);
-    }
+    if (!s.ok()) return s.WithContext("media source " + source.source);
   }
   return Status::Ok();
 }

@@ -83,7 +83,7 @@ class BackupRunner {
                        const DatabaseSource& source, DatabaseBackup* out, std::vector<std::string>* written,
                        std::string* reason);
   Status BackupMedia(const BackupRequest& request, const MediaSource& source, const SnapshotOptions& options,
-                     MediaBackup* out, std::vector<std::string>* written);
+                     MediaBackup* out, std::vector<std::string>* written, std::string* reason);
   StatusOr<std::string> DumpGlobals(const BackupRequest& request);
   void AbandonRun(RunningProcess& manifest, const std::vector<std::string>& written, BackupOutcome* outcome);
   Status BackupSources(const BackupRequest& request, const SnapshotOptions& options, Manifest& m,

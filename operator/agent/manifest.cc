@@ -41,6 +41,7 @@ json MediaJson(const MediaBackup& m, bool with_files) {
     for (const auto& f : m.files) {
       json fj{{"path", f.path}, {"size", f.size}, {"mtimeNs", f.mtime_ns}};
       if (!f.sha256.empty()) fj["sha256"] = f.sha256;
+      if (f.owner) fj.update({{"uid", f.owner->uid}, {"gid", f.owner->gid}, {"mode", f.owner->mode}});
       j["files"].push_back(std::move(fj));
     }
   }
@@ -146,6 +147,9 @@ StatusOr<Manifest> ParseManifest(const std::string& text) {
         mf.size = f.value("size", 0ULL);
         mf.mtime_ns = f.value("mtimeNs", static_cast<std::int64_t>(0));
         mf.sha256 = f.value("sha256", "");
+        if (f.contains("uid") && f.contains("gid") && f.contains("mode")) {
+          mf.owner = MediaFileOwner{f["uid"].get<std::uint32_t>(), f["gid"].get<std::uint32_t>(), f["mode"].get<std::uint32_t>()};
+        }
         mb.files.push_back(std::move(mf));
       }
       m.media.push_back(std::move(mb));

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,11 +48,20 @@ struct Globals {
   std::string sql;             // pg_dumpall --globals-only output (roles, tablespaces).
 };
 
+// Who owned a media file when it was backed up, so a restore can give it back (and say when it
+// could not). Absent in manifests written before Lifeboat recorded it.
+struct MediaFileOwner {
+  std::uint32_t uid = 0;
+  std::uint32_t gid = 0;
+  std::uint32_t mode = 0;  // Permission bits (07777).
+};
+
 struct MediaFile {
   std::string path;            // Relative to the source root.
   std::uint64_t size = 0;
   std::int64_t mtime_ns = 0;
   std::string sha256;          // Hex; empty when checksums were not requested.
+  std::optional<MediaFileOwner> owner = std::nullopt;
 };
 
 struct MediaBackup {

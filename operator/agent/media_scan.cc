@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -76,7 +77,13 @@ StatusOr<MediaScanResult> ScanMediaTree(const std::string& root, const MediaScan
   std::error_code ec;
   if (!fs::is_directory(root, ec)) return FailedPreconditionError("media path " + root + " is not a directory");
   MediaScanResult result;
-  fs::recursive_directory_iterator it(root, fs::directory_options::none, ec), end;
+  if (::access(root.c_str(), R_OK | X_OK) != 0) {
+    result.unreadable.Add(".", OwnerOf(root));
+    return result;
+  }
+  // A folder the Job's user may not list is recorded (and skipped), as is a file it may not read:
+  // the backup then fails naming them instead of with restic's bare "some files could not be read".
+  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
   if (ec) return FailedPreconditionError("cannot read media path " + root + ": " + ec.message());
   for (; it != end; it.increment(ec)) {
     if (ec) return FailedPreconditionError("cannot read media path " + root + ": " + ec.message());
@@ -88,11 +95,21 @@ StatusOr<MediaScanResult> ScanMediaTree(const std::string& root, const MediaScan
       continue;
     }
     struct stat st;
-    if (::lstat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    if (::lstat(it->path().c_str(), &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      if (::access(it->path().c_str(), R_OK | X_OK) != 0) result.unreadable.Add(rel, OwnerOf(it->path().string()));
+      continue;
+    }
+    if (!S_ISREG(st.st_mode)) continue;
+    if (::access(it->path().c_str(), R_OK) != 0) {
+      result.unreadable.Add(rel, OwnerOf(it->path().string()));
+      continue;
+    }
     MediaFile f;
     f.path = rel;
     f.size = static_cast<std::uint64_t>(st.st_size);
     f.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+    f.owner = MediaFileOwner{st.st_uid, st.st_gid, static_cast<std::uint32_t>(st.st_mode & 07777)};
     if (options.checksums) {
       auto prev = options.previous.find(rel);
       if (prev != options.previous.end() && prev->second.size == f.size && prev->second.mtime_ns == f.mtime_ns &&

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "operator/agent/file_access.h"
 #include "operator/agent/manifest.h"
 #include "operator/core/status.h"
 
@@ -33,6 +34,9 @@ struct MediaScanResult {
   std::vector<MediaFile> files;  // Sorted by path.
   std::uint64_t total_bytes = 0;
   std::uint64_t hashed_bytes = 0;  // Bytes actually read for checksums (the rest were reused).
+  // Files the process may not read and folders it may not list (relative paths; "." for the root).
+  // They are not in `files`; a backup with any of them fails.
+  InaccessiblePaths unreadable;
 };
 
 StatusOr<MediaScanResult> ScanMediaTree(const std::string& root, const MediaScanOptions& options);

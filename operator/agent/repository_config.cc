@@ -47,6 +47,7 @@ StatusOr<ResticInvocation> BuildResticInvocation(const RepositoryConfig& config,
     if (config.path.front() != '/') return InvalidArgumentError("--repository-path must be absolute, got \"" + config.path + "\"");
     location = config.path;
     out.local_path = config.path;
+    out.group = config.group;
   } else if (!config.s3.bucket.empty()) {
     if (config.s3.endpoint.empty()) return InvalidArgumentError("--s3-endpoint is required with --s3-bucket");
     if (config.s3.bucket.find('/') != std::string::npos) {

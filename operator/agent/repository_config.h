@@ -5,7 +5,9 @@
 // environment, which children inherit. Plain value type; thread-compatible.
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,9 @@ struct RepositoryConfig {
   S3Location s3;         // Used when s3.bucket is set.
   std::string url;       // A raw restic repository string ("rest:...", "s3:..."), used when set.
   std::string ca_bundle; // Optional PEM file passed to restic --cacert.
+  // A local (claim) repository is kept group-shared for this group, so Jobs running as different
+  // users (one per media owner) use it together (shared_repository.h). Unset: not shared.
+  std::optional<std::uint32_t> group;
 };
 
 // The environment variable names of the secrets the agent reads (never from flags).
@@ -39,6 +44,7 @@ struct ResticInvocation {
   std::vector<std::string> global_flags;   // --cacert FILE.
   std::string display_location;            // The repository string with any userinfo removed.
   std::string local_path;                  // Set for a local/PVC repository.
+  std::optional<std::uint32_t> group;      // RepositoryConfig::group, for a local repository.
 };
 
 // Checks exactly one location kind is given and the secrets it needs are present in `environment`

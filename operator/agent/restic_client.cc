@@ -1,4 +1,9 @@
 #include "operator/agent/restic_client.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "operator/agent/shared_repository.h"
 #include "operator/agent/external_programs.h"
 
 #include <filesystem>
@@ -42,12 +47,28 @@ Status ResticClient::Init() {
   return out.ok() ? Status::Ok() : out.status();
 }
 
+namespace {
+
+bool OwnsConfig(const std::string& root) {
+  struct stat st {};
+  return ::stat((root + "/config").c_str(), &st) == 0 && st.st_uid == ::geteuid();
+}
+
+}  // namespace
+
 Status ResticClient::EnsureRepository() {
   if (!invocation_.local_path.empty()) {
+    const std::string& root = invocation_.local_path;
     std::error_code ec;
-    if (std::filesystem::exists(std::filesystem::path(invocation_.local_path) / "config", ec)) return Status::Ok();
-    std::filesystem::create_directories(invocation_.local_path, ec);
-    return Init();
+    if (!std::filesystem::exists(std::filesystem::path(root) / "config", ec)) {
+      std::filesystem::create_directories(root, ec);
+      LIFEBOAT_RETURN_IF_ERROR(Init());
+    }
+    // Jobs of other users (a media owner's restore) share it through the group (shared_repository.h).
+    if (invocation_.group && !IsSharedWithGroup(root, *invocation_.group) && OwnsConfig(root)) {
+      return ShareWithGroup(root, *invocation_.group);
+    }
+    return Status::Ok();
   }
   Status open = CheckOpen();
   if (open.code() == StatusCode::kNotFound) return Init();

@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "operator/agent/maintenance_results.h"
+#include "operator/agent/media_ownership.h"
 #include "operator/agent/restic_client.h"
 #include "operator/agent/sql_check_runner.h"
 
@@ -37,6 +38,11 @@ StatusOr<RestoreRequest> RequestOf(const RestoreCommand& command) {
   auto media_mode = ParseMediaRestoreMode(command.media_mode);
   if (!media_mode.ok()) return media_mode.status();
   r.media_mode = *media_mode;
+  if (!command.media_owner.empty()) {
+    auto owner = ParseMediaOwner(command.media_owner);
+    if (!owner.ok()) return owner.status();
+    r.media_owner = *owner;
+  }
   auto checks = LoadChecks(command.checks_json, command.checks_file);
   if (!checks.ok()) return checks.status();
   r.checks = *checks;

@@ -19,6 +19,7 @@ struct RestoreCommand {
   std::string mode = "NewDatabase";
   std::string strategy = "Swap";
   std::string media_mode = "Merge";
+  std::string media_owner;  // "UID:GID": give every restored file and folder this owner.
   std::string checks_json;  // A JSON list of SQL checks, or
   std::string checks_file;  // a file holding one.
   bool no_verify = false;

@@ -72,13 +72,17 @@ DatabaseRestoreReport DatabaseFromJson(const json& j) {
 }
 
 json MediaToJson(const MediaRestoreReport& m) {
-  return {{"source", m.source}, {"target", m.target},           {"mode", m.mode},
-          {"snapshotId", m.snapshot_id}, {"filesVerified", m.files_verified}, {"mismatches", m.mismatches}};
+  json j{{"source", m.source},          {"target", m.target},
+         {"mode", m.mode},              {"snapshotId", m.snapshot_id},
+         {"filesVerified", m.files_verified}, {"mismatches", m.mismatches}};
+  if (m.owners_not_restored > 0) j["ownersNotRestored"] = m.owners_not_restored;
+  PutIf(j, "ownershipMessage", m.ownership_message);
+  return j;
 }
 
 MediaRestoreReport MediaFromJson(const json& j) {
   return {Str(j, "source"), Str(j, "target"), Str(j, "mode"), Str(j, "snapshotId"), Int(j, "filesVerified"),
-          Int(j, "mismatches")};
+          Int(j, "mismatches"), Int(j, "ownersNotRestored"), Str(j, "ownershipMessage")};
 }
 
 }  // namespace

@@ -47,6 +47,10 @@ struct MediaRestoreReport {
   std::string snapshot_id;
   std::int64_t files_verified = 0;
   std::int64_t mismatches = 0;
+  // Restored files whose owner is not the one wanted (the backup's, or the target's `owner`)
+  // because the Job's user may not give files away; the sentence says why and what fixes it.
+  std::int64_t owners_not_restored = 0;
+  std::string ownership_message;
 };
 
 struct RestoreResult {

@@ -1,5 +1,7 @@
 #include "operator/agent/restore_runner.h"
 
+#include <unistd.h>
+
 #include "operator/agent/sql_check_runner.h"
 #include "operator/agent/external_programs.h"
 
@@ -9,6 +11,7 @@
 #include <set>
 
 #include "operator/agent/database_swap.h"
+#include "operator/agent/media_ownership.h"
 #include "operator/agent/media_scan.h"
 #include "operator/agent/role_plan.h"
 #include "operator/agent/snapshot_tags.h"
@@ -377,6 +380,38 @@ Status RestoreRunner::RestoreDatabase(const RestoreRequest& request, const Manif
   return restored;
 }
 
+// The media target before restic writes into it: created when missing, emptied for Replace (it is
+// often a mount point: emptied, never removed), and writable by this process — a target the Job's
+// user may not write fails here, naming its owner and the user, before anything changed.
+Status RestoreRunner::PrepareMediaTarget(const RestoreRequest& request, RestoreOutcome* outcome) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(request.media_target, ec);
+  if (::access(request.media_target.c_str(), W_OK | X_OK) != 0) {
+    const auto owner = OwnerOf(request.media_target);
+    outcome->reason = "MediaTargetUnwritable";
+    return PermissionDeniedError("the media target " + request.media_target +
+                                 (owner ? " (" + DescribeOwner(*owner) + ")" : std::string(" (missing)")) +
+                                 " cannot be written by the Job's user (" + DescribeUser(CurrentProcessUser()) + "); " +
+                                 RunAsHint(owner, true));
+  }
+  if (request.media_mode != MediaRestoreMode::kReplace) return Status::Ok();
+  InaccessiblePaths kept;
+  for (const auto& entry : fs::directory_iterator(request.media_target, ec)) {
+    std::error_code removed;
+    fs::remove_all(entry.path(), removed);
+    if (removed) kept.Add(entry.path().filename().string(), OwnerOf(entry.path().string()));
+  }
+  if (ec || !kept.empty()) {
+    outcome->reason = kept.empty() ? "RestoreFailed" : "MediaTargetUnwritable";
+    if (kept.empty()) return InternalError("cannot empty " + request.media_target + ": " + ec.message());
+    return PermissionDeniedError("cannot empty " + request.media_target + " for Replace: " + std::to_string(kept.count()) +
+                                 " entries could not be removed by the Job's user (" + DescribeUser(CurrentProcessUser()) +
+                                 "): " + kept.Describe() + "; " + RunAsHint(kept.FirstOwner(), true));
+  }
+  return Status::Ok();
+}
+
 Status RestoreRunner::RestoreMedia(const RestoreRequest& request, const Manifest& manifest, RestoreOutcome* outcome) {
   namespace fs = std::filesystem;
   const MediaBackup* media = nullptr;
@@ -393,21 +428,19 @@ Status RestoreRunner::RestoreMedia(const RestoreRequest& request, const Manifest
   j.target = request.media_target;
   j.mode = request.media_mode == MediaRestoreMode::kMerge ? "Merge" : "Replace";
   j.snapshot_id = media->snapshot_id;
-  std::error_code ec;
-  fs::create_directories(request.media_target, ec);
-  if (request.media_mode == MediaRestoreMode::kReplace) {
-    // The target is often a mount point: empty it, never remove it.
-    for (const auto& entry : fs::directory_iterator(request.media_target, ec)) fs::remove_all(entry.path(), ec);
-    if (ec) {
-      outcome->reason = "RestoreFailed";
-      return InternalError("cannot empty " + request.media_target + ": " + ec.message());
-    }
-  }
+  if (Status writable = PrepareMediaTarget(request, outcome); !writable.ok()) return writable;
   if (Status s = restic_.Restore(media->snapshot_id, request.media_target); !s.ok()) {
-    outcome->reason = "RestoreFailed";
-    return s;
+    const bool denied = s.message().find("permission denied") != std::string::npos;
+    outcome->reason = denied ? "MediaTargetUnwritable" : "RestoreFailed";
+    return denied ? PermissionDeniedError(s.message() + " (the Job ran as " + DescribeUser(CurrentProcessUser()) + "; " +
+                                          RunAsHint(OwnerOf(request.media_target), true) + ")")
+                  : s;
   }
   log_("info", "Media restored source=" + media->source + " target=" + request.media_target);
+  const OwnershipOutcome owners = RestoreOwnership(request.media_target, media->files, request.media_owner, CurrentProcessUser());
+  j.owners_not_restored = owners.not_restored;
+  j.ownership_message = owners.message;
+  if (!owners.message.empty()) log_("warn", "Owners not restored source=" + media->source + " " + owners.message);
   if (!request.verify) return Status::Ok();
   MediaScanOptions options;
   options.checksums = media->checksums;

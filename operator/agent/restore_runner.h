@@ -10,6 +10,7 @@
 // Not thread-safe; one run at a time.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,9 @@ struct RestoreRequest {
   std::string media_source;        // Which media source; empty with media_target: the only one.
   std::string media_target;        // Empty: no media restore.
   MediaRestoreMode media_mode = MediaRestoreMode::kMerge;
+  // Set: every restored file and folder is given this owner (the runbook's `chown -R`); unset: the
+  // owner recorded in the backup, where the Job's user may give it.
+  std::optional<MediaFileOwner> media_owner;
   bool verify = true;
   std::vector<SqlCheck> checks;
   std::string work_dir = "/tmp";
@@ -86,6 +90,7 @@ class RestoreRunner {
   Status VerifyDatabase(const RestoreRequest& request, const DatabaseBackup& db, const std::string& into,
                         RestoreOutcome* outcome);
   void DiscardStaging(PgSession& admin, const RestoreRequest& request, const std::string& staging, RestoreOutcome* outcome);
+  Status PrepareMediaTarget(const RestoreRequest& request, RestoreOutcome* outcome);
   Status RestoreMedia(const RestoreRequest& request, const Manifest& manifest, RestoreOutcome* outcome);
   std::vector<std::string> PgArgs(const PgConnectionConfig& pg) const;
 

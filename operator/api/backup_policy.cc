@@ -32,6 +32,8 @@ MediaSource ParseMediaSource(const FieldReader& r) {
   m.exclude = r.StringList("exclude");
   m.schedule = r.String("schedule").value_or("");
   m.target_rpo = r.String("targetRPO").value_or("");
+  if (std::optional<FieldReader> c = r.Object("securityContext")) m.security_context = ParseSecurityContext(*c);
+  if (std::optional<FieldReader> w = r.Object("workload")) m.workload = ParseWorkloadRef(*w);
   return m;
 }
 
@@ -162,6 +164,8 @@ void ValidateBackupPolicySpec(const BackupPolicySpec& spec, FieldErrors* errors)
       if (m.exclude[j].empty()) errors->Required(path + ".exclude[" + std::to_string(j) + "]");
     }
     if (!m.schedule.empty()) ValidateSchedule(m.schedule, zone, path + ".schedule", errors);
+    if (m.security_context) ValidateSecurityContext(*m.security_context, path + ".securityContext", errors);
+    if (m.workload && !m.workload->name.empty()) ValidateDnsSubdomain(m.workload->name, path + ".workload.name", errors);
   }
   if (!errors->Has("spec.repository")) ValidateRepository(spec.repository, "spec.repository", errors);
   if (spec.retention) {

@@ -42,6 +42,10 @@ struct MediaSource {
   std::vector<std::string> exclude;
   std::string schedule;    // Empty: spec.schedule.
   std::string target_rpo;  // Empty: spec.targetRPO.
+  // Who the Job reading this volume runs as: these fields first, then the workload's pod
+  // securityContext, then spec.podSettings.securityContext (controllers/common/run_as.h).
+  std::optional<SecurityContext> security_context;
+  std::optional<WorkloadRef> workload;  // The Deployment or StatefulSet that owns the volume.
 };
 
 struct Retention {

@@ -94,7 +94,37 @@ PodSettings ParsePodSettings(const FieldReader& r) {
   p.annotations = r.StringMap("annotations");
   p.active_deadline_seconds = r.Int("activeDeadlineSeconds");
   p.backoff_limit = r.Int("backoffLimit").value_or(0);
+  if (std::optional<FieldReader> c = r.Object("securityContext")) p.security_context = ParseSecurityContext(*c);
   return p;
+}
+
+SecurityContext ParseSecurityContext(const FieldReader& r) {
+  SecurityContext c;
+  c.run_as_user = r.Int("runAsUser");
+  c.run_as_group = r.Int("runAsGroup");
+  c.fs_group = r.Int("fsGroup");
+  const nlohmann::json groups = r.Raw("supplementalGroups");
+  if (groups.is_array()) {
+    c.supplemental_groups.emplace();
+    for (size_t i = 0; i < groups.size(); ++i) {
+      if (groups[i].is_number_integer()) {
+        c.supplemental_groups->push_back(groups[i].get<std::int64_t>());
+      } else {
+        r.errors()->TypeInvalid(r.PathOf("supplementalGroups") + "[" + std::to_string(i) + "]", groups[i].type_name(), "integer");
+      }
+    }
+  } else if (!groups.is_null()) {
+    r.errors()->TypeInvalid(r.PathOf("supplementalGroups"), groups.type_name(), "array");
+  }
+  c.fs_group_change_policy = r.Enum("fsGroupChangePolicy", {"OnRootMismatch", "Always"}).value_or("");
+  return c;
+}
+
+FileOwnerSpec ParseFileOwner(const FieldReader& r) {
+  FileOwnerSpec o;
+  o.uid = r.Int("uid", true).value_or(0);
+  o.gid = r.Int("gid", true).value_or(0);
+  return o;
 }
 
 std::vector<SqlCheck> ParseSqlChecks(const FieldReader& parent, const std::string& key) {
@@ -165,6 +195,34 @@ void ValidatePodSettings(const PodSettings& p, const std::string& path, FieldErr
   if (!p.resources.is_null() && !p.resources.is_object()) errors->TypeInvalid(path + ".resources", p.resources.type_name(), "object");
   if (!p.tolerations.is_null() && !p.tolerations.is_array()) errors->TypeInvalid(path + ".tolerations", p.tolerations.type_name(), "array");
   for (const auto& [key, value] : p.labels) ValidateLabel(key, value, path + ".labels", errors);
+  if (p.security_context) ValidateSecurityContext(*p.security_context, path + ".securityContext", errors);
+}
+
+namespace {
+
+// A user or group id as Kubernetes accepts it (0 to 2147483647).
+void ValidateId(const std::optional<std::int64_t>& id, const std::string& path, FieldErrors* errors) {
+  if (id && (*id < 0 || *id > 2147483647)) {
+    errors->Invalid(path, std::to_string(*id), "must be between 0 and 2147483647, inclusive");
+  }
+}
+
+}  // namespace
+
+void ValidateSecurityContext(const SecurityContext& c, const std::string& path, FieldErrors* errors) {
+  ValidateId(c.run_as_user, path + ".runAsUser", errors);
+  ValidateId(c.run_as_group, path + ".runAsGroup", errors);
+  ValidateId(c.fs_group, path + ".fsGroup", errors);
+  if (c.supplemental_groups) {
+    for (size_t i = 0; i < c.supplemental_groups->size(); ++i) {
+      ValidateId((*c.supplemental_groups)[i], path + ".supplementalGroups[" + std::to_string(i) + "]", errors);
+    }
+  }
+}
+
+void ValidateFileOwner(const FileOwnerSpec& o, const std::string& path, FieldErrors* errors) {
+  ValidateId(o.uid, path + ".uid", errors);
+  ValidateId(o.gid, path + ".gid", errors);
 }
 
 void ValidateSqlChecks(const std::vector<SqlCheck>& checks, const std::string& path, FieldErrors* errors) {

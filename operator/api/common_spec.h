@@ -65,6 +65,27 @@ struct Repository {
   std::string ResticUrl(const std::string& mount_root = "/repository") const;
 };
 
+// The user a Job's Pod runs as: the fields of corev1.PodSecurityContext that decide which files
+// it may read and write. Unset fields fall back (media source, its workload, podSettings, then the
+// image's user 65532); see controllers/common/run_as.h.
+struct SecurityContext {
+  std::optional<std::int64_t> run_as_user;
+  std::optional<std::int64_t> run_as_group;
+  std::optional<std::int64_t> fs_group;
+  std::optional<std::vector<std::int64_t>> supplemental_groups;
+  std::string fs_group_change_policy;  // "" | OnRootMismatch | Always
+
+  bool Empty() const {
+    return !run_as_user && !run_as_group && !fs_group && !supplemental_groups && fs_group_change_policy.empty();
+  }
+};
+
+// The owner every restored file is given (the runbook's `chown -R uid:gid`).
+struct FileOwnerSpec {
+  std::int64_t uid = 0;
+  std::int64_t gid = 0;
+};
+
 struct PodSettings {
   std::string image;
   std::string image_pull_policy;
@@ -78,6 +99,7 @@ struct PodSettings {
   std::map<std::string, std::string> annotations;
   std::optional<std::int64_t> active_deadline_seconds;
   std::int64_t backoff_limit = 0;
+  std::optional<SecurityContext> security_context;
 };
 
 struct SqlCheck {
@@ -92,11 +114,15 @@ WorkloadRef ParseWorkloadRef(const FieldReader& r);
 PostgresConnection ParseConnection(const FieldReader& r);
 Repository ParseRepository(const FieldReader& r);
 PodSettings ParsePodSettings(const FieldReader& r);
+SecurityContext ParseSecurityContext(const FieldReader& r);
+FileOwnerSpec ParseFileOwner(const FieldReader& r);
 std::vector<SqlCheck> ParseSqlChecks(const FieldReader& parent, const std::string& key);
 
 void ValidateConnection(const PostgresConnection& c, const std::string& path, FieldErrors* errors);
 void ValidateRepository(const Repository& repo, const std::string& path, FieldErrors* errors);
 void ValidatePodSettings(const PodSettings& p, const std::string& path, FieldErrors* errors);
+void ValidateSecurityContext(const SecurityContext& c, const std::string& path, FieldErrors* errors);
+void ValidateFileOwner(const FileOwnerSpec& o, const std::string& path, FieldErrors* errors);
 void ValidateSqlChecks(const std::vector<SqlCheck>& checks, const std::string& path, FieldErrors* errors);
 void ValidateWorkloads(const std::vector<WorkloadRef>& workloads, const std::string& path, FieldErrors* errors);
 

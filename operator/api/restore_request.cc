@@ -73,6 +73,9 @@ RestoreRequest ParseRestoreRequest(const nlohmann::json& object, FieldErrors* er
       t.sub_path = m.String("subPath").value_or("");
       t.mode = m.Enum("mode", {"Merge", "Replace"}).value_or("Merge");
       t.backup_id = m.String("backupID").value_or("");
+      if (std::optional<FieldReader> c = m.Object("securityContext")) t.security_context = ParseSecurityContext(*c);
+      if (std::optional<FieldReader> w = m.Object("workload")) t.workload = ParseWorkloadRef(*w);
+      if (std::optional<FieldReader> o = m.Object("owner")) t.owner = ParseFileOwner(*o);
       spec.media.push_back(t);
     }
     if (std::optional<FieldReader> q = r->Object("quiesce")) {
@@ -172,6 +175,9 @@ void ValidateRestoreRequestSpec(const RestoreRequestSpec& spec, FieldErrors* err
     if (!m.claim_name.empty() && !targets.insert(m.claim_name + "/" + m.sub_path).second) {
       errors->Duplicate(path, Quote(m.claim_name + (m.sub_path.empty() ? "" : "/" + m.sub_path)));
     }
+    if (m.security_context) ValidateSecurityContext(*m.security_context, path + ".securityContext", errors);
+    if (m.workload && !m.workload->name.empty()) ValidateDnsSubdomain(m.workload->name, path + ".workload.name", errors);
+    if (m.owner) ValidateFileOwner(*m.owner, path + ".owner", errors);
   }
   if (spec.quiesce) {
     ValidateWorkloads(spec.quiesce->workloads, "spec.quiesce.workloads", errors);

@@ -83,6 +83,12 @@ struct MediaTarget {
   std::string sub_path;
   std::string mode = "Merge";  // Merge | Replace
   std::string backup_id;
+  // Who the Job writing this volume runs as (as for a BackupPolicy's media source), and the owner
+  // every restored file is given; with `owner` the Job runs as that user unless securityContext
+  // says otherwise, so no privilege is needed to apply it.
+  std::optional<SecurityContext> security_context;
+  std::optional<WorkloadRef> workload;
+  std::optional<FileOwnerSpec> owner;
 };
 
 struct Quiesce {

@@ -122,6 +122,9 @@ void AddRepositoryFlags(CLI::App* app, agent::RepositoryConfig& repository) {
   app->add_option("--s3-region", repository.s3.region, "S3 region")->envname("LIFEBOAT_S3_REGION");
   app->add_option("--ca-bundle", repository.ca_bundle, "PEM CA bundle for the repository endpoint")
       ->envname("LIFEBOAT_CA_BUNDLE");
+  app->add_option("--repository-group", repository.group,
+                  "GID: keep a local repository group-shared with this group (Jobs of several users use it)")
+      ->envname("LIFEBOAT_REPOSITORY_GROUP");
 }
 
 void AddPgFlags(CLI::App* app, agent::PgConnectionConfig& pg) {
@@ -211,6 +214,8 @@ void AddRestoreCommand(CLI::App* parent, CommandRegistry& registry) {
   r->add_option("--media-source", restore.command.request.media_source, "Media source in the backup");
   r->add_option("--media-target", restore.command.request.media_target, "Directory to restore media into")->envname("LIFEBOAT_MEDIA_TARGET");
   r->add_option("--media-mode", restore.command.media_mode, "Merge | Replace")->envname("LIFEBOAT_MEDIA_MODE")->default_val("Merge");
+  r->add_option("--media-owner", restore.command.media_owner,
+                "UID:GID: give every restored file and folder this owner (as `chown -R` would)");
   r->add_flag("--no-verify", restore.command.no_verify, "Skip comparing with the manifest");
   r->add_option("--checks-json", restore.command.checks_json, "JSON list of SQL checks")->envname("LIFEBOAT_CHECKS");
   r->add_option("--checks-file", restore.command.checks_file, "File with the JSON list of SQL checks");

@@ -34,7 +34,7 @@ Manifest Sample() {
   media.file_count = 1;
   media.total_bytes = 5;
   media.checksums = true;
-  media.files = {{"a/b.txt", 5, 1700000000000000000, "abc"}};
+  media.files = {{"a/b.txt", 5, 1700000000000000000, "abc", agent::MediaFileOwner{33, 33, 0640}}};
   m.media.push_back(media);
   return m;
 }
@@ -53,6 +53,18 @@ TEST(ManifestTest, RoundTripsThroughJson) {
   ASSERT_EQ(parsed->media.size(), 1u);
   EXPECT_EQ(parsed->media[0].files[0].sha256, "abc");
   EXPECT_EQ(parsed->media[0].files[0].mtime_ns, 1700000000000000000);
+  ASSERT_TRUE(parsed->media[0].files[0].owner.has_value()) << "the owner is recorded so a restore can give it back";
+  EXPECT_EQ(parsed->media[0].files[0].owner->uid, 33u);
+  EXPECT_EQ(parsed->media[0].files[0].owner->gid, 33u);
+  EXPECT_EQ(parsed->media[0].files[0].owner->mode, 0640u);
+}
+
+TEST(ManifestTest, AFileWithoutAnOwnerReadsAsUnknownOwner) {
+  Manifest m = Sample();
+  m.media[0].files[0].owner.reset();
+  auto parsed = ParseManifest(SerializeManifest(m));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_FALSE(parsed->media[0].files[0].owner.has_value());
 }
 
 TEST(ManifestTest, UsesTheDocumentedFieldNames) {

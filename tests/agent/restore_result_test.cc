@@ -12,7 +12,7 @@ TEST(RestoreResultTest, RoundTripsEveryFieldUnderTheNamesDocsAgentMdGives) {
   r.policy = "shop";
   r.database = DatabaseRestoreReport{"shop", "shop", "d1", true, 0.5, 1.5, 2.5, 0.25, 4, true, 1,
                                      "shop_restoring_fix", true, "", "", false, {"app_owner"}, {"reporting"}};
-  r.media = MediaRestoreReport{"uploads", "/media/0", "Merge", "m1", 10, 0};
+  r.media = MediaRestoreReport{"uploads", "/media/0", "Merge", "m1", 10, 0, 3, "3 of 10 restored files could not be given ..."};
   r.checks = {{"one", "shop", true, ""}};
   r.mismatches = {"public.t rows: expected 10, got 9"};
   nlohmann::json j = RestoreResultToJson(r);
@@ -20,6 +20,7 @@ TEST(RestoreResultTest, RoundTripsEveryFieldUnderTheNamesDocsAgentMdGives) {
   EXPECT_EQ(j["database"]["tablesVerified"], 4);
   EXPECT_EQ(j["database"]["rolesCreated"], nlohmann::json({"app_owner"}));
   EXPECT_TRUE(j["media"].is_object()) << "a restore's media is one object (a backup's is a list)";
+  EXPECT_EQ(j["media"]["ownersNotRestored"], 3);
   RestoreResult back = ParseRestoreResult(j);
   EXPECT_EQ(RestoreResultToJson(back), j);
 }

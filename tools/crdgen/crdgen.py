@@ -173,6 +173,21 @@ def resources():
     })
 
 
+def security_context(desc):
+    user_id = dict(minimum=0, maximum=2147483647)
+    return obj(desc, {
+        "runAsUser": i64("User id the Job's processes run as. Unset: the next place that says (see "
+                         "docs/api.md, \"Running as the data's owner\"), finally the image's user 65532.", **user_id),
+        "runAsGroup": i64("Primary group id of the Job's processes. Unset: as runAsUser.", **user_id),
+        "fsGroup": i64("Group the kubelet gives every file of the Job's volumes (recursively, group-writable). "
+                       "It changes the files of your volume: Lifeboat never sets it unless you do.", **user_id),
+        "supplementalGroups": arr("Further groups of the Job's processes: a group that may read (or write) "
+                                  "the files is enough.", i64("A group id.", **user_id), maxItems=32),
+        "fsGroupChangePolicy": s("OnRootMismatch skips the recursive change when the volume's root already "
+                                 "has fsGroup.", enum=["OnRootMismatch", "Always"]),
+    })
+
+
 def pod_settings():
     return obj("Settings for the Pods of the Jobs Lifeboat runs for this resource.", {
         "image": s("Container image running `lifeboat agent`. Defaults to the operator's own image.",
@@ -198,6 +213,10 @@ def pod_settings():
         "activeDeadlineSeconds": i64("Upper bound on a Job's run time; the run fails when it is exceeded.",
                                      minimum=1),
         "backoffLimit": i32("Retries of a failed Pod before the Job fails.", minimum=0, maximum=10, default=0),
+        "securityContext": security_context(
+            "The user every Job of this resource runs as, unless a media entry says otherwise. Unset: the "
+            "image's user (65532). Always within the restricted Pod Security profile (runAsNonRoot unless "
+            "runAsUser is 0, seccomp RuntimeDefault, no privilege escalation, no capabilities)."),
     })
 
 
@@ -309,6 +328,11 @@ def backup_policy():
                            s("A pattern.", minLength=1, maxLength=1024), maxItems=64),
             "schedule": schedule("Schedule of this source, overriding spec.schedule."),
             "targetRPO": duration("Recovery point objective of this source, overriding spec.targetRPO."),
+            "securityContext": security_context(
+                "The user the backup Job reads this volume as (the volume's owner, or a user in its group). "
+                "Fields left unset come from the workload's pod securityContext, then spec.podSettings."),
+            "workload": workload_ref("The Deployment or StatefulSet that owns the volume: its pod securityContext "
+                                     "(runAsUser, runAsGroup, fsGroup, supplementalGroups) gives the defaults."),
         }, required=["name", "claimName"]), maxItems=16),
             **{"x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"]}),
         "repository": repository("Where backups are stored: a restic repository, created on first use."),
@@ -456,6 +480,16 @@ def restore_request():
             "mode": s("Merge writes the backup's files over what is there and keeps other files; Replace makes "
                       "the directory exactly the backup's content.", enum=["Merge", "Replace"], default="Merge"),
             "backupID": target_backup_id(),
+            "securityContext": security_context(
+                "The user the restore Job writes this volume as. Fields left unset come from owner, then the "
+                "workload's pod securityContext, then spec.podSettings."),
+            "workload": workload_ref("The Deployment or StatefulSet that owns the volume: its pod securityContext "
+                                     "gives the defaults."),
+            "owner": obj("Give every restored file and folder this owner, as `chown -R uid:gid` would. The Job "
+                         "runs as this user (unless securityContext says otherwise), so no privilege is needed.", {
+                "uid": i64("User id.", minimum=0, maximum=2147483647),
+                "gid": i64("Group id.", minimum=0, maximum=2147483647),
+            }, required=["uid", "gid"]),
         }, required=["sourceName", "claimName"]), maxItems=16)),
         "quiesce": obj("Workloads scaled to zero before the restore and scaled back afterwards, also after a "
                        "failure and when the RestoreRequest is deleted mid-run.", {

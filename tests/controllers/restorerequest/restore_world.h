@@ -129,7 +129,7 @@ class RestoreWorld {
     if (name.find("-media-") != std::string::npos) {
       agent::RestoreResult fields;
       fields.backup_time = "2026-11-22T01:30:00Z";
-      fields.media = agent::MediaRestoreReport{"uploads", "/media/0", "Merge", "x-shop-2", 10, 0};
+      fields.media = agent::MediaRestoreReport{"uploads", "/media/0", "Merge", "x-shop-2", 10, 0, 0, ""};
       nlohmann::json r = AgentResult("restore", true);
       r.update(agent::RestoreResultToJson(fields));
       return {true, r};
