@@ -59,6 +59,12 @@ StatusOr<std::unique_ptr<ContainerProcess>> ContainerProcess::Start(const Proces
 
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return InternalError(Errno("pipe"));
+  if (spec.stdio_owner && fchown(fds[1], *spec.stdio_owner, static_cast<gid_t>(-1)) != 0) {
+    const Status error = InternalError(Errno("fchown stdout"));
+    close(fds[0]);
+    close(fds[1]);
+    return error;
+  }
   const int dev_null = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (dev_null < 0) {
     close(fds[0]);

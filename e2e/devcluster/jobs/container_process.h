@@ -41,6 +41,9 @@ struct ProcessSpec {
   // The process is a supervisor (bwrap) that must not get the graceful SIGTERM itself: bwrap
   // dies on SIGTERM and takes the container's namespace with it, leaving no time to shut down.
   bool leader_is_supervisor = false;
+  // The user the container's process runs as, when not root: stdout and stderr (a pipe) are
+  // handed to it, as runc does, so that it can reopen them (`echo x > /dev/stdout`).
+  std::optional<uid_t> stdio_owner;
 };
 
 class ContainerProcess {

@@ -10,6 +10,36 @@ std::string Trim(std::string_view text) {
   return std::string(text.substr(begin, end - begin + 1));
 }
 
+// Splits `text` at `separator`, trimming each part and dropping empty ones.
+std::vector<std::string> Split(std::string_view text, char separator) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(separator, start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string part = Trim(text.substr(start, end - start));
+    if (!part.empty()) parts.push_back(std::move(part));
+    start = end + 1;
+  }
+  return parts;
+}
+
+bool ValidUserPart(std::string_view part) {
+  return !part.empty() && part.find_first_of(" \t:=,;/") == std::string_view::npos;
+}
+
+// "user=USER[:GROUP]" -> the USER[:GROUP] text, validated.
+StatusOr<std::string> ParseUserField(const std::string& entry, std::string_view value) {
+  const size_t colon = value.find(':');
+  const std::string_view user = value.substr(0, colon);
+  const bool group_ok = colon == std::string_view::npos || ValidUserPart(value.substr(colon + 1));
+  if (!ValidUserPart(user) || !group_ok) {
+    return InvalidArgumentError("image path entry \"" + entry + "\": user \"" + std::string(value) +
+                                "\" is not of the form USER[:GROUP] (a uid or a name)");
+  }
+  return std::string(value);
+}
+
 }  // namespace
 
 StatusOr<ImagePathMap> ParseImagePathMap(std::string_view text) {
@@ -23,22 +53,30 @@ StatusOr<ImagePathMap> ParseImagePathMap(std::string_view text) {
     if (entry.empty()) continue;
     const size_t eq = entry.find('=');
     if (eq == std::string::npos || eq == 0) {
-      return InvalidArgumentError("image path entry \"" + entry + "\" is not of the form image=/dir[:/dir...]");
+      return InvalidArgumentError("image path entry \"" + entry +
+                                  "\" is not of the form image=/dir[:/dir...][,user=USER[:GROUP]]");
     }
     const std::string image = Trim(std::string_view(entry).substr(0, eq));
-    std::string_view dirs = std::string_view(entry).substr(eq + 1);
-    size_t d = 0;
-    while (d <= dirs.size()) {
-      size_t colon = dirs.find(':', d);
-      if (colon == std::string_view::npos) colon = dirs.size();
-      const std::string dir = Trim(dirs.substr(d, colon - d));
-      d = colon + 1;
-      if (dir.empty()) continue;
-      if (dir.front() != '/') {
-        return InvalidArgumentError("image path entry \"" + entry + "\": directory " + dir + " is not absolute");
+    ImageConfig config;
+    for (const std::string& field : Split(std::string_view(entry).substr(eq + 1), ',')) {
+      constexpr std::string_view kUser = "user=";
+      if (field.rfind(kUser, 0) == 0) {
+        auto user = ParseUserField(entry, Trim(std::string_view(field).substr(kUser.size())));
+        if (!user.ok()) return user.status();
+        config.user = *user;
+        continue;
       }
-      map[image].push_back(dir);
+      for (const std::string& dir : Split(field, ':')) {
+        if (dir.front() != '/') {
+          return InvalidArgumentError("image path entry \"" + entry + "\": directory " + dir +
+                                      " is not absolute (fields are /dir[:/dir...] or user=USER[:GROUP])");
+        }
+        config.dirs.push_back(dir);
+      }
     }
+    ImageConfig& existing = map[image];
+    existing.dirs.insert(existing.dirs.end(), config.dirs.begin(), config.dirs.end());
+    if (!config.user.empty()) existing.user = config.user;
   }
   return map;
 }
@@ -51,14 +89,24 @@ std::string ImageRepository(std::string_view image) {
   return std::string(repo);
 }
 
-std::vector<std::string> ImagePathDirs(std::string_view image, const ImagePathMap& map) {
+const ImageConfig* FindImageConfig(std::string_view image, const ImagePathMap& map) {
   const std::string repo = ImageRepository(image);
   const std::string last = repo.substr(repo.rfind('/') == std::string::npos ? 0 : repo.rfind('/') + 1);
   for (const std::string& key : {std::string(image), repo, last}) {
     auto it = map.find(key);
-    if (it != map.end()) return it->second;
+    if (it != map.end()) return &it->second;
   }
-  return {};
+  return nullptr;
+}
+
+std::vector<std::string> ImagePathDirs(std::string_view image, const ImagePathMap& map) {
+  const ImageConfig* config = FindImageConfig(image, map);
+  return config ? config->dirs : std::vector<std::string>{};
+}
+
+std::string ImageUserFor(std::string_view image, const ImagePathMap& map) {
+  const ImageConfig* config = FindImageConfig(image, map);
+  return config ? config->user : "";
 }
 
 std::string DefaultProgramForImage(std::string_view image) {

@@ -11,6 +11,11 @@ std::string RandomNameSuffix(std::mt19937_64& random) {
   return suffix;
 }
 
+std::string GeneratedName(std::string_view base, std::string_view suffix) {
+  constexpr size_t kMaxGeneratedBaseLength = 63 - 5;
+  return std::string(base.substr(0, kMaxGeneratedBaseLength)) + std::string(suffix);
+}
+
 nlohmann::json BuildJobPod(const nlohmann::json& job, std::string_view suffix) {
   using nlohmann::json;
   const json& metadata = job.at("metadata");
@@ -32,7 +37,7 @@ nlohmann::json BuildJobPod(const nlohmann::json& job, std::string_view suffix) {
   labels["batch.kubernetes.io/controller-uid"] = uid;
 
   json pod_metadata = {
-      {"name", job_name + "-" + std::string(suffix)},
+      {"name", GeneratedName(job_name + "-", suffix)},
       {"generateName", job_name + "-"},
       {"namespace", metadata.value("namespace", "default")},
       {"labels", labels},

@@ -7,7 +7,8 @@
 // is killed outright.
 //
 // Configuration from the environment (see README-jobs.md):
-//   LIFEBOAT_DEVCLUSTER_IMAGE_PATH        "image=/dir[:/dir];image2=/dir" per-image PATH prefixes
+//   LIFEBOAT_DEVCLUSTER_IMAGE_PATH        "image=/dir[:/dir][,user=U[:G]];image2=..." per-image PATH
+//                                         prefixes and users (image_paths.h)
 //   LIFEBOAT_DEVCLUSTER_BACKOFF_SECONDS   base of the pod-failure and restart back-offs (default 1;
 //                                         a real cluster uses 10)
 //   PATH                                  the host PATH containers get after their image's dirs

@@ -1,15 +1,18 @@
 // KubeletOptions: how the local kubelet runs pods on this machine (data dir layout, bubblewrap,
-// PATH and per-image directories, log bounds, grace periods, restart back-off). Plain data.
+// PATH, what it knows of images, the account database, log bounds, grace periods, restart
+// back-off). Plain data.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "e2e/devcluster/jobs/image_paths.h"
 #include "e2e/devcluster/jobs/pod_lifecycle.h"
+#include "e2e/devcluster/jobs/security_context.h"
 
 namespace lifeboat::devcluster {
 
@@ -38,6 +41,9 @@ struct KubeletOptions {
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(2)};
   PodStepOptions step_options;
   std::optional<InClusterApi> in_cluster_api;
+  // Where container users and groups are looked up (the image's /etc/passwd and /etc/group);
+  // null: the host's (HostUserDatabase), which the sandboxes bind at /etc.
+  std::shared_ptr<const UserDatabase> user_database;
 };
 
 }  // namespace lifeboat::devcluster

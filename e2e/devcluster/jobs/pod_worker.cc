@@ -6,8 +6,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "e2e/devcluster/jobs/host_user_database.h"
 #include "e2e/devcluster/jobs/image_paths.h"
 #include "e2e/devcluster/jobs/security_context.h"
+#include "e2e/devcluster/jobs/volume_ownership.h"
 #include "operator/core/time_format.h"
 
 namespace lifeboat::devcluster {
@@ -69,10 +71,36 @@ std::string ReadLogTail(const fs::path& path, size_t max_bytes, int max_lines) {
 }
 
 constexpr const char* kServiceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount";
+constexpr const char* kPrivateSecretsDir = "/var/run/secrets";
 
 bool AutomountToken(const json& pod) {
   const json spec = pod.value("spec", json::object());
   return spec.value("automountServiceAccountToken", true);
+}
+
+// A claim or emptyDir directory: created world-writable if missing (an existing one keeps its mode).
+void CreateSharedDirectory(const fs::path& dir) {
+  std::error_code ec;
+  if (fs::exists(dir, ec)) return;
+  fs::create_directories(dir, ec);
+  ::chmod(dir.c_str(), 0777);
+}
+
+// A file volume (secret, configMap, downwardAPI, projected) written afresh: each file with its
+// mode (whatever the umask) and owner.
+void WriteVolumeFiles(const fs::path& dir, const std::vector<VolumeFile>& files) {
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir, ec);
+  for (const VolumeFile& file : files) {
+    const fs::path path = dir / file.path;
+    fs::create_directories(path.parent_path(), ec);
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << file.content;
+    out.close();
+    ::chmod(path.c_str(), static_cast<mode_t>(file.mode & 07777));
+    if (file.owner) (void)::chown(path.c_str(), static_cast<uid_t>(*file.owner), static_cast<gid_t>(-1));
+  }
 }
 
 std::string StartErrorMessage(const std::string& program) {
@@ -233,42 +261,48 @@ bool PodWorker::PrepareVolumes() {
     }
     return false;
   }
-  std::error_code ec;
-  // Claim and emptyDir directories are world-writable, as emptyDirs (and the usual local
-  // provisioners' volumes) are, so that containers running as non-root users can write.
-  auto create_shared_dir = [&ec](const fs::path& dir) {
-    if (fs::exists(dir, ec)) return;
-    fs::create_directories(dir, ec);
-    ::chmod(dir.c_str(), 0777);
+  // Each volume is set up as its kubelet volume plugin does: claim and emptyDir directories are
+  // created world-writable (as emptyDirs and the usual local provisioners' volumes are), file
+  // volumes are rewritten, then fsGroup is applied (VolumeOwnershipFor).
+  const EffectiveSecurityContext context = DetermineEffectiveSecurityContext(pod, json::object());
+  std::optional<std::string> setup_error;
+  auto own = [&](const std::string& volume, const fs::path& dir, const std::optional<VolumeOwnership>& ownership) {
+    if (!ownership || setup_error) return;
+    auto walked = SetVolumeOwnership(dir, *ownership);
+    if (!walked.ok()) {
+      setup_error = "MountVolume.SetUp failed for volume \"" + volume + "\" : " + walked.status().message();
+    }
   };
-  for (const std::string& claim : ClaimNames(pod)) create_shared_dir(paths_.ClaimDir(namespace_, claim));
   for (const json& volume : pod["spec"].value("volumes", json::array())) {
     const std::string name = volume.value("name", "");
-    if (volume.contains("emptyDir")) create_shared_dir(paths_.VolumeDir("empty-dir", name));
-    const std::string kind = VolumeDirKind(volume);
-    if (kind.empty()) continue;
-    const fs::path dir = paths_.VolumeDir(kind, name);
-    fs::remove_all(dir, ec);
-    fs::create_directories(dir, ec);
-    for (const VolumeFile& file : (*files)[name]) {
-      const fs::path path = dir / file.path;
-      fs::create_directories(path.parent_path(), ec);
-      std::ofstream out(path, std::ios::binary | std::ios::trunc);
-      out << file.content;
-      out.close();
-      ::chmod(path.c_str(), static_cast<mode_t>(file.mode & 07777));
+    const std::optional<VolumeOwnership> ownership = VolumeOwnershipFor(volume, context);
+    if (volume.contains("persistentVolumeClaim")) {
+      const fs::path dir = paths_.ClaimDir(namespace_, volume["persistentVolumeClaim"].value("claimName", ""));
+      CreateSharedDirectory(dir);
+      own(name, dir, ownership);
+    } else if (volume.contains("emptyDir")) {
+      const fs::path dir = paths_.VolumeDir("empty-dir", name);
+      CreateSharedDirectory(dir);
+      own(name, dir, ownership);
+    } else if (const std::string kind = VolumeDirKind(volume); !kind.empty()) {
+      const fs::path dir = paths_.VolumeDir(kind, name);
+      WriteVolumeFiles(dir, (*files)[name]);
+      own(name, dir, ownership);
     }
   }
   if (options_.in_cluster_api && AutomountToken(pod)) {
+    // The kube-api-access projected volume the API server's admission adds.
     const fs::path dir = paths_.VolumeDir("serviceaccount", "kube-api-access");
-    fs::create_directories(dir, ec);
-    const std::pair<const char*, std::string> files[] = {{"token", options_.in_cluster_api->token},
-                                                         {"ca.crt", options_.in_cluster_api->ca_cert_pem},
-                                                         {"namespace", namespace_}};
-    for (const auto& [file, content] : files) {
-      std::ofstream out(dir / file, std::ios::binary | std::ios::trunc);
-      out << content;
+    WriteVolumeFiles(dir, ServiceAccountVolumeFiles(pod, options_.in_cluster_api->token, options_.in_cluster_api->ca_cert_pem));
+    own("kube-api-access", dir, VolumeOwnershipFor(json{{"name", "kube-api-access"}, {"projected", json::object()}}, context));
+  }
+  if (setup_error) {
+    run_.mount_error = *setup_error;
+    if (last_mount_error_ != *setup_error) {
+      events_.Record(pod, "Warning", "FailedMount", *setup_error);
+      last_mount_error_ = *setup_error;
     }
+    return false;
   }
   run_.mount_error.reset();
   volumes_ready_ = true;
@@ -292,14 +326,17 @@ void PodWorker::StartContainer(bool init, size_t index) {
     c.state = ContainerRun::State::kWaiting;
     ++c.restart_count;
   }
-  auto fail_config = [&](const std::string& message) {
+  // The container waits and is retried: CreateContainerConfigError (the kubelet could not build
+  // the container's configuration) or CreateContainerError (the runtime could not create it).
+  auto fail_waiting = [&](const std::string& reason, const std::string& message) {
     c.state = ContainerRun::State::kWaiting;
-    const bool changed = c.waiting_message != message;
-    c.waiting_reason = "CreateContainerConfigError";
+    const bool changed = c.waiting_message != message || c.waiting_reason != reason;
+    c.waiting_reason = reason;
     c.waiting_message = message;
     c.retry_not_before = now + kConfigRetry;
     if (changed) events_.Record(pod, "Warning", "Failed", "Error: " + message, field_path);
   };
+  auto fail_config = [&](const std::string& message) { fail_waiting("CreateContainerConfigError", message); };
   auto fail_start = [&](const std::string& message) {
     c.state = ContainerRun::State::kTerminated;
     c.terminated = ContainerTermination{128, "StartError", message, now, now};
@@ -313,13 +350,23 @@ void PodWorker::StartContainer(bool init, size_t index) {
   auto mounts = PlanContainerMounts(pod, spec, paths_);
   if (!mounts.ok()) return fail_config(mounts.status().message());
 
+  // Who the process is: the kubelet refuses root under runAsNonRoot (it cannot see more of the
+  // image than its USER), then the runtime resolves the user against the image's accounts.
+  const ImageUser image_user = ParseImageUser(ImageUserFor(c.image, options_.image_paths));
+  if (Status non_root = VerifyRunAsNonRoot(pod, spec, image_user); !non_root.ok()) return fail_config(non_root.message());
+  static const HostUserDatabase host_users;
+  const UserDatabase& users = options_.user_database ? *options_.user_database : host_users;
+  const EffectiveSecurityContext context = DetermineEffectiveSecurityContext(pod, spec);
+  auto identity = ResolveProcessIdentity(context, image_user, users);
+  if (!identity.ok()) return fail_waiting("CreateContainerError", identity.status().message());
+
   // The environment: PATH, HOSTNAME, HOME, then the container's own variables.
   const std::vector<std::string> image_dirs = ImagePathDirs(c.image, options_.image_paths);
   std::string path;
   for (const std::string& dir : image_dirs) path += dir + ":";
   path += options_.host_path;
-  const RunAs run_as = EffectiveRunAs(pod, spec);
-  EnvList full = {{"PATH", path}, {"HOSTNAME", name_}, {"HOME", run_as.NonRoot() ? "/" : "/root"}};
+  const std::string hostname = PodHostname(pod);
+  EnvList full = {{"PATH", path}, {"HOSTNAME", hostname}, {"HOME", identity->home}};
   if (options_.in_cluster_api) {
     const std::string host = options_.in_cluster_api->host;
     const std::string port = std::to_string(options_.in_cluster_api->port);
@@ -353,42 +400,40 @@ void PodWorker::StartContainer(bool init, size_t index) {
   }
 
   std::vector<std::string> drop_privileges;
-  if (run_as.NonRoot()) {
+  if (NeedsIdentityChange(*identity)) {
     const std::string setpriv = FindProgram("setpriv", options_.host_path + ":/usr/bin:/bin");
-    if (setpriv.empty()) return fail_start("runAsUser/runAsGroup need setpriv (Debian package util-linux)");
-    drop_privileges = DropPrivilegesPrefix(run_as, setpriv);
+    if (setpriv.empty()) return fail_start("running as a user other than root needs setpriv (Debian package util-linux)");
+    drop_privileges = DropPrivilegesPrefix(*identity, setpriv);
   }
 
   std::error_code ec;
-  const std::string data_prefix = options_.data_dir.string() + "/";
   for (HostMount& mount : *mounts) {
     if (mount.is_file) {
       fs::create_directories(fs::path(mount.source).parent_path(), ec);
       std::ofstream(mount.source, std::ios::trunc).close();
-      ::chmod(mount.source.c_str(), 0666);  // writable by a non-root container
-    } else {
-      const bool existed = fs::exists(mount.source, ec);
-      fs::create_directories(mount.source, ec);
-      const bool ours = mount.source.rfind(data_prefix, 0) == 0;
-      if (!existed && ours) ::chmod(mount.source.c_str(), 0777);
-      if (run_as.fs_group && ours && !mount.read_only) {
-        // fsGroup: the volume's group becomes fsGroup, group-writable, setgid (top level only).
-        if (::chown(mount.source.c_str(), static_cast<uid_t>(-1), static_cast<gid_t>(*run_as.fs_group)) == 0) {
-          struct stat st {};
-          if (::stat(mount.source.c_str(), &st) == 0) ::chmod(mount.source.c_str(), (st.st_mode & 07777) | 02070);
-        }
+      ::chmod(mount.source.c_str(), 0666);  // the kubelet makes the termination log writable by any user
+    } else if (!mount.volume_dir.empty()) {
+      // A subPath's missing directories take the volume's mode (and so stay writable for the
+      // users the volume was writable for).
+      if (Status made = MakeSubPathDirectories(mount.volume_dir, mount.source); !made.ok()) {
+        return fail_waiting("CreateContainerConfigError", "failed to create subPath directory for volumeMount \"" +
+                                                              mount.target + "\" of container \"" + c.name + "\"");
       }
+    } else {
+      fs::create_directories(mount.source, ec);
     }
     mount.target = ResolveMountTarget(mount.target);
   }
   SandboxSpec sandbox;
   sandbox.root_entries = root_entries_;
   sandbox.mounts = *mounts;
+  // A container's /var/run/secrets holds only what the kubelet mounts there.
+  sandbox.private_dirs = {ResolveMountTarget(kPrivateSecretsDir)};
   for (const std::string& dir : image_dirs) {
     if (fs::is_directory(dir, ec)) sandbox.read_only_dirs.push_back(dir);
   }
   sandbox.working_dir = spec.value("workingDir", "");
-  sandbox.hostname = name_;
+  sandbox.hostname = hostname;
   sandbox.argv = drop_privileges;
   sandbox.argv.insert(sandbox.argv.end(), argv.begin(), argv.end());
 
@@ -398,6 +443,7 @@ void PodWorker::StartContainer(bool init, size_t index) {
   process_spec.log_path = LogPath(c.name);
   process_spec.log_max_bytes = options_.log_max_bytes;
   process_spec.leader_is_supervisor = true;
+  if (identity->uid != 0) process_spec.stdio_owner = static_cast<uid_t>(identity->uid);
   if (c.restart_count > 0 && fs::exists(process_spec.log_path, ec)) {
     fs::rename(process_spec.log_path, LogPath(c.name + ".previous"), ec);
   }

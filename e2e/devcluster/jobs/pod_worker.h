@@ -1,6 +1,8 @@
 // PodWorker: the local kubelet's worker for one Pod, on its own thread. It prepares the pod's
-// volumes (claims must exist; emptyDir, secret and configMap directories under the pod dir), runs
-// init containers in order and then the containers as sandboxed processes (ContainerProcess),
+// volumes (claims must exist; emptyDir, secret and configMap directories under the pod dir; the
+// pod's fsGroup applied with SetVolumeOwnership), runs init containers in order and then the
+// containers as sandboxed processes (ContainerProcess) as the user the kubelet and the runtime
+// would pick (security_context.h; runAsNonRoot refusals wait as CreateContainerConfigError),
 // follows DecidePodStep for restarts and deletion, and reports BuildPodStatus through the status
 // subresource whenever it changes, with the kubelet's Events (Scheduled, Pulled, Created, Started,
 // Killing, Failed, FailedMount, BackOff). It ends once the pod is terminal (processes reaped, pod

@@ -1,5 +1,7 @@
 #include "e2e/devcluster/jobs/volume_plan.h"
 
+#include "e2e/devcluster/jobs/security_context.h"
+
 #include <algorithm>
 #include <map>
 
@@ -89,7 +91,29 @@ Status AddDownwardFiles(const json& pod, const json& source, int default_mode, c
   return Status::Ok();
 }
 
+// A projected service account token: 0600 and owned by the FsUser when the pod has an FsUser or
+// an fsGroup (projected.go), else the volume's default mode.
+VolumeFile TokenFile(const json& pod, const std::string& path, const std::string& token, int default_mode) {
+  const std::optional<int64_t> fs_user = FsUserFrom(pod);
+  const bool has_fs_group = DetermineEffectiveSecurityContext(pod, json::object()).fs_group.has_value();
+  VolumeFile file{path, token, default_mode, std::nullopt};
+  if (fs_user || has_fs_group) {
+    file.mode = 0600;
+    file.owner = fs_user;
+  }
+  return file;
+}
+
 }  // namespace
+
+std::vector<VolumeFile> ServiceAccountVolumeFiles(const nlohmann::json& pod, const std::string& token,
+                                                  const std::string& ca_cert_pem) {
+  constexpr int kDefaultMode = 0644;
+  const std::string ns = pod.value("metadata", json::object()).value("namespace", "default");
+  return {TokenFile(pod, "token", token, kDefaultMode),
+          {"ca.crt", ca_cert_pem, kDefaultMode, std::nullopt},
+          {"namespace", ns, kDefaultMode, std::nullopt}};
+}
 
 std::string VolumeDirKind(const nlohmann::json& volume) {
   if (volume.contains("secret")) return "secret";
@@ -137,7 +161,8 @@ StatusOr<std::map<std::string, std::vector<VolumeFile>>> PlanVolumeFiles(const n
           if (!service_account_token) {
             return FailedPreconditionError(prefix + "serviceAccountToken projection needs the devcluster's in-cluster API");
           }
-          files.push_back({projection["serviceAccountToken"].value("path", "token"), *service_account_token, default_mode});
+          files.push_back(TokenFile(pod, projection["serviceAccountToken"].value("path", "token"), *service_account_token,
+                                    default_mode));
         } else {
           return InvalidArgumentError(prefix + "projected source not supported by the local kubelet");
         }
@@ -184,6 +209,7 @@ StatusOr<std::vector<HostMount>> PlanContainerMounts(const nlohmann::json& pod, 
           return InvalidArgumentError("volumeMount \"" + name + "\": subPath " + sub_path +
                                       " must be a relative path without '..'");
         }
+        mount.volume_dir = source.string();
         source /= sub_path;
       }
       mount.source = source.string();

@@ -12,7 +12,9 @@
 #pragma once
 
 #include <filesystem>
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,9 @@ struct HostMount {
   std::string target;  // path inside the container
   bool read_only = false;
   bool is_file = false;  // bind a file (termination log, subPath file), not a directory
+  // With a subPath: the volume's directory (`source` lies inside it; missing directories of a
+  // subPath take its mode). Empty otherwise.
+  std::string volume_dir = {};
   friend bool operator==(const HostMount&, const HostMount&) = default;
 };
 
@@ -36,6 +41,7 @@ struct VolumeFile {
   std::string path;
   std::string content;
   int mode = 0644;
+  std::optional<int64_t> owner = std::nullopt;  // the file's user when not root (a service account token's FsUser)
   friend bool operator==(const VolumeFile&, const VolumeFile&) = default;
 };
 
@@ -63,10 +69,19 @@ std::vector<std::string> ClaimNames(const nlohmann::json& pod);
 // the local kubelet does not support.
 // downwardAPI (fieldRef items) and projected volumes (secret, configMap, downwardAPI and
 // serviceAccountToken sources; the token is `service_account_token`, FailedPrecondition without
-// one) are files too.
+// one) are files too. A token file has the volume's defaultMode unless the pod has an fsGroup or an
+// FsUser (FsUserFrom): then it is 0600, owned by the FsUser (SetVolumeOwnership later makes it
+// 0640 with group fsGroup), as the kubelet writes it.
 StatusOr<std::map<std::string, std::vector<VolumeFile>>> PlanVolumeFiles(const nlohmann::json& pod,
                                                                          const PodObjectLookup& lookup,
                                                                          const std::string* service_account_token = nullptr);
+
+// The files of the service account volume the API server's admission adds to every pod that
+// automounts its token (kube-api-access-*: a projected volume with defaultMode 0644 and the
+// sources token, ca.crt and namespace), mounted read-only at
+// /var/run/secrets/kubernetes.io/serviceaccount. The token's mode and owner follow the rule above.
+std::vector<VolumeFile> ServiceAccountVolumeFiles(const nlohmann::json& pod, const std::string& token,
+                                                  const std::string& ca_cert_pem);
 
 // The directory kind under <pod-dir>/volumes/ of a file-backed volume ("secret", "configmap",
 // "downward-api", "projected"), or "" for other volume types.

@@ -459,6 +459,10 @@ struct ObjectStore::Impl {
     if (name.empty()) {
       std::string generate = Str(object, {"metadata", "generateName"});
       if (!generate.empty()) {
+        // As the API server's name generator: at most 58 characters of the base, so that the
+        // name with its 5-character suffix stays a 63-character DNS label.
+        constexpr size_t kMaxGeneratedBaseLength = 63 - 5;
+        if (generate.size() > kMaxGeneratedBaseLength) generate.resize(kMaxGeneratedBaseLength);
         for (int attempt = 0; attempt < 16; ++attempt) {
           name = generate + RandomSuffix();
           if (!Find(info.StorageKey(), path.namespace_name, name)) break;

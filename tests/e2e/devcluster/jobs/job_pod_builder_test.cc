@@ -51,5 +51,14 @@ TEST(JobPodBuilderTest, SuffixesAreFiveCharactersOfTheGenerateNameAlphabet) {
   EXPECT_GT(seen.size(), 190u);
 }
 
+TEST(JobPodBuilderTest, PodNameKeepsAtMost58CharactersOfTheGenerateNameAsTheApiServerDoes) {
+  const std::string job_name(63, 'j');  // the longest Job name (its job-name label must fit)
+  json job = {{"metadata", {{"name", job_name}, {"namespace", "team"}, {"uid", "u"}}}};
+  json pod = BuildJobPod(job, "n8thl");
+  EXPECT_EQ(pod["metadata"]["generateName"], job_name + "-");
+  EXPECT_EQ(pod["metadata"]["name"], std::string(58, 'j') + "n8thl");
+  EXPECT_EQ(GeneratedName("short-", "abcde"), "short-abcde");
+}
+
 }  // namespace
 }  // namespace lifeboat::devcluster

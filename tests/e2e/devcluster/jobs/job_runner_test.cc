@@ -3,12 +3,15 @@
 #include "e2e/devcluster/jobs/job_runner.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
+
+#include "tests/e2e/devcluster/jobs/fake_user_database.h"
 
 namespace lifeboat::devcluster {
 namespace {
@@ -30,6 +33,12 @@ class JobRunnerTest : public ::testing::Test {
     ASSERT_TRUE(options.ok()) << options.status();
     options->job_options.pod_failure_backoff_base = milliseconds(0);
     options->kubelet_options.step_options.restart_backoff_base = milliseconds(100);
+    // Images that state a user (their Dockerfile USER), and the accounts their /etc/passwd has.
+    options->kubelet_options.image_paths = {{"example.com/nonroot", {{}, "65532:65532"}},
+                                            {"example.com/named", {{}, "lifeboat"}}};
+    auto users = std::make_shared<FakeUserDatabase>();
+    users->AddUser({0, 0, "root", "/root"}).AddUser({65532, 65532, "lifeboat", "/home/lifeboat"});
+    options->kubelet_options.user_database = users;
     runner_ = std::make_unique<JobRunner>(*store_, *options, SystemClock::Instance());
     runner_->Start();
   }
@@ -101,6 +110,23 @@ class JobRunnerTest : public ::testing::Test {
       if (c["type"] == type && c["status"] == "True") return true;
     }
     return false;
+  }
+  // The first container's waiting state of the job's first pod, once its reason is `reason`.
+  std::optional<json> WaitingWith(const std::string& job, const std::string& reason) {
+    json waiting;
+    const bool found = Eventually([&] {
+      auto pods = List("", "pods", "job-name=" + job);
+      if (pods.empty()) return false;
+      waiting = pods[0]["status"].value("containerStatuses", json::array({json::object()}))[0].value("state", json::object()).value("waiting", json::object());
+      return waiting.value("reason", "") == reason;
+    });
+    if (!found) return std::nullopt;
+    return waiting;
+  }
+  std::string PodLog(const std::string& job) {
+    auto pods = List("", "pods", "job-name=" + job);
+    if (pods.empty()) return "";
+    return ReadFile(data_dir_ / "logs" / "default" / pods[0]["metadata"]["name"].get<std::string>() / "main.log");
   }
   std::string ReadFile(const std::filesystem::path& path) {
     std::ifstream in(path);
@@ -268,6 +294,102 @@ TEST_F(JobRunnerTest, StopKillsEveryProcessItStarted) {
   ASSERT_TRUE(Eventually([&] { return count() == 1; }));
   runner_->Stop();
   EXPECT_EQ(count(), 0);
+}
+
+TEST_F(JobRunnerTest, ContainerRunsAsTheImagesUserUnlessTheSecurityContextSaysOtherwise) {
+  const std::string script = "echo $(id -u):$(id -g) $HOME";
+  Create("batch", "jobs", JobOf("image-user", script, json::object(), json::object(), {{"image", "example.com/nonroot:v1"}}));
+  Create("batch", "jobs", JobOf("named-user", script, json::object(), json::object(), {{"image", "example.com/named"}}));
+  Create("batch", "jobs", JobOf("overridden", script, json::object(), json::object(),
+                                {{"image", "example.com/nonroot:v1"}, {"securityContext", {{"runAsUser", 1000}}}}));
+  Create("batch", "jobs", JobOf("plain", script));
+  for (const char* job : {"image-user", "named-user", "overridden", "plain"}) {
+    ASSERT_TRUE(Eventually([&] { return HasCondition(job, "Complete"); })) << job;
+  }
+  EXPECT_EQ(PodLog("image-user"), "65532:65532 /home/lifeboat\n");
+  EXPECT_EQ(PodLog("named-user"), "65532:65532 /home/lifeboat\n");
+  EXPECT_EQ(PodLog("overridden"), "1000:0 /\n") << "runAsUser replaces the image's user and its group";
+  EXPECT_EQ(PodLog("plain"), "0:0 /root\n") << "an image without a user runs as root";
+}
+
+TEST_F(JobRunnerTest, RunAsNonRootKeepsARootContainerWaitingWithTheKubeletsMessage) {
+  Create("batch", "jobs", JobOf("as-root", "true", json::object(), {{"securityContext", {{"runAsNonRoot", true}}}}));
+  Create("batch", "jobs", JobOf("as-image-user", "id -u", json::object(), {{"securityContext", {{"runAsNonRoot", true}}}},
+                                {{"image", "example.com/nonroot:v1"}}));
+  std::optional<json> waiting = WaitingWith("as-root", "CreateContainerConfigError");
+  ASSERT_TRUE(waiting);
+  const json pod = List("", "pods", "job-name=as-root")[0];
+  const std::string message = "container has runAsNonRoot and image will run as root (pod: \"" +
+                              pod["metadata"]["name"].get<std::string>() + "_default(" +
+                              pod["metadata"]["uid"].get<std::string>() + ")\", container: main)";
+  EXPECT_EQ((*waiting)["message"], message);
+  EXPECT_EQ(pod["status"]["phase"], "Pending");
+  bool event = false;
+  for (const json& e : List("", "events")) {
+    event = event || (e.value("reason", "") == "Failed" && e.value("type", "") == "Warning" &&
+                      e.value("message", "") == "Error: " + message);
+  }
+  EXPECT_TRUE(event) << "a Warning Failed event with the message";
+  ASSERT_TRUE(Eventually([&] { return HasCondition("as-image-user", "Complete"); }));
+  EXPECT_EQ(PodLog("as-image-user"), "65532\n");
+}
+
+TEST_F(JobRunnerTest, FsGroupOpensEverythingInAClaimToTheGroup) {
+  Create("", "persistentvolumeclaims",
+         {{"metadata", {{"name", "dumps"}}},
+          {"spec", {{"accessModes", {"ReadWriteOnce"}}, {"resources", {{"requests", {{"storage", "1Gi"}}}}}}}});
+  const std::filesystem::path claim = data_dir_ / "volumes" / "default" / "dumps";
+  std::filesystem::create_directories(claim / "2026");
+  ::chmod((claim / "2026").c_str(), 0700);
+  std::ofstream(claim / "2026" / "base.dump") << "old\n";
+  ::chmod((claim / "2026" / "base.dump").c_str(), 0600);
+  json volumes = json::array({{{"name", "d"}, {"persistentVolumeClaim", {{"claimName", "dumps"}}}}});
+  json mounts = json::array({{{"name", "d"}, {"mountPath", "/dumps"}}});
+  Create("batch", "jobs", JobOf("appender", "cat /dumps/2026/base.dump && echo new >> /dumps/2026/base.dump", json::object(),
+                                {{"volumes", volumes}, {"securityContext", {{"runAsUser", 1000}, {"fsGroup", 3000}}}},
+                                {{"volumeMounts", mounts}}));
+  ASSERT_TRUE(Eventually([&] { return HasCondition("appender", "Complete") || HasCondition("appender", "Failed"); }));
+  EXPECT_TRUE(HasCondition("appender", "Complete")) << PodLog("appender");
+  EXPECT_EQ(ReadFile(claim / "2026" / "base.dump"), "old\nnew\n");
+  struct stat st {};
+  ASSERT_EQ(::stat((claim / "2026").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 02770u);
+  EXPECT_EQ(st.st_gid, 3000u);
+  ASSERT_EQ(::stat((claim / "2026" / "base.dump").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0660u);
+}
+
+TEST_F(JobRunnerTest, NonRootContainerCanWriteStdoutTmpAndItsTerminationLog) {
+  Create("batch", "jobs", JobOf("non-root-io",
+                                "echo out > /dev/stdout && echo tmp > /tmp/x && cat /tmp/x && echo shm > /dev/shm/y && "
+                                "printf done > /dev/termination-log",
+                                json::object(), {{"securityContext", {{"runAsUser", 1000}}}}));
+  ASSERT_TRUE(Eventually([&] { return HasCondition("non-root-io", "Complete") || HasCondition("non-root-io", "Failed"); }));
+  EXPECT_EQ(PodLog("non-root-io"), "out\ntmp\n");
+  const json pod = List("", "pods", "job-name=non-root-io")[0];
+  EXPECT_EQ(pod["status"]["containerStatuses"][0]["state"]["terminated"]["message"], "done");
+}
+
+TEST_F(JobRunnerTest, HostnameIsCutTo63CharactersAsTheKubeletDoes) {
+  const std::string job_name(63, 'j');
+  Create("batch", "jobs", JobOf(job_name, "echo $(uname -n) $HOSTNAME"));
+  ASSERT_TRUE(Eventually([&] { return HasCondition(job_name, "Complete"); }));
+  const std::string pod_name = List("", "pods", "job-name=" + job_name)[0]["metadata"]["name"];
+  EXPECT_EQ(pod_name.size(), 63u) << "58 characters of the generateName and 5 random ones";
+  EXPECT_EQ(PodLog(job_name), pod_name + " " + pod_name + "\n");
+
+  const std::string long_name = std::string(60, 'p') + "-x.y" + std::string(10, 'z');
+  json pod = {{"metadata", {{"name", long_name}}},
+              {"spec", {{"restartPolicy", "Never"},
+                        {"containers", json::array({{{"name", "main"}, {"image", "debian"},
+                                                     {"command", {"sh", "-c", "echo $(uname -n) $HOSTNAME"}}}})}}}};
+  Create("", "pods", pod);
+  ASSERT_TRUE(Eventually([&] {
+    auto p = Get("", "pods", long_name);
+    return p && p->value("status", json::object()).value("phase", "") == "Succeeded";
+  }));
+  const std::string hostname = std::string(60, 'p') + "-x";
+  EXPECT_EQ(ReadFile(data_dir_ / "logs" / "default" / long_name / "main.log"), hostname + " " + hostname + "\n");
 }
 
 }  // namespace

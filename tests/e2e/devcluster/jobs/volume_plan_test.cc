@@ -42,7 +42,7 @@ TEST(VolumePlanTest, MountsMapVolumesToTheirHostDirectories) {
                          {"/data/volumes/shop/backup-pvc", "/backups", false, false},
                          {"/data/volumes/shop/src", "/src", true, false},
                          {"/data/pods/shop/u-1/volumes/empty-dir/scratch", "/scratch", true, false},
-                         {"/data/volumes/shop/backup-pvc/2026/11", "/backups/today", false, false},
+                         {"/data/volumes/shop/backup-pvc/2026/11", "/backups/today", false, false, "/data/volumes/shop/backup-pvc"},
                          {"/data/pods/shop/u-1/volumes/secret/creds", "/etc/creds", true, false},
                          {"/data/pods/shop/u-1/volumes/configmap/conf", "/etc/conf", true, false},
                          {"/data/pods/shop/u-1/containers/main/termination-log", "/dev/termination-log", false, true},
@@ -112,6 +112,43 @@ TEST(VolumePlanTest, DownwardApiAndProjectedVolumesBecomeFiles) {
   auto mounts = PlanContainerMounts(pod, container, kPaths);
   ASSERT_TRUE(mounts.ok());
   EXPECT_EQ((*mounts)[0], (HostMount{"/data/pods/shop/u-1/volumes/projected/api", "/api", true, false}));
+}
+
+TEST(VolumePlanTest, ServiceAccountTokenIsWorldReadableWithoutFsGroupOrFsUser) {
+  json pod = Pod();
+  EXPECT_EQ(ServiceAccountVolumeFiles(pod, "tok", "CA"),
+            (std::vector<VolumeFile>{{"token", "tok", 0644}, {"ca.crt", "CA", 0644}, {"namespace", "shop", 0644}}));
+}
+
+TEST(VolumePlanTest, ServiceAccountTokenIsPrivateWithAnFsGroupForSetVolumeOwnershipToOpenToTheGroup) {
+  json pod = Pod();
+  pod["spec"]["securityContext"] = {{"fsGroup", 2000}};
+  pod["spec"]["containers"] = json::array({{{"name", "main"}}});
+  const std::vector<VolumeFile> files = ServiceAccountVolumeFiles(pod, "tok", "CA");
+  EXPECT_EQ(files[0], (VolumeFile{"token", "tok", 0600, std::nullopt}));
+  EXPECT_EQ(files[1].mode, 0644) << "only the token is private";
+}
+
+TEST(VolumePlanTest, ServiceAccountTokenBelongsToTheUserAllContainersShare) {
+  json pod = Pod();
+  pod["spec"]["securityContext"] = {{"runAsUser", 1000}};
+  pod["spec"]["initContainers"] = json::array({{{"name", "init"}}});
+  pod["spec"]["containers"] = json::array({{{"name", "main"}}, {{"name", "side"}, {"securityContext", {{"runAsUser", 1000}}}}});
+  EXPECT_EQ(ServiceAccountVolumeFiles(pod, "tok", "CA")[0], (VolumeFile{"token", "tok", 0600, 1000}));
+  pod["spec"]["containers"][1]["securityContext"]["runAsUser"] = 1001;
+  EXPECT_EQ(ServiceAccountVolumeFiles(pod, "tok", "CA")[0], (VolumeFile{"token", "tok", 0644, std::nullopt}))
+      << "containers with different users: no FsUser";
+}
+
+TEST(VolumePlanTest, ProjectedTokenFollowsTheSameRule) {
+  json pod = Pod();
+  pod["spec"]["securityContext"] = {{"fsGroup", 2000}};
+  pod["spec"]["volumes"] = json::array(
+      {{{"name", "api"}, {"projected", {{"sources", json::array({{{"serviceAccountToken", {{"path", "t"}}}}})}}}}});
+  const std::string token = "tok";
+  auto files = PlanVolumeFiles(pod, Lookup(), &token);
+  ASSERT_TRUE(files.ok()) << files.status();
+  EXPECT_EQ((*files)["api"], (std::vector<VolumeFile>{{"t", "tok", 0600}}));
 }
 
 TEST(VolumePlanTest, UnsupportedVolumeTypesAreNamed) {

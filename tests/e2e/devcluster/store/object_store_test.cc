@@ -271,6 +271,17 @@ TEST_F(ObjectStoreTest, GenerateNameAppendsFiveRandomCharacters) {
   EXPECT_NE(a["metadata"]["name"], b["metadata"]["name"]);
 }
 
+TEST_F(ObjectStoreTest, GenerateNameKeepsAtMost58CharactersOfTheBase) {
+  json cm = ConfigMap("");
+  cm["metadata"].erase("name");
+  cm["metadata"]["generateName"] = std::string(62, 'g') + "-";
+  json created = MustCreate(ConfigMaps(), cm);
+  const std::string name = created["metadata"]["name"];
+  EXPECT_EQ(name.size(), 63u);
+  EXPECT_EQ(name.substr(0, 58), std::string(58, 'g'));
+  EXPECT_EQ(created["metadata"]["generateName"], std::string(62, 'g') + "-") << "generateName itself is kept";
+}
+
 TEST_F(ObjectStoreTest, StrictFieldValidationRejectsUnknownAndDuplicateFields) {
   InstallGizmos();
   CreateRequest request;
