@@ -70,12 +70,18 @@ api::SecurityContext WorkloadSecurityContext(const json& workload) {
   if (!c.run_as_user) c.run_as_user = IdAt(pod_context, "runAsUser");
   c.run_as_group = IdAt(container_context, "runAsGroup");
   if (!c.run_as_group) c.run_as_group = IdAt(pod_context, "runAsGroup");
-  c.fs_group = IdAt(pod_context, "fsGroup");
+  // The application's fsGroup is why its volume's files have that group: the Job joins the group
+  // instead of setting fsGroup, which would make the kubelet change the group of every file in the
+  // Job's other volumes (the repository, scratch) as well.
   if (pod_context.is_object() && pod_context.contains("supplementalGroups") && pod_context["supplementalGroups"].is_array()) {
     c.supplemental_groups.emplace();
     for (const json& g : pod_context["supplementalGroups"]) {
       if (g.is_number_integer()) c.supplemental_groups->push_back(g.get<std::int64_t>());
     }
+  }
+  if (auto fs_group = IdAt(pod_context, "fsGroup")) {
+    if (!c.supplemental_groups) c.supplemental_groups.emplace();
+    c.supplemental_groups->push_back(*fs_group);
   }
   return c;
 }

@@ -54,7 +54,8 @@ std::vector<api::SecurityContext> MediaLayers(const std::optional<api::SecurityC
 std::vector<std::int64_t> MediaGroups(const std::vector<api::SecurityContext>& layers);
 
 // The workload's pod securityContext as a layer: spec.template.spec.securityContext, with its first
-// container's runAsUser/runAsGroup winning as they do in the Pod.
+// container's runAsUser/runAsGroup winning as they do in the Pod. Its fsGroup becomes a
+// supplementary group: the Job joins the volume's group without the kubelet re-owning its volumes.
 api::SecurityContext WorkloadSecurityContext(const nlohmann::json& workload);
 
 // A restore target's owner as a layer: runAsUser uid, runAsGroup gid.

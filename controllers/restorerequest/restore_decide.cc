@@ -780,8 +780,27 @@ class Decider {
         return true;
       }
     }
-    FinishStep(s, api::kStepSucceeded, "Restored " + std::to_string(finished.size()) + " media target(s)");
+    FinishStep(s, api::kStepSucceeded, "Restored " + std::to_string(finished.size()) + " media target(s)" +
+                                           OwnershipWarnings());
     return true;
+  }
+
+  // Files a media restore could not give back to their owner (its Job's user may not change a
+  // file's owner): a Warning Event each, with the agent's sentence saying why and what fixes it,
+  // and the count for the step's message. The data itself is restored.
+  std::string OwnershipWarnings() {
+    std::int64_t total = 0;
+    for (size_t i = 0; i < request_.spec.media.size(); ++i) {
+      const ObservedJob* job = Job(MediaRestoreJobName(request_.metadata.name, i));
+      if (job == nullptr || !job->result) continue;
+      const std::optional<agent::MediaRestoreReport> media = agent::ParseRestoreResult(job->result->raw).media;
+      if (!media || media->owners_not_restored == 0) continue;
+      total += media->owners_not_restored;
+      Event("Warning", "OwnersNotRestored",
+            MediaTargetKey(request_.spec.media[i]) + " (spec.media[" + std::to_string(i) + "]): " + media->ownership_message);
+    }
+    if (total == 0) return "";
+    return "; " + std::to_string(total) + " files could not be given back to their owner (see the OwnersNotRestored Events)";
   }
 
   bool RunPostRestore(api::Step& s) {

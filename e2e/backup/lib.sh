@@ -110,7 +110,8 @@ backup_env_stop() {
 
 # backup_env_start: cluster, PostgreSQL, CRDs, claims, Secrets, media files.
 backup_env_start() {
-  export LIFEBOAT_DEVCLUSTER_IMAGE_PATH="$AGENT_IMAGE=$BIN_DIR;ghcr.io/lifeboat-dev/lifeboat=$BIN_DIR"
+  # The image's user as the Dockerfile's USER; every Job runs as a non-root user, as on a cluster.
+  export LIFEBOAT_DEVCLUSTER_IMAGE_PATH="$AGENT_IMAGE=$BIN_DIR,user=65532:65532;ghcr.io/lifeboat-dev/lifeboat=$BIN_DIR,user=65532:65532"
   devcluster_start
   trap backup_env_stop EXIT
   start_postgres
@@ -143,6 +144,43 @@ YAML
   for i in 1 2 3; do head -c $((1000 * i)) /dev/urandom > "$MEDIA_DIR/uploads/img/photo$i.jpg"; done
   echo "terms" > "$MEDIA_DIR/uploads/terms.txt"
   echo "thumbnail cache" > "$MEDIA_DIR/uploads/cache/skip.bin"
+  own_media
+  apply_web
+}
+
+# The media belong to the application's user (www-data, uid 33 in Debian images) with the usual
+# modes for uploads, as on a real cluster: a Job must run as that user or with its group.
+MEDIA_UID=33
+REPOSITORY_GROUP=65532  # The image's group: the group every Job of a repository shares.
+own_media() {
+  chown -R "$MEDIA_UID:$MEDIA_UID" "$MEDIA_DIR/uploads"
+  find "$MEDIA_DIR/uploads" -type d -exec chmod 0750 {} +
+  find "$MEDIA_DIR/uploads" -type f -exec chmod 0640 {} +
+}
+
+# as_job_user UID COMMAND...: runs COMMAND as a Job of that user would (primary group UID, the
+# repository's group besides).
+as_job_user() {
+  local uid="$1"; shift
+  setpriv --reuid="$uid" --regid="$uid" --groups="$REPOSITORY_GROUP" -- "$@"
+}
+
+# apply_web: Deployment web, the application that owns the media (its pod runs as uid 33): the
+# policies' media source names it, and restores stop it.
+apply_web() {
+  kubectl apply -f - > /dev/null <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      securityContext: {runAsUser: $MEDIA_UID, runAsGroup: $MEDIA_UID, fsGroup: $MEDIA_UID}
+      containers: [{name: web, image: shop/web:1}]
+YAML
 }
 
 # apply_policy NAME SCHEDULE [extra spec YAML lines...]: a BackupPolicy for the local PostgreSQL.
@@ -170,6 +208,7 @@ spec:
       claimName: shop-media
       subPath: uploads
       exclude: [cache]
+      workload: {kind: Deployment, name: web}
   repository:
     persistentVolumeClaim: {claimName: backups, path: restic}
     encryption:

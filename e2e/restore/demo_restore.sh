@@ -26,7 +26,7 @@ spec:
     mode: Replace
     confirm: shop
   media:
-    - {sourceName: uploads, claimName: shop-media, subPath: uploads, mode: Merge}
+    - {sourceName: uploads, claimName: shop-media, subPath: uploads, mode: Merge, workload: {kind: Deployment, name: web}}
   verify:
     sql:
       - {name: customers-present, query: "SELECT count(*) > 0 FROM customers", expected: "t"}

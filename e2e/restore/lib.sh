@@ -3,7 +3,7 @@
 # restore benchmark (bench/restore/run.sh): the
 # environment of e2e/backup/lib.sh plus a backup taken with `lifeboat agent backup` run directly (no
 # BackupPolicy needed), RestoreRequests with the repository inline (the total-loss case), a
-# Deployment to quiesce, and readers of the request's status. Source it after e2e/lib/devcluster.sh,
+# Deployment to quiesce (apply_web, e2e/backup/lib.sh), and readers of the request's status. Source it after e2e/lib/devcluster.sh,
 # e2e/lib/assert.sh and e2e/backup/lib.sh.
 
 # restore_env_start: backup_env_start, then DB_TARGET (the spec.database connection of the local PostgreSQL).
@@ -13,8 +13,13 @@ restore_env_start() {
 }
 
 # take_backup ID: a backup of database shop and media uploads into the claim repository.
+# It runs as the media's owner, in the repository's group, as a BackupPolicy's Job would.
 take_backup() {
-  RESTIC_PASSWORD="$REPO_PASSWORD" PGPASSWORD=unused "$BIN_DIR/lifeboat" agent backup --repository-path "$REPOSITORY_DIR" \
+  mkdir -p "$(dirname "$REPOSITORY_DIR")" && chmod 0777 "$(dirname "$REPOSITORY_DIR")"
+  # The host path to the claims (a Job sees only its mounts) must be passable for that user.
+  chmod a+x "$DEVCLUSTER_DIR" "$DEVCLUSTER_DATA_DIR" "$DEVCLUSTER_DATA_DIR/volumes" "$DEVCLUSTER_DATA_DIR/volumes/default"
+  as_job_user "$MEDIA_UID" env RESTIC_PASSWORD="$REPO_PASSWORD" PGPASSWORD=unused "$BIN_DIR/lifeboat" agent backup \
+    --repository-path "$REPOSITORY_DIR" --repository-group "$REPOSITORY_GROUP" \
     --policy shop --backup-id "$1" --database shop --media "uploads=$MEDIA_DIR/uploads" --table-checksums \
     --pg-host 127.0.0.1 --pg-port "$PG_PORT" --pg-user postgres --pg-sslmode disable --termination-log "" > "$DEVCLUSTER_DIR/backup-$1.log" 2>&1 ||
     fail "backup $1 failed: $(tail -3 "$DEVCLUSTER_DIR/backup-$1.log")"
@@ -62,20 +67,6 @@ counts() {  # counts DB → "customers orders"
   psql_shop "$1" -At -c "SELECT (SELECT count(*) FROM customers) || ' ' || (SELECT count(*) FROM orders)"
 }
 
-apply_web() {
-  kubectl apply -f - > /dev/null <<'YAML'
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: default}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: web, image: shop/web:1}]}
-YAML
-}
-
 # apply_replace NAME MIGRATION_SQL [spec YAML lines...]: a Replace of database shop (confirmed; the
 # strategy $REPLACE_STRATEGY, default Swap) with a Merge of media uploads, quiescing Deployment web
 # (apply_web), the default safety backup, and one post-restore Job "migrate" that runs MIGRATION_SQL
@@ -85,7 +76,7 @@ apply_replace() {
   shift 2
   apply_restore "$name" "database:" "  $DB_TARGET" "  database: shop" "  mode: Replace" "  confirm: shop" \
     "  strategy: ${REPLACE_STRATEGY:-Swap}" \
-    "media: [{sourceName: uploads, claimName: shop-media, subPath: uploads, mode: Merge}]" \
+    "media: [{sourceName: uploads, claimName: shop-media, subPath: uploads, mode: Merge, owner: {uid: $MEDIA_UID, gid: $MEDIA_UID}}]" \
     "quiesce: {workloads: [{kind: Deployment, name: web}], timeoutSeconds: 60}" \
     "postRestore: {jobs: [{name: migrate, image: $AGENT_IMAGE, command: [$PG_BIN/psql, -h, 127.0.0.1, -p, '$PG_PORT', -U, postgres, -d, shop, -c, '$sql']}]}" \
     "$@"

@@ -1,6 +1,11 @@
 #include "operator/agent/media_scan.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
+
+#include "tests/agent/as_user.h"
 
 #include <filesystem>
 #include <fstream>
@@ -70,6 +75,51 @@ TEST_F(MediaScanTreeTest, ReusesChecksumsOfUnchangedFiles) {
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->hashed_bytes, 0u);
   EXPECT_EQ(second->files[0].sha256, "from-previous-manifest");
+}
+
+TEST_F(MediaScanTreeTest, RecordsEachFilesOwnerAndMode) {
+  if (!testing::IsRoot()) GTEST_SKIP() << "needs root to give the file to uid 33";
+  ASSERT_EQ(::chown((root_ / "a.txt").c_str(), 33, 34), 0);
+  ASSERT_EQ(::chmod((root_ / "a.txt").c_str(), 0640), 0);
+  auto r = ScanMediaTree(root_.string(), {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->files[0].owner.has_value());
+  EXPECT_EQ(r->files[0].owner->uid, 33u);
+  EXPECT_EQ(r->files[0].owner->gid, 34u);
+  EXPECT_EQ(r->files[0].owner->mode, 0640u);
+}
+
+// The application's uploads (uid 33, files 640, folders 750) as the image's user sees them.
+class MediaScanAsAnotherUserTest : public MediaScanTreeTest {
+ protected:
+  void SetUp() override {
+    if (!testing::IsRoot()) GTEST_SKIP() << "needs root to switch users";
+    MediaScanTreeTest::SetUp();
+    for (const char* rel : {"a.txt", "sub", "sub/b.tmp", "sub/c.txt", "sub/cache", "sub/cache/d"}) {
+      ASSERT_EQ(::chown((root_ / rel).c_str(), 33, 33), 0);
+      ASSERT_EQ(::chmod((root_ / rel).c_str(), fs::is_directory(root_ / rel) ? 0750 : 0640), 0);
+    }
+  }
+  std::string ScanAs(uid_t uid, const std::vector<gid_t>& groups) {
+    auto out = testing::RunAsUser(uid, uid, groups, [this] {
+      auto r = ScanMediaTree(root_.string(), {});
+      if (!r.ok()) return "error: " + r.status().ToString();
+      return std::to_string(r->unreadable.count()) + " " + r->unreadable.Describe() + " files=" + std::to_string(r->files.size());
+    });
+    return out.value_or("the child failed");
+  }
+};
+
+TEST_F(MediaScanAsAnotherUserTest, UnreadableFilesAndFoldersAreNamedWithTheirOwnerNotFatal) {
+  const std::string seen = ScanAs(65532, {});  // In the directory's order.
+  EXPECT_EQ(seen.substr(0, 2), "2 ") << seen;
+  EXPECT_NE(seen.find("a.txt (uid 33, gid 33, mode 0640)"), std::string::npos) << seen;
+  EXPECT_NE(seen.find("sub/ (uid 33, gid 33, mode 0750)"), std::string::npos) << seen;
+  EXPECT_NE(seen.find("files=0"), std::string::npos) << seen;
+}
+
+TEST_F(MediaScanAsAnotherUserTest, TheFilesGroupIsEnoughToReadThem) {
+  EXPECT_EQ(ScanAs(65532, {33}), "0  files=4");
 }
 
 TEST_F(MediaScanTreeTest, MissingRootIsAnError) {
