@@ -31,6 +31,8 @@ TEST(BackupPolicyTest, SampleIsValidAndParsesEveryField) {
   EXPECT_EQ(policy.spec.database->jobs, 2);
   ASSERT_EQ(policy.spec.media.size(), 1u);
   EXPECT_EQ(policy.spec.media[0].exclude, (std::vector<std::string>{"cache/**", "*.tmp"}));
+  ASSERT_TRUE(policy.spec.media[0].workload.has_value());
+  EXPECT_EQ(policy.spec.media[0].workload->name, "shop-web");
   ASSERT_TRUE(policy.spec.repository.s3.has_value());
   EXPECT_EQ(policy.spec.repository.ResticUrl(), "s3:https://s3.eu-central-1.amazonaws.com/acme-shop-backups/prod/shop");
   EXPECT_EQ(policy.spec.repository.password_secret.name, "shop-backup-repository");
@@ -45,6 +47,28 @@ TEST(BackupPolicyTest, SampleIsValidAndParsesEveryField) {
   EXPECT_EQ(sources[1].name, "uploads");
   EXPECT_EQ(sources[1].schedule, "0 2 * * *");
   EXPECT_EQ(sources[1].target_rpo, "25h");
+}
+
+TEST(BackupPolicyTest, ParsesWhoTheJobsRunAs) {
+  nlohmann::json object = Sample();
+  object["spec"]["media"][0]["securityContext"] = {{"runAsUser", 33}, {"runAsGroup", 33}, {"supplementalGroups", {44}},
+                                                   {"fsGroupChangePolicy", "OnRootMismatch"}};
+  object["spec"]["podSettings"]["securityContext"] = {{"runAsUser", 1000}};
+  BackupPolicy policy;
+  ASSERT_TRUE(CheckBackupPolicy(object, &policy).empty()) << ErrorsOf(object);
+  const SecurityContext& media = *policy.spec.media[0].security_context;
+  EXPECT_EQ(media.run_as_user, 33);
+  EXPECT_EQ(media.supplemental_groups, std::vector<std::int64_t>({44}));
+  EXPECT_EQ(media.fs_group_change_policy, "OnRootMismatch");
+  EXPECT_EQ(policy.spec.pod_settings.security_context->run_as_user, 1000);
+}
+
+TEST(BackupPolicyTest, RefusesIdsKubernetesWouldRefuse) {
+  nlohmann::json object = Sample();
+  object["spec"]["media"][0]["securityContext"] = {{"runAsUser", -1}, {"supplementalGroups", {"www-data"}}};
+  const std::string errors = ErrorsOf(object);
+  EXPECT_NE(errors.find("spec.media[0].securityContext.runAsUser: Invalid value: -1"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("spec.media[0].securityContext.supplementalGroups[0]"), std::string::npos) << errors;
 }
 
 TEST(BackupPolicyTest, FillsSchemaDefaultsWhenTheServerDidNot) {

@@ -37,6 +37,21 @@ TEST(RestoreRequestTest, SampleIsValidAndParsesTheRunbook) {
             (std::vector<std::string>{"database/shop-postgres.shop.svc:5432/shop", "media/shop-media/uploads"}));
 }
 
+TEST(RestoreRequestTest, AMediaTargetMayNameItsOwnerAndItsWorkload) {
+  nlohmann::json object = Sample();
+  object["spec"]["media"][0]["workload"] = {{"kind", "Deployment"}, {"name", "shop-web"}};
+  RestoreRequest request;
+  FieldErrors errors = CheckRestoreRequest(object, &request);
+  ASSERT_TRUE(errors.empty()) << errors.ToString();
+  ASSERT_TRUE(request.spec.media[0].owner.has_value());
+  EXPECT_EQ(request.spec.media[0].owner->uid, 33);
+  EXPECT_EQ(request.spec.media[0].owner->gid, 33);
+  EXPECT_EQ(request.spec.media[0].workload->name, "shop-web");
+  object["spec"]["media"][0]["owner"] = {{"uid", 33}};
+  EXPECT_NE(CheckRestoreRequest(object).ToString().find("spec.media[0].owner.gid: Required value"), std::string::npos)
+      << CheckRestoreRequest(object).ToString();
+}
+
 TEST(RestoreRequestTest, ReplaceWithoutConfirmIsRefused) {
   nlohmann::json object = Sample();
   object["spec"]["database"].erase("confirm");

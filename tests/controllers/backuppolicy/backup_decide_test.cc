@@ -281,6 +281,21 @@ TEST_F(BackupDecideTest, MissingSecretGivesReadyFalseNamingTheSecretAndNoJob) {
   EXPECT_EQ(Decide(observed_, At("2026-11-22T06:00:10Z")).create_jobs.size(), 1u);
 }
 
+TEST_F(BackupDecideTest, AMissingOwnerWorkloadStopsRunsUntilItExists) {
+  spec()["media"][0]["workload"] = {{"kind", "Deployment"}, {"name", "web"}};
+  auto plan = Decide(observed_, At("2026-11-22T06:00:10Z"));
+  EXPECT_TRUE(plan.create_jobs.empty()) << "a Job as the wrong user would only fail reading the volume";
+  const Condition* ready = Cond(plan.status, "Ready");
+  EXPECT_EQ(ready->reason, "WorkloadNotFound");
+  EXPECT_NE(ready->message.find("Deployment \"web\" not found (spec.media[0].workload)"), std::string::npos) << ready->message;
+  api::SecurityContext web;
+  web.run_as_user = 33;
+  observed_.workloads["Deployment/web"] = web;
+  plan = Decide(observed_, At("2026-11-22T06:00:10Z"));
+  ASSERT_EQ(plan.create_jobs.size(), 1u);
+  EXPECT_EQ(plan.create_jobs[0]["spec"]["template"]["spec"]["securityContext"]["runAsUser"], 33);
+}
+
 TEST_F(BackupDecideTest, MissingSecretKeyIsNamed) {
   observed_.secrets["pg"] = {"username"};
   auto plan = Decide(observed_, At("2026-11-22T06:00:10Z"));

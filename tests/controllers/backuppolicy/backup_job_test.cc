@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "controllers/common/run_as.h"
 #include "tests/controllers/backuppolicy/decide_fixture.h"
 
 namespace lifeboat::controllers::backuppolicy {
@@ -45,6 +46,48 @@ TEST_F(BackupJobTest, SecretsArriveAsSecretKeyRefsNeverAsValues) {
   EXPECT_EQ(container["name"], "agent");
   EXPECT_EQ(job["spec"]["template"]["spec"]["restartPolicy"], "Never");
   EXPECT_EQ(job["spec"]["backoffLimit"], 0);
+}
+
+TEST_F(BackupJobTest, ADatabaseRunRunsAsTheImagesUserWithinTheRestrictedProfile) {
+  auto job = Build({"database"});
+  const auto& pod = job["spec"]["template"]["spec"];
+  EXPECT_EQ(pod["securityContext"]["runAsUser"], kImageUser);
+  EXPECT_EQ(pod["securityContext"]["runAsGroup"], kImageUser);
+  EXPECT_EQ(pod["securityContext"]["runAsNonRoot"], true);
+  EXPECT_EQ(pod["securityContext"]["seccompProfile"]["type"], "RuntimeDefault");
+  EXPECT_EQ(pod["containers"][0]["securityContext"]["allowPrivilegeEscalation"], false);
+  EXPECT_EQ(pod["containers"][0]["securityContext"]["capabilities"]["drop"], nlohmann::json({"ALL"}));
+  EXPECT_EQ(Env(job)["LIFEBOAT_REPOSITORY_GROUP"], std::to_string(kImageUser));
+}
+
+TEST_F(BackupJobTest, AMediaRunReadsTheVolumeAsItsOwnerFromTheWorkload) {
+  spec()["media"][0]["workload"] = {{"kind", "Deployment"}, {"name", "web"}};
+  api::BackupPolicy policy;
+  ASSERT_TRUE(api::CheckBackupPolicy(observed_.policy, &policy).empty());
+  api::SecurityContext web;
+  web.run_as_user = 33;
+  web.run_as_group = 33;
+  auto job = BuildBackupJob(policy, {"shop-1", kTriggerOnDemand, std::nullopt, "t", {"database", "uploads"}}, "img:1",
+                            {{"Deployment/web", web}});
+  const auto& context = job["spec"]["template"]["spec"]["securityContext"];
+  EXPECT_EQ(context["runAsUser"], 33);
+  EXPECT_EQ(context["runAsGroup"], 33);
+  EXPECT_EQ(context["supplementalGroups"], nlohmann::json({kImageUser})) << "and it shares the repository's group";
+  const auto& volumes = job["spec"]["template"]["spec"]["volumes"];
+  for (const auto& v : volumes) {
+    if (v.contains("persistentVolumeClaim") && v["persistentVolumeClaim"]["claimName"] == "media") {
+      EXPECT_EQ(v["persistentVolumeClaim"]["readOnly"], true) << "a backup never writes the application's volume";
+    }
+  }
+}
+
+TEST_F(BackupJobTest, ASecondMediaSourceIsReadThroughItsGroup) {
+  spec()["media"][0]["securityContext"] = {{"runAsUser", 33}};
+  spec()["media"].push_back({{"name", "reports"}, {"claimName", "reports"}, {"securityContext", {{"runAsUser", 1000}, {"runAsGroup", 1001}}}});
+  auto job = Build({"uploads", "reports"});
+  const auto& context = job["spec"]["template"]["spec"]["securityContext"];
+  EXPECT_EQ(context["runAsUser"], 33) << "one Job runs as one user: the first source's";
+  EXPECT_EQ(context["supplementalGroups"], nlohmann::json({1001, kImageUser}));
 }
 
 TEST_F(BackupJobTest, RepositoryClaimAndMediaAreMountedAndPassed) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "controllers/restorerequest/restore_jobs.h"
+#include "controllers/common/run_as.h"
 #include "tests/controllers/restorerequest/restore_world.h"
 
 namespace lifeboat::controllers::restorerequest {
@@ -138,6 +139,69 @@ TEST(RestoreDecideTest, ExplicitBackupIdIsLookedUpByTheCatalog) {
   RestorePlan plan = Decide(world.observed(), kNow);
   ASSERT_EQ(plan.create_jobs.size(), 1u);
   EXPECT_TRUE(HasArg(plan.create_jobs[0], "database:shop@shop-1"));
+}
+
+TEST(RestoreDecideTest, AMediaTargetsOwnerIsTheUserItsRestoreRunsAs) {
+  RestoreWorld world;
+  world.request()["spec"]["media"] = {
+      {{"sourceName", "uploads"}, {"claimName", "media"}, {"mode", "Merge"}, {"owner", {{"uid", 33}, {"gid", 33}}}}};
+  WallTime now = kNow;
+  world.RunToEnd(now);
+  const nlohmann::json& job = world.CreatedJob("fix-media-0");
+  EXPECT_EQ(job["spec"]["template"]["spec"]["securityContext"]["runAsUser"], 33);
+  EXPECT_EQ(job["spec"]["template"]["spec"]["securityContext"]["runAsGroup"], 33);
+  EXPECT_TRUE(HasArg(job, "--media-owner"));
+  EXPECT_TRUE(HasArg(job, "33:33"));
+  EXPECT_EQ(world.CreatedJob("fix-restore-db")["spec"]["template"]["spec"]["securityContext"]["runAsUser"], kImageUser)
+      << "the database Jobs run as the image's user";
+}
+
+TEST(RestoreDecideTest, FilesNotGivenBackToTheirOwnerAreAWarningNotAFailure) {
+  RestoreWorld world;
+  world.request()["spec"]["media"] = {{{"sourceName", "uploads"}, {"claimName", "media"}, {"mode", "Merge"}}};
+  world.SetOutcome([&world](const std::string& name) -> JobOutcome {
+    if (name.find("-media-") == std::string::npos) return world.DefaultOutcome(name);
+    agent::RestoreResult fields;
+    fields.backup_time = "2026-11-22T01:30:00Z";
+    fields.media = agent::MediaRestoreReport{"uploads", "/media/0", "Merge", "x-shop-2", 10, 0, 10,
+                                             "10 of 10 restored files could not be given to their owner ..."};
+    nlohmann::json r = AgentResult("restore", true);
+    r.update(agent::RestoreResultToJson(fields));
+    return {true, r};
+  });
+  WallTime now = kNow;
+  world.RunToEnd(now);
+  api::RestoreRequestStatus s = world.Status();
+  EXPECT_EQ(s.phase, "Succeeded") << "the data is restored";
+  EXPECT_NE(StepNamed(s, "RestoreMedia")->message.find("10 files could not be given back to their owner"), std::string::npos)
+      << StepNamed(s, "RestoreMedia")->message;
+  auto warning = std::find_if(world.Events().begin(), world.Events().end(),
+                              [](const PlannedEvent& e) { return e.reason == "OwnersNotRestored"; });
+  ASSERT_NE(warning, world.Events().end());
+  EXPECT_EQ(warning->type, "Warning");
+  EXPECT_NE(warning->message.find("media (spec.media[0]): 10 of 10"), std::string::npos) << warning->message;
+}
+
+TEST(RestoreDecideTest, AMissingOwnerWorkloadHoldsTheRestoreBeforeAnythingChanges) {
+  RestoreWorld world;
+  world.request()["spec"]["media"] = {{{"sourceName", "uploads"}, {"claimName", "media"}, {"mode", "Merge"},
+                                       {"workload", {{"kind", "Deployment"}, {"name", "uploads-app"}}}}};
+  WallTime now = kNow;
+  world.RunToEnd(now, 5);
+  api::RestoreRequestStatus s = world.Status();
+  EXPECT_NE(s.phase, "Succeeded");
+  EXPECT_TRUE(world.Events().empty() || std::none_of(world.Events().begin(), world.Events().end(), [](const PlannedEvent& e) {
+    return e.reason == "RestoreStarted";
+  }));
+  const std::string message = nlohmann::json(api::RestoreRequestStatusToJson(s)).dump();
+  EXPECT_NE(message.find("WorkloadNotFound"), std::string::npos) << message;
+  EXPECT_NE(message.find("spec.media[0].workload"), std::string::npos) << message;
+  api::SecurityContext app;
+  app.run_as_user = 33;
+  world.observed().media_workloads["Deployment/uploads-app"] = app;
+  world.RunToEnd(now);
+  EXPECT_EQ(world.Status().phase, "Succeeded");
+  EXPECT_EQ(world.CreatedJob("fix-media-0")["spec"]["template"]["spec"]["securityContext"]["runAsUser"], 33);
 }
 
 TEST(RestoreDecideTest, BeforeRestoresTheNewestBackupTakenAtOrBeforeIt) {

@@ -205,6 +205,7 @@ class RestoreWorld {
       }
       Touch();
     }
+    events_.insert(events_.end(), plan.events.begin(), plan.events.end());
     if (plan.status_changed) {
       if (!budget()) return;
       observed_.request["status"] = api::RestoreRequestStatusToJson(plan.status);
@@ -254,6 +255,8 @@ class RestoreWorld {
   }
 
   const nlohmann::json& CreatedJob(const std::string& name) { return created_.at(name); }
+  // Every Event the plans asked for, in order.
+  const std::vector<PlannedEvent>& Events() const { return events_; }
 
   void MarkDeleted(WallTime now) {
     observed_.request["metadata"]["deletionTimestamp"] = FormatRfc3339(now);
@@ -303,6 +306,7 @@ class RestoreWorld {
   std::function<JobOutcome(const std::string&)> outcome_;
   std::map<std::string, int> creations_;
   std::map<std::string, nlohmann::json> created_;
+  std::vector<PlannedEvent> events_;
   std::vector<ScaleAction> scale_history_;
   std::vector<agent::CatalogEntry> repository_;
   bool gone_ = false;
