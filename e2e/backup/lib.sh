@@ -183,7 +183,9 @@ spec:
 YAML
 }
 
-# apply_policy NAME SCHEDULE [extra spec YAML lines...]: a BackupPolicy for the local PostgreSQL.
+# apply_policy NAME SCHEDULE [extra spec YAML lines...]: a BackupPolicy for the local PostgreSQL. Its
+# media source names Deployment web as the owner of the uploads ($MEDIA_OWNER_LINE replaces that line).
+WEB_OWNER_LINE='workload: {kind: Deployment, name: web}'
 apply_policy() {
   local name="$1" schedule="$2"; shift 2
   local extra=""
@@ -208,7 +210,7 @@ spec:
       claimName: shop-media
       subPath: uploads
       exclude: [cache]
-      workload: {kind: Deployment, name: web}
+      ${MEDIA_OWNER_LINE-$WEB_OWNER_LINE}
   repository:
     persistentVolumeClaim: {claimName: backups, path: restic}
     encryption:

@@ -3,7 +3,7 @@
 # restic repository on a PVC path (the environment of e2e/backup/lib.sh). The backup is taken with
 # `lifeboat agent backup` run directly, so these scenarios need no BackupPolicy; the restores use
 # the repository inline (the total-loss case).
-# Usage: scenario.sh round-trip|replace|point-in-time|failure|killed|killed-swap|fresh-server|two-at-once|no-confirm
+# Usage: scenario.sh round-trip|replace|point-in-time|failure|killed|killed-swap|fresh-server|two-at-once|no-confirm|non-root
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../lib/devcluster.sh"
@@ -279,6 +279,60 @@ no-confirm)
   expect_eq "$st" "False/DatabaseAccessDenied" "Succeeded"
   expect_contains "$(rr wrongdb '{.status.conditions[?(@.type=="Succeeded")].message}')" 'role "intruder" does not exist' "the server's answer"
   expect_eq "$(psql_shop postgres -At -c "SELECT count(*) FROM pg_database WHERE datname = 'shop_wrongdb'")" "0" "nothing created"
+  ;;
+non-root)
+  step "as the image's user, a backup of uploads owned by uid 33 (640/750) fails naming the files, the user and the fields"
+  MEDIA_OWNER_LINE="" apply_policy shop "0 3 * * *"
+  kubectl annotate bp shop -n default lifeboat.dev/backup-now=first > /dev/null
+  eventually 60 history_all_final shop || fail "backup did not finish: $(run_results shop) $(jp shop '{.status.conditions}')"
+  message="$(jp shop '{.status.history[?(@.source=="uploads")].message}')"
+  expect_contains "$(run_results shop)" "uploads=Failed" "the media run failed"
+  expect_contains "$message" "cannot be read by the Job's user (uid 65532, gid 65532" "names the user"
+  expect_contains "$message" "(uid 33, gid 33, mode 07" "names an unreadable path with its owner"
+  expect_contains "$message" "runAsUser: 33" "says which user reads them"
+  expect_contains "$message" "spec.media[].workload" "names the fields that fix it"
+  step "naming the volume's workload runs the backup as its pod's user (33): it succeeds"
+  apply_policy shop "0 3 * * *"
+  kubectl annotate bp shop -n default lifeboat.dev/backup-now=second --overwrite > /dev/null
+  eventually 60 bash -c "[ \"\$(kubectl get bp shop -n default -o jsonpath='{.status.lastOnDemandToken}')\" = second ]" || fail "second run not started"
+  eventually 60 history_all_final shop || fail "backup did not finish: $(run_results shop)"
+  expect_eq "$(jp shop '{.status.conditions[?(@.type=="LastBackupSucceeded")].status}')" "True" "the named owner's backup succeeded: $(run_results shop)"
+  job="$(jp shop '{.status.lastSuccessfulBackup.id}')"
+  expect_eq "$(kubectl get job "$job" -n default -o jsonpath='{.spec.template.spec.securityContext.runAsUser}')" "33" "the Job ran as the workload's user"
+  step "a restore into a new claim as the image's user restores the data and warns that the owners could not be given back"
+  kubectl apply -f - > /dev/null <<'YAML'
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: media-copy, namespace: default}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+YAML
+  apply_restore copy "media: [{sourceName: uploads, claimName: media-copy, mode: Merge}]"
+  eventually 90 final copy || fail "restore did not finish: $(steps copy)"
+  expect_succeeded copy
+  expect_eq "$(stat -c %u "$DEVCLUSTER_DATA_DIR/volumes/default/media-copy/img/photo1.jpg")" "65532" "restored as the Job's user"
+  expect_eq "$(stat -c %a "$DEVCLUSTER_DATA_DIR/volumes/default/media-copy/img/photo1.jpg")" "640" "the mode is kept"
+  expect_contains "$(steps copy)" "RestoreMedia=Succeeded" "steps"
+  warning="$(kubectl get events -n default -o jsonpath='{range .items[?(@.reason=="OwnersNotRestored")]}{.message}{end}')"
+  expect_contains "$warning" "could not be given to their owner" "the OwnersNotRestored Event"
+  expect_contains "$warning" "owner {uid: 33, gid: 33}" "and what fixes it"
+  step "a Merge into the app's folder as the image's user is refused before anything changes, naming the folder's owner"
+  echo "kept" > "$MEDIA_DIR/uploads/new.txt" && chown "$MEDIA_UID:$MEDIA_UID" "$MEDIA_DIR/uploads/new.txt"
+  rm -f "$MEDIA_DIR/uploads/img/photo2.jpg"
+  apply_restore denied "media: [{sourceName: uploads, claimName: shop-media, subPath: uploads, mode: Merge}]"
+  eventually 90 final denied || fail "restore did not finish: $(steps denied)"
+  expect_eq "$(succeeded denied)" "False/MediaTargetUnwritable" "reason"
+  message="$(rr denied '{.status.conditions[?(@.type=="Succeeded")].message}')"
+  expect_contains "$message" "(uid 33, gid 33, mode 0750) cannot be written by the Job's user (uid 65532" "names the owner and the user"
+  expect_contains "$message" "spec.media[].securityContext" "names the fields that fix it"
+  [ ! -e "$MEDIA_DIR/uploads/img/photo2.jpg" ] || fail "the refused restore wrote a file"
+  step "with owner {uid: 33, gid: 33} a Replace gives every file back to the app with its mode (the runbook's chown -R)"
+  apply_restore owned "media: [{sourceName: uploads, claimName: shop-media, subPath: uploads, mode: Replace, owner: {uid: 33, gid: 33}}]"
+  eventually 120 final owned || fail "restore did not finish: $(steps owned)"
+  expect_succeeded owned
+  expect_eq "$(stat -c '%u:%g %a' "$MEDIA_DIR/uploads/img/photo2.jpg")" "33:33 640" "a restored file: owner and mode"
+  expect_eq "$(stat -c '%u:%g %a' "$MEDIA_DIR/uploads/img")" "33:33 750" "a restored folder: owner and mode"
+  [ ! -e "$MEDIA_DIR/uploads/new.txt" ] || fail "Replace kept a file that is not in the backup"
+  expect_not_contains "$(kubectl get events -n default -o jsonpath='{range .items[?(@.involvedObject.name=="owned")]}{.reason} {end}')" "OwnersNotRestored" "no warning"
   ;;
 *)
   fail "unknown scenario $scenario"
