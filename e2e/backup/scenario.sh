@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # BackupPolicy end-to-end scenarios on the test control plane with a real PostgreSQL 15 and a real
-# restic repository on a PVC path. Usage: scenario.sh on-demand|schedule|missing-secret|wrong-password|operator-restart
+# restic repository on a PVC path. Usage: scenario.sh on-demand|schedule|missing-secret|wrong-password|operator-restart|long-name
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../lib/devcluster.sh"
@@ -42,6 +42,17 @@ on-demand)
   expect_contains "$metrics" 'lifeboat_backup_last_success_timestamp_seconds{namespace="default",policy="shop",source="uploads"}' "last success metric"
   expect_contains "$metrics" 'lifeboat_rpo_seconds{namespace="default",policy="shop",source="database"}' "rpo metric"
   expect_contains "$(event_reasons shop)" "BackupSucceeded" "event"
+  ;;
+long-name)
+  step "a policy with a 63-character name (the longest Kubernetes allows) backs up: Job and Pod names fit"
+  name="shop-$(printf 'x%.0s' $(seq 1 58))"
+  apply_policy "$name" "0 3 * * *"
+  kubectl annotate bp "$name" -n default lifeboat.dev/backup-now=first > /dev/null
+  eventually 60 history_all_final "$name" || fail "backup did not finish: $(run_results "$name")"
+  expect_eq "$(run_results "$name")" "database=Succeeded uploads=Succeeded " "history"
+  for pod in $(kubectl get pods -n default -o name); do
+    [ "${#pod}" -le $((4 + 63)) ] || fail "pod name longer than 63 characters: $pod"
+  done
   ;;
 schedule)
   step "a fast schedule fires at the minute and the run is recorded as Scheduled"
