@@ -17,6 +17,7 @@
 #include "operator/agent/backup_command.h"
 #include "operator/agent/cancellation.h"
 #include "operator/agent/command_context.h"
+#include "operator/agent/drill_command.h"
 #include "operator/agent/posix_process_runner.h"
 #include "operator/agent/pqxx_pg_session.h"
 #include "operator/agent/repository_commands.h"
@@ -290,6 +291,26 @@ void AddCheckCommand(CLI::App* parent, CommandRegistry& registry) {
   Register(registry, k, check, agent::RunCheckCommand);
 }
 
+void AddDrillCommand(CLI::App* parent, CommandRegistry& registry) {
+  static Flags<agent::DrillCommand> drill;
+  CLI::App* d = parent->add_subcommand(
+      "drill", "Restore the newest backups into a scratch PostgreSQL and scratch space, check them, measure RTO and RPO");
+  AddRepositoryFlags(d, drill.command.repository);
+  AddTerminationLogFlag(d, drill.termination_log);
+  d->add_option("--policy", drill.command.policy, "Whose backups are drilled")->envname("LIFEBOAT_POLICY")->required();
+  d->add_option("--source", drill.command.sources,
+                "database:<source> or media:<source> (repeatable); default: every source of the newest backup");
+  d->add_option("--work-dir", drill.command.work_dir, "Scratch space (the scratch server's data, restored media)")
+      ->envname("LIFEBOAT_WORK_DIR")->default_val("/scratch");
+  d->add_option("--jobs", drill.command.jobs, "pg_restore -j")->default_val(2);
+  d->add_flag("!--no-amcheck", drill.command.amcheck, "Skip amcheck of the B-tree indexes");
+  d->add_flag("!--no-file-checksums", drill.command.file_checksums, "Skip comparing media files with the manifest");
+  d->add_option("--checks-json", drill.command.checks_json, "JSON list of SQL checks")->envname("LIFEBOAT_CHECKS");
+  d->add_option("--postgres-root", drill.command.postgres_root, "Where /<major>/bin of each PostgreSQL server version is")
+      ->default_val("/usr/lib/postgresql");
+  Register(registry, d, drill, agent::RunDrillCommand);
+}
+
 }  // namespace
 
 void AddAgentCommand(CLI::App& app, CommandRegistry& registry) {
@@ -302,6 +323,7 @@ void AddAgentCommand(CLI::App& app, CommandRegistry& registry) {
   AddCatalogCommand(agent, registry);
   AddRetentionCommand(agent, registry);
   AddCheckCommand(agent, registry);
+  AddDrillCommand(agent, registry);
 }
 
 }  // namespace lifeboat::cmd

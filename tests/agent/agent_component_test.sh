@@ -2,7 +2,7 @@
 # Component tests of `lifeboat agent` against a REAL throwaway PostgreSQL 15 server and REAL restic
 # repositories (local, and S3 through moto_server when it is installed).
 # Usage: agent_component_test.sh LIFEBOAT_BINARY SCENARIO
-# Scenarios: round_trip, directory_format, media_replace, fresh_server, swap, new_database_failure, killed_dump, killed_dump_external, cancelled, wrong_password, retention, s3
+# Scenarios: round_trip, directory_format, media_replace, fresh_server, swap, new_database_failure, killed_dump, killed_dump_external, cancelled, wrong_password, retention, s3, drill
 set -euo pipefail
 
 LIFEBOAT=$(readlink -f "$1")
@@ -386,6 +386,44 @@ PY
   message_has "AWS_SECRET_ACCESS_KEY" || fail "missing credentials not named"
   ;;
 
+drill)
+  # The drill runs as a non-root user (PostgreSQL refuses root) in the repository's group, with only
+  # the repository: scratch server of the manifest's version, roles, data, amcheck, SQL checks and
+  # media, RTO and RPO. initdb needs the user in /etc/passwd: the image has 65532, this host has
+  # nobody (65534).
+  start_db
+  psql -qX -d shop -c "CREATE INDEX customers_name ON customers (name)"
+  make_media "$WORK/media"
+  agent backup --repository-path "$REPO" --repository-group 65532 --database shop --media "uploads=$WORK/media" \
+    --policy shop --backup-id shop-1 --table-checksums --work-dir "$WORK" || fail "backup: $(cat "$WORK/stdout")"
+  mkdir -p "$WORK/scratch" "$WORK/restic-cache" && chown 65534:65532 "$WORK/scratch" && chmod 0777 "$WORK/restic-cache"
+  drill_as_nonroot() {
+    rm -f "$TERM_LOG" && touch "$TERM_LOG" && chmod 0666 "$TERM_LOG"  # The drill's user writes its result.
+    setpriv --reuid=65534 --regid=65534 --groups=65532 env HOME=/ "$LIFEBOAT" agent drill \
+      --repository-path "$REPO" --policy shop --work-dir "$WORK/scratch" --termination-log "$TERM_LOG" "$@" \
+      >"$WORK/stdout" 2>"$WORK/stderr"
+  }
+  drill_as_nonroot --checks-json '[{"name":"customers","sql":"SELECT count(*) FROM customers","expect":"2000"}]' ||
+    fail "drill: $(cat "$TERM_LOG" "$WORK/stderr" | tail -5)"
+  [ "$(json "$TERM_LOG" 'd["result"]')" = Succeeded ] || fail "drill result: $(cat "$TERM_LOG")"
+  [ "$(json "$TERM_LOG" 'd["checksFailed"]')" = 0 ] || fail "failed checks: $(cat "$TERM_LOG")"
+  [ "$(json "$TERM_LOG" 'sorted(set(c["type"] for c in d["checks"]))')" = "['Amcheck', 'FileChecksum', 'SQL', 'TableChecksum']" ] ||
+    fail "check types: $(json "$TERM_LOG" 'd["checks"]')"
+  json "$TERM_LOG" 'd["checks"]' | grep -q "customers_name" || fail "amcheck did not check customers_name"
+  [ "$(json "$TERM_LOG" '[s["target"]+"@"+s["backupId"] for s in d["sources"]]')" = "['database:shop@shop-1', 'media:uploads@shop-1']" ] ||
+    fail "sources: $(json "$TERM_LOG" 'd["sources"]')"
+  [ "$(json "$TERM_LOG" 'd["rtoSeconds"] > 0 and d["rpoSeconds"] >= 0 and d["restoreSeconds"] > 0')" = True ] ||
+    fail "RTO/RPO: $(cat "$TERM_LOG")"
+  [ "$(json "$TERM_LOG" 'd["serverVersion"][:3]')" = "15." ] || fail "server version: $(cat "$TERM_LOG")"
+  psql -qX -d shop -At -c "SELECT 1" >/dev/null || fail "production touched"
+  pgrep -u 65534 -f "$WORK/scratch" >/dev/null && fail "the scratch server is still running"
+
+  # A backup from a PostgreSQL version the image has no server for fails clearly, before any restore.
+  rm -rf "$WORK/scratch"/* && mkdir -p "$WORK/empty-root"
+  drill_as_nonroot --source database:shop --postgres-root "$WORK/empty-root" && fail "a drill without a server succeeded"
+  [ "$(json "$TERM_LOG" 'd["reason"]')" = DatabaseVersionUnsupported ] || fail "reason: $(cat "$TERM_LOG")"
+  message_has "this image has no PostgreSQL 15 server" || fail "message: $(json "$TERM_LOG" 'd["message"]')"
+  ;;
 *)
   fail "unknown scenario"
   ;;

@@ -1,0 +1,257 @@
+#include "operator/agent/drill_command.h"
+
+#include <memory>
+#include <optional>
+
+#include "operator/agent/amcheck.h"
+#include "operator/agent/catalog.h"
+#include "operator/agent/drill_result.h"
+#include "operator/agent/restic_client.h"
+#include "operator/agent/restore_runner.h"
+#include "operator/agent/scratch_postgres.h"
+#include "operator/agent/snapshot_tags.h"
+#include "operator/agent/sql_check_runner.h"
+#include "operator/core/time_format.h"
+
+namespace lifeboat::agent {
+namespace {
+
+// One drill run: its inputs, the repository, the scratch server and the result being built.
+class Drill {
+ public:
+  Drill(const DrillCommand& command, const CommandContext& context, ResticClient& restic)
+      : command_(command), context_(context), restic_(restic) {
+    fields_.policy = command.policy;
+    fields_.repository = restic.location();
+  }
+
+  // Runs every step; the first failure's status and reason, or Ok.
+  Status Run(std::string* reason) {
+    std::vector<BackupSelection> selections;
+    LIFEBOAT_RETURN_IF_ERROR(Choose(&selections, reason));
+    for (const BackupSelection& s : selections) {
+      if (s.kind != kRoleDatabase) continue;
+      Note(RestoreDatabase(s, reason));
+    }
+    if (!first_failure_.ok()) {
+      *reason = first_reason_;
+    } else if (!restored_databases_.empty()) {
+      Note(RunSqlChecksOnScratch(reason));
+    }
+    for (const BackupSelection& s : selections) {
+      if (s.kind == kRoleMedia) Note(RestoreMedia(s, reason));
+    }
+    if (scratch_) scratch_->Stop();
+    if (!first_failure_.ok()) *reason = first_reason_;
+    return first_failure_;
+  }
+
+  DrillResult& fields() { return fields_; }
+
+ private:
+  void Note(Status s) {
+    if (s.ok() || !first_failure_.ok()) return;
+    first_failure_ = s;
+    first_reason_ = pending_reason_;
+  }
+  Status Fail(Status s, const std::string& reason, std::string* out_reason) {
+    pending_reason_ = reason;
+    *out_reason = reason;
+    return s;
+  }
+
+  // The newest complete backup of each source (never a pre-restore safety backup).
+  Status Choose(std::vector<BackupSelection>* selections, std::string* reason) {
+    auto snapshots = restic_.Snapshots({kTagLifeboat, Tag(kTagPolicy, command_.policy)});
+    if (!snapshots.ok()) {
+      return Fail(snapshots.status(), snapshots.status().code() == StatusCode::kPermissionDenied ? "RepositoryAccessDenied"
+                                                                                                : "RepositoryFailed", reason);
+    }
+    const std::vector<CatalogEntry> catalog = BuildCatalog(*snapshots);
+    if (command_.sources.empty()) {
+      for (const CatalogEntry& e : catalog) {
+        if (!e.complete || e.run_kind == kRunKindPreRestore) continue;
+        for (const auto& [source, id] : e.database_snapshots) selections->push_back({kRoleDatabase, source, ""});
+        for (const auto& [source, id] : e.media_snapshots) selections->push_back({kRoleMedia, source, ""});
+        break;
+      }
+    } else {
+      for (const std::string& text : command_.sources) {
+        auto parsed = ParseBackupSelection(text);
+        if (!parsed.ok()) return Fail(parsed.status(), "InvalidRequest", reason);
+        selections->push_back(*parsed);
+      }
+    }
+    if (selections->empty()) {
+      return Fail(NotFoundError("policy \"" + command_.policy + "\" has no complete backup in " + restic_.location()),
+                  "BackupNotFound", reason);
+    }
+    for (BackupSelection& s : *selections) {
+      SelectedBackup chosen = SelectBackup(catalog, s, command_.policy, std::nullopt);
+      if (!chosen.error.empty()) return Fail(NotFoundError(chosen.error), "BackupNotFound", reason);
+      s.backup_id = chosen.backup_id;
+      fields_.sources.push_back({s.kind + ":" + s.source, chosen.backup_id, chosen.time});
+    }
+    return Status::Ok();
+  }
+
+  // The scratch server, started for the first database with the major version of its manifest.
+  Status EnsureScratch(const std::string& backup_id, const std::string& source, std::string* reason) {
+    if (scratch_) return Status::Ok();
+    auto manifest = LoadManifest(restic_, backup_id);
+    if (!manifest.ok()) return Fail(manifest.status(), "RepositoryFailed", reason);
+    std::string version;
+    for (const DatabaseBackup& d : manifest->databases) {
+      if (d.source == source) version = d.server_version;
+    }
+    auto bin = ServerBinDir(version, command_.postgres_root);
+    if (!bin.ok()) return Fail(bin.status(), "DatabaseVersionUnsupported", reason);
+    fields_.server_version = version;
+    scratch_ = std::make_unique<ScratchPostgres>(context_.runner, *bin, command_.work_dir + "/postgres", context_.log);
+    Status started = scratch_->Start();
+    if (!started.ok()) return Fail(started, "ScratchServerFailed", reason);
+    connector_ = context_.connect_pg(scratch_->Connection());
+    return Status::Ok();
+  }
+
+  RestoreRequest BaseRequest(const std::string& backup_id) const {
+    RestoreRequest r;
+    r.backup_id = backup_id;
+    r.request_marker = "drill/" + command_.policy;
+    r.jobs = command_.jobs;
+    r.work_dir = command_.work_dir;
+    return r;
+  }
+
+  Status RestoreDatabase(const BackupSelection& s, std::string* reason) {
+    LIFEBOAT_RETURN_IF_ERROR(EnsureScratch(s.backup_id, s.source, reason));
+    RestoreRequest r = BaseRequest(s.backup_id);
+    r.pg = scratch_->Connection();
+    r.database_source = s.source;
+    r.target_database = s.source;
+    RestoreRunner runner(restic_, *connector_, context_.runner, context_.clock, context_.log);
+    const RestoreOutcome outcome = runner.Run(r);
+    fields_.fetch_seconds += outcome.database.fetch_seconds;
+    fields_.restore_seconds += outcome.database.data_seconds + outcome.database.restore_seconds;
+    fields_.verify_seconds += outcome.database.verify_seconds;
+    const std::string tables = std::to_string(outcome.database.tables_verified) + " tables";
+    AddDrillCheck(fields_, {s.source + " tables", outcome.database.checksums_verified ? "TableChecksum" : "RowCount",
+                            "row counts" + std::string(outcome.database.checksums_verified ? " and checksums" : "") +
+                                " as in the manifest",
+                            outcome.status.ok() ? tables + " match" : "differ", outcome.status.ok(),
+                            outcome.status.ok() ? "" : outcome.status.message()});
+    for (const std::string& mismatch : outcome.mismatches) AddDrillCheck(fields_, {mismatch, "RowCount", "", "", false, mismatch});
+    if (!outcome.status.ok()) return Fail(outcome.status, outcome.reason, reason);
+    restored_databases_.push_back(s.source);
+    return command_.amcheck ? CheckIndexes(s.source, reason) : Status::Ok();
+  }
+
+  Status CheckIndexes(const std::string& database, std::string* reason) {
+    const WallTime start = context_.clock.Now();
+    auto session = connector_->Connect(database);
+    if (!session.ok()) return Fail(session.status(), "ScratchServerFailed", reason);
+    auto checks = CheckBtreeIndexes(**session);
+    fields_.verify_seconds += std::chrono::duration<double>(context_.clock.Now() - start).count();
+    if (!checks.ok()) return Fail(checks.status().WithContext("amcheck in " + database), "AmcheckFailed", reason);
+    std::string failed;
+    for (const IndexCheck& c : *checks) {
+      AddDrillCheck(fields_, {c.index, "Amcheck", "consistent", c.passed ? "consistent" : "corrupt", c.passed, c.message});
+      if (!c.passed && failed.empty()) failed = c.index + ": " + c.message;
+    }
+    if (failed.empty()) return Status::Ok();
+    return Fail(InternalError("amcheck found a damaged index in " + database + ": " + failed), "AmcheckFailed", reason);
+  }
+
+  Status RunSqlChecksOnScratch(std::string* reason) {
+    if (command_.checks_json.empty()) return Status::Ok();
+    auto checks = ParseSqlChecks(command_.checks_json);
+    if (!checks.ok()) return Fail(checks.status(), "InvalidRequest", reason);
+    SqlChecksOutcome outcome = RunSqlChecks(*connector_, restored_databases_.front(), *checks, context_.log);
+    for (const SqlCheckReport& c : outcome.checks) AddDrillCheck(fields_, {c.name, "SQL", "", "", c.passed, c.message});
+    if (outcome.all_passed) return Status::Ok();
+    return Fail(InternalError(outcome.first_failure), "CheckFailed", reason);
+  }
+
+  Status RestoreMedia(const BackupSelection& s, std::string* reason) {
+    RestoreRequest r = BaseRequest(s.backup_id);
+    r.media_source = s.source;
+    r.media_target = command_.work_dir + "/media/" + s.source;
+    r.verify = command_.file_checksums;
+    ScratchlessConnector none;
+    RestoreRunner runner(restic_, none, context_.runner, context_.clock, context_.log);
+    const WallTime start = context_.clock.Now();
+    const RestoreOutcome outcome = runner.Run(r);
+    fields_.restore_seconds += std::chrono::duration<double>(context_.clock.Now() - start).count();
+    const std::string files = std::to_string(outcome.media.files_verified) + " files";
+    AddDrillCheck(fields_, {s.source + " files", "FileChecksum", "sizes and SHA-256 as in the manifest",
+                            outcome.status.ok() ? files + " match" : std::to_string(outcome.media.mismatches) + " differ",
+                            outcome.status.ok(), outcome.status.ok() ? "" : outcome.status.message()});
+    for (const std::string& mismatch : outcome.mismatches) AddDrillCheck(fields_, {mismatch, "FileChecksum", "", "", false, mismatch});
+    return outcome.status.ok() ? Status::Ok() : Fail(outcome.status, outcome.reason, reason);
+  }
+
+  // Media restores never reach PostgreSQL.
+  class ScratchlessConnector final : public PgConnector {
+   public:
+    StatusOr<std::unique_ptr<PgSession>> Connect(const std::string&) override {
+      return FailedPreconditionError("a media restore does not connect to PostgreSQL");
+    }
+  };
+
+  const DrillCommand& command_;
+  const CommandContext& context_;
+  ResticClient& restic_;
+  DrillResult fields_;
+  std::unique_ptr<ScratchPostgres> scratch_;
+  std::unique_ptr<PgConnector> connector_;
+  std::vector<std::string> restored_databases_;
+  Status first_failure_;
+  std::string first_reason_;
+  std::string pending_reason_;
+};
+
+// Drill start − the oldest restored backup's start.
+std::optional<double> RpoSeconds(const DrillResult& fields, WallTime start) {
+  std::optional<double> rpo;
+  for (const DrillSource& s : fields.sources) {
+    auto time = ParseRfc3339(s.backup_time);
+    if (!time.ok()) continue;
+    const double age = std::chrono::duration<double>(start - *time).count();
+    if (!rpo || age > *rpo) rpo = age;
+  }
+  return rpo;
+}
+
+}  // namespace
+
+AgentResult RunDrillCommand(const DrillCommand& command, const CommandContext& context) {
+  const WallTime start = context.clock.Now();
+  AgentResult result;
+  result.command = "drill";
+  auto invocation = command.policy.empty() ? StatusOr<ResticInvocation>(InvalidArgumentError("--policy is required"))
+                                           : RepositoryInvocation(command.repository, context);
+  if (!invocation.ok()) {
+    result.status = invocation.status();
+    result.reason = "InvalidRequest";
+    FinishResult(result, start, context);
+    return result;
+  }
+  ResticClient restic(context.runner, *invocation, [&](const std::string& m) { context.log("info", m); });
+  context.log("info", "Drill started policy=" + command.policy + " repository=" + restic.location());
+  Drill drill(command, context, restic);
+  std::string reason;
+  result.status = drill.Run(&reason);
+  result.reason = result.status.ok() ? "" : reason;
+  DrillResult& fields = drill.fields();
+  fields.rto_seconds = std::chrono::duration<double>(context.clock.Now() - start).count();
+  fields.rpo_seconds = RpoSeconds(fields, start);
+  result.fields = DrillResultToJson(fields);
+  context.log(result.status.ok() ? "info" : "error",
+              "Drill finished policy=" + command.policy + " checks=" + std::to_string(fields.checks_total) +
+                  " failed=" + std::to_string(fields.checks_failed) + " rto_seconds=" + std::to_string(fields.rto_seconds) +
+                  (result.status.ok() ? "" : " reason=" + reason + " error=" + result.status.ToString()));
+  FinishResult(result, start, context);
+  return result;
+}
+
+}  // namespace lifeboat::agent
