@@ -15,4 +15,10 @@ inline constexpr const char* kRestic = "restic";
 
 inline constexpr std::array<std::string_view, 5> kExternalPrograms = {kPgDump, kPgDumpAll, kPgRestore, kPsql, kRestic};
 
+// The drill's scratch server (scratch_postgres.h), run from /usr/lib/postgresql/<major>/bin of the
+// backup's major version; the image carries them for its PostgreSQL version.
+inline constexpr const char* kInitdb = "initdb";
+inline constexpr const char* kPgCtl = "pg_ctl";
+inline constexpr std::array<std::string_view, 3> kScratchServerPrograms = {kInitdb, kPgCtl, "postgres"};
+
 }  // namespace lifeboat::agent

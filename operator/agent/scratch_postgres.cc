@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "operator/agent/external_programs.h"
+
 namespace lifeboat::agent {
 namespace {
 
@@ -59,7 +61,7 @@ Status ScratchPostgres::Start() {
   std::filesystem::create_directories(dir_ + "/socket", ec);
   if (ec) return FailedPreconditionError("cannot create the scratch server's folder " + dir_ + ": " + ec.message());
   ProcessSpec initdb;
-  initdb.argv = {bin_dir_ + "/initdb", "-D", dir_ + "/data", "-U", "postgres", "--auth=trust", "-E", "UTF8",
+  initdb.argv = {bin_dir_ + "/" + kInitdb, "-D", dir_ + "/data", "-U", "postgres", "--auth=trust", "-E", "UTF8",
                  "--locale=C", "--no-sync"};
   auto made = runner_.Run(initdb, "", nullptr);
   if (!made.ok()) return made.status();
@@ -67,7 +69,7 @@ Status ScratchPostgres::Start() {
     return FailedPreconditionError("initdb of the scratch server in " + dir_ + " " + made->Describe() + ": " + made->stderr_tail);
   }
   ProcessSpec start;
-  start.argv = {bin_dir_ + "/pg_ctl", "-D", dir_ + "/data", "-l", dir_ + "/server.log", "-w", "-t", "60", "-o",
+  start.argv = {bin_dir_ + "/" + kPgCtl, "-D", dir_ + "/data", "-l", dir_ + "/server.log", "-w", "-t", "60", "-o",
                 "-c listen_addresses='' -k " + dir_ + "/socket -p 5432 -c fsync=off -c synchronous_commit=off "
                 "-c full_page_writes=off -c max_wal_size=4GB -c checkpoint_timeout=1h -c autovacuum=off",
                 "start"};
@@ -85,7 +87,7 @@ void ScratchPostgres::Stop() {
   if (!running_) return;
   running_ = false;
   ProcessSpec stop;
-  stop.argv = {bin_dir_ + "/pg_ctl", "-D", dir_ + "/data", "-m", "immediate", "-w", "stop"};
+  stop.argv = {bin_dir_ + "/" + kPgCtl, "-D", dir_ + "/data", "-m", "immediate", "-w", "stop"};
   auto stopped = runner_.Run(stop, "", nullptr);
   if (log_ && (!stopped.ok() || !stopped->Succeeded())) log_("warn", "Scratch PostgreSQL did not stop cleanly dir=" + dir_);
 }

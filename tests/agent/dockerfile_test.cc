@@ -131,6 +131,16 @@ TEST_F(DockerfileTest, RuntimeStageInstallsEveryProgramTheAgentRuns) {
   }
 }
 
+TEST_F(DockerfileTest, RuntimeStageCarriesTheDrillsScratchServer) {
+  const std::set<std::string> installed = AptPackages(stages_.back());
+  for (std::string_view program : kScratchServerPrograms) {
+    const std::string path = "/usr/lib/postgresql/15/bin/" + std::string(program);
+    bool found = false;
+    for (const auto& owner : Owners(path)) found = found || installed.count(owner) > 0;
+    EXPECT_TRUE(found) << path << " (the drill's scratch server) is not from a package installed in the runtime stage";
+  }
+}
+
 TEST_F(DockerfileTest, RuntimeStageRunsAsNonRoot) {
   std::string user;
   for (const auto& ins : stages_.back().instructions) {
