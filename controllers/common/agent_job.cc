@@ -90,4 +90,14 @@ nlohmann::json BuildAgentJob(const AgentJobSpec& spec) {
   };
 }
 
+std::string ChecksJson(const std::vector<api::SqlCheck>& checks) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const api::SqlCheck& c : checks) {
+    nlohmann::json check = {{"name", c.name}, {"sql", c.query}, {"expectText", c.expected}};
+    if (!c.database.empty()) check["database"] = c.database;
+    list.push_back(check);
+  }
+  return list.dump();
+}
+
 }  // namespace lifeboat::controllers

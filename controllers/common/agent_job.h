@@ -52,4 +52,8 @@ nlohmann::json BuildAgentJob(const AgentJobSpec& spec);
 nlohmann::json SecretEnv(const std::string& name, const std::string& secret, const std::string& key);
 nlohmann::json ValueEnv(const std::string& name, const std::string& value);
 
+// The agent's --checks-json value for the user's SQL checks (`expected` is compared as the text
+// `psql -At` prints): what `agent verify` and `agent drill` run.
+std::string ChecksJson(const std::vector<api::SqlCheck>& checks);
+
 }  // namespace lifeboat::controllers

@@ -128,16 +128,6 @@ nlohmann::json BuildSafetyBackupJob(const api::RestoreRequest& r, const JobConte
   return BuildAgentJob(spec);
 }
 
-std::string ChecksJson(const std::vector<api::SqlCheck>& checks) {
-  nlohmann::json list = nlohmann::json::array();
-  for (const api::SqlCheck& c : checks) {
-    nlohmann::json check = {{"name", c.name}, {"sql", c.query}, {"expectText", c.expected}};
-    if (!c.database.empty()) check["database"] = c.database;
-    list.push_back(check);
-  }
-  return list.dump();
-}
-
 nlohmann::json BuildDatabaseRestoreJob(const api::RestoreRequest& r, const JobContext& c, const std::string& backup_id,
                                        bool safety_backup_done) {
   const api::DatabaseTarget& d = *r.spec.database;

@@ -80,9 +80,6 @@ nlohmann::json BuildPostRestoreJob(const api::RestoreRequest& request, size_t in
 // (`lifeboat agent verify`); needs spec.database.
 nlohmann::json BuildVerifyJob(const api::RestoreRequest& request, const JobContext& context);
 
-// The agent's --checks-json value for the user's SQL checks (`expected` is compared as the text
-// `psql -At` prints).
-std::string ChecksJson(const std::vector<api::SqlCheck>& checks);
 
 std::vector<SecretKeyNeed> RequiredSecretKeys(const api::RestoreRequestSpec& spec, const api::Repository& repository,
                                               const std::string& repository_field);

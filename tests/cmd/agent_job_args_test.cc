@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "controllers/backuppolicy/backup_job.h"
+#include "controllers/drdrill/drill_job.h"
 #include "controllers/restorerequest/restore_jobs.h"
 #include "operator/api/backup_policy.h"
 #include "operator/api/restore_request.h"
@@ -115,6 +116,17 @@ TEST(AgentJobArgsTest, EveryRestoreRequestJobParses) {
       EXPECT_EQ(ParseErrorOf(BuildDropPreviousJob(r, c)), "");
     }
   }
+}
+
+TEST(AgentJobArgsTest, EveryDrillJobParses) {
+  api::FieldErrors errors;
+  api::DRDrill drill = api::ParseDRDrill(api::testing::LoadManifest("config/samples/lifeboat_v1alpha1_drdrill.yaml"), &errors);
+  ASSERT_TRUE(errors.empty()) << errors.ToString();
+  drill.metadata.namespace_ = "shop";
+  EXPECT_EQ(ParseErrorOf(controllers::drdrill::BuildDrillJob(drill, SamplePolicy().spec, {"shop-weekly-1", "OnDemand"}, "l:t")), "");
+  drill.spec.sources = {"database", "uploads"};
+  drill.spec.checks.amcheck = drill.spec.checks.file_checksums = false;
+  EXPECT_EQ(ParseErrorOf(controllers::drdrill::BuildDrillJob(drill, SamplePolicy().spec, {"shop-weekly-1", "OnDemand"}, "l:t")), "");
 }
 
 TEST(AgentJobArgsTest, AFlagTheAgentDoesNotKnowIsCaught) {
