@@ -15,9 +15,36 @@
 namespace lifeboat::devcluster {
 namespace {
 
+namespace fs = std::filesystem;
+
+// /etc/passwd and /etc/group for the sandbox when the process runs as the image's numeric USER and
+// the host has no account for it: the host's files plus "image-user:x:<uid>:<gid>::/:/usr/sbin/nologin"
+// (and the group), written next to `prefix`, mounted read-only. nullopt when nothing is missing.
+std::optional<std::vector<HostMount>> ImageAccountFiles(const ImageUser& image_user, const ProcessIdentity& identity,
+                                                        const UserDatabase& users, const fs::path& prefix) {
+  if (!image_user.uid || identity.uid != *image_user.uid || identity.uid == 0 || users.UserById(identity.uid)) {
+    return std::nullopt;
+  }
+  auto read = [](const char* path) {
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    if (!text.empty() && text.back() != '\n') text += '\n';
+    return text;
+  };
+  const std::string uid = std::to_string(identity.uid), gid = std::to_string(identity.gid);
+  std::error_code ec;
+  fs::create_directories(prefix.parent_path(), ec);
+  const std::string passwd = prefix.string() + ".passwd", group = prefix.string() + ".group";
+  std::ofstream(passwd, std::ios::trunc) << read("/etc/passwd") << "image-user:x:" << uid << ":" << gid
+                                         << ":image user:/:/usr/sbin/nologin\n";
+  std::ofstream(group, std::ios::trunc) << read("/etc/group") << "image-user:x:" << gid << ":\n";
+  ::chmod(passwd.c_str(), 0644);
+  ::chmod(group.c_str(), 0644);
+  return std::vector<HostMount>{{passwd, "/etc/passwd", true, true}, {group, "/etc/group", true, true}};
+}
+
 using nlohmann::json;
 using std::chrono::milliseconds;
-namespace fs = std::filesystem;
 
 constexpr size_t kMaxTerminationMessage = 4096;
 constexpr size_t kFallbackLogBytes = 2048;
@@ -423,6 +450,12 @@ void PodWorker::StartContainer(bool init, size_t index) {
       fs::create_directories(mount.source, ec);
     }
     mount.target = ResolveMountTarget(mount.target);
+  }
+  // The image's USER has an account in the image's /etc/passwd (the Dockerfile creates it); the
+  // sandbox shows the host's, so the account is added for programs that look it up (PostgreSQL's
+  // initdb and server refuse a uid without one).
+  if (auto account = ImageAccountFiles(image_user, *identity, users, fs::path(LogPath(c.name)).parent_path() / c.name); account) {
+    mounts->insert(mounts->end(), account->begin(), account->end());
   }
   SandboxSpec sandbox;
   sandbox.root_entries = root_entries_;

@@ -35,7 +35,8 @@ class JobRunnerTest : public ::testing::Test {
     options->kubelet_options.step_options.restart_backoff_base = milliseconds(100);
     // Images that state a user (their Dockerfile USER), and the accounts their /etc/passwd has.
     options->kubelet_options.image_paths = {{"example.com/nonroot", {{}, "65532:65532"}},
-                                            {"example.com/named", {{}, "lifeboat"}}};
+                                            {"example.com/named", {{}, "lifeboat"}},
+                                            {"example.com/unlisted", {{}, "4242:4243"}}};
     auto users = std::make_shared<FakeUserDatabase>();
     users->AddUser({0, 0, "root", "/root"}).AddUser({65532, 65532, "lifeboat", "/home/lifeboat"});
     options->kubelet_options.user_database = users;
@@ -310,6 +311,17 @@ TEST_F(JobRunnerTest, ContainerRunsAsTheImagesUserUnlessTheSecurityContextSaysOt
   EXPECT_EQ(PodLog("named-user"), "65532:65532 /home/lifeboat\n");
   EXPECT_EQ(PodLog("overridden"), "1000:0 /\n") << "runAsUser replaces the image's user and its group";
   EXPECT_EQ(PodLog("plain"), "0:0 /root\n") << "an image without a user runs as root";
+}
+
+TEST_F(JobRunnerTest, TheImagesUserHasAnAccountAsInTheImagesPasswdFile) {
+  // The host has no account 4242; the image's /etc/passwd (its Dockerfile's useradd) would.
+  Create("batch", "jobs", JobOf("unlisted", "id -un; getent group 4243 | cut -d: -f3", json::object(), json::object(),
+                                {{"image", "example.com/unlisted"}}));
+  Create("batch", "jobs", JobOf("other-user", "getent passwd 4244 || echo none", json::object(), json::object(),
+                                {{"image", "example.com/unlisted"}, {"securityContext", {{"runAsUser", 4244}}}}));
+  for (const char* job : {"unlisted", "other-user"}) ASSERT_TRUE(Eventually([&] { return HasCondition(job, "Complete"); })) << job;
+  EXPECT_EQ(PodLog("unlisted"), "image-user\n4243\n");
+  EXPECT_EQ(PodLog("other-user"), "none\n") << "only the image's own user has an account";
 }
 
 TEST_F(JobRunnerTest, RunAsNonRootKeepsARootContainerWaitingWithTheKubeletsMessage) {
