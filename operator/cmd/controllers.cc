@@ -2,6 +2,7 @@
 //   factories.push_back([] { return std::make_unique<controllers::BackupPolicyController>(); });
 #include "controllers/backuppolicy/backup_policy_controller.h"
 #include "controllers/common/agent_job.h"
+#include "controllers/drdrill/drill_controller.h"
 #include "controllers/restorerequest/restore_request_controller.h"
 #include "operator/cmd/operator_command.h"
 
@@ -15,6 +16,7 @@ std::vector<runtime::ControllerFactory> OperatorControllers() {
   factories.push_back([] {
     return std::make_unique<controllers::restorerequest::RestoreRequestController>(controllers::DefaultAgentImage());
   });
+  factories.push_back([] { return std::make_unique<controllers::drdrill::DrillController>(controllers::DefaultAgentImage()); });
   return factories;
 }
 
