@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # BackupPolicy end-to-end scenarios on the test control plane with a real PostgreSQL 15 and a real
-# restic repository on a PVC path. Usage: scenario.sh on-demand|schedule|missing-secret|wrong-password|operator-restart|long-name
+# restic repository on a PVC path. Usage: scenario.sh on-demand|schedule|missing-secret|wrong-password|operator-restart|long-name|drill
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../lib/devcluster.sh"
@@ -53,6 +53,41 @@ long-name)
   for pod in $(kubectl get pods -n default -o name); do
     [ "${#pod}" -le $((4 + 63)) ] || fail "pod name longer than 63 characters: $pod"
   done
+  ;;
+drill)
+  step "a one-shot DRDrill restores the newest backup into a scratch PostgreSQL in its own Job and proves it"
+  apply_policy shop "0 3 * * *"
+  kubectl annotate bp shop -n default lifeboat.dev/backup-now=first > /dev/null
+  eventually 60 history_all_final shop || fail "backup did not finish: $(run_results shop)"
+  kubectl apply -f - > /dev/null <<YAML
+apiVersion: lifeboat.dev/v1alpha1
+kind: DRDrill
+metadata: {name: shop-drill, namespace: default}
+spec:
+  policyRef: {name: shop}
+  checks:
+    sql: [{name: orders, query: "SELECT count(*) FROM orders", expected: "240"}]
+  objectives: {rto: 10m, rpo: 1h}
+YAML
+  drill() { kubectl get drill shop-drill -n default -o "jsonpath=$1"; }
+  eventually 120 bash -c "kubectl get drill shop-drill -n default -o jsonpath='{.status.lastRun.result}' | grep -qE 'Succeeded|Failed'" ||
+    fail "the drill did not finish: $(drill '{.status}')"
+  expect_eq "$(drill '{.status.lastRun.result}')" "Succeeded" "drill result: $(drill '{.status.lastRun.message}')"
+  expect_eq "$(drill '{.status.conditions[?(@.type=="LastDrillSucceeded")].status}')" "True" "LastDrillSucceeded"
+  expect_eq "$(drill '{.status.conditions[?(@.type=="ObjectivesMet")].status}')" "True" "ObjectivesMet"
+  expect_eq "$(drill '{.status.lastRun.checksFailed}')" "0" "no failed check"
+  types="$(drill '{.status.lastRun.checks[*].type}')"
+  # The policy takes no table checksums: row counts.
+  for t in RowCount Amcheck SQL FileChecksum; do expect_contains "$types" "$t" "a $t check"; done
+  [ -n "$(drill '{.status.lastRun.measuredRTO}')" ] || fail "no measured RTO"
+  [ -n "$(drill '{.status.lastRun.measuredRPO}')" ] || fail "no measured RPO"
+  job="$(drill '{.status.lastRun.jobName}')"
+  expect_not_contains "$(kubectl get job "$job" -n default -o json)" "shop-postgres" "the drill Job never references the production database's Secret"
+  expect_contains "$(kubectl get drill -n default)" "shop-drill" "kubectl get drill"
+  expect_contains "$(kubectl get events -n default -o jsonpath='{range .items[?(@.involvedObject.name=="shop-drill")]}{.reason} {end}')" "DrillSucceeded" "Event"
+  metrics="$(curl -sf "http://127.0.0.1:$OPERATOR_PORT/metrics")"
+  expect_contains "$metrics" 'lifeboat_drill_runs_total{drill="shop-drill",namespace="default",result="Succeeded"} 1' "runs metric"
+  expect_contains "$metrics" 'lifeboat_drill_objectives_met{drill="shop-drill",namespace="default"} 1' "objectives metric"
   ;;
 schedule)
   step "a fast schedule fires at the minute and the run is recorded as Scheduled"
