@@ -17,8 +17,10 @@ constexpr char kRunning[] = "Running";
 constexpr char kSucceeded[] = "Succeeded";
 constexpr char kFailed[] = "Failed";
 
+// A measured span for people: to the millisecond ("6.556s", "10m").
 std::string Seconds(double seconds) {
-  return FormatDuration(std::chrono::duration_cast<Duration>(std::chrono::duration<double>(std::max(0.0, seconds))));
+  const auto ms = std::chrono::milliseconds(static_cast<std::int64_t>(std::max(0.0, seconds) * 1000 + 0.5));
+  return FormatDuration(std::chrono::duration_cast<Duration>(ms));
 }
 
 // Whether `measured` is within the objective `text` (unset objective: nullopt).
