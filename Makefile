@@ -15,7 +15,7 @@ BUILD_PACKAGES := cmake g++ make pkg-config libssl-dev libboost-system-dev libcp
   libgtest-dev libgmock-dev libhowardhinnant-date-dev libcli11-dev
 RUNTIME_PACKAGES := postgresql-15 postgresql-client-15 restic bubblewrap util-linux openssl \
   ca-certificates kubectl python3 python3-kubernetes python3-yaml golang-go golang-github-masterminds-sprig-dev \
-  golang-gopkg-yaml.v3-dev
+  golang-gopkg-yaml.v3-dev prometheus
 PACKAGES := $(BUILD_PACKAGES) $(RUNTIME_PACKAGES)
 
 .PHONY: all deps build test unit-test demo bench clean
@@ -27,7 +27,9 @@ deps:
 	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; exit 0; fi; \
 	echo "deps: missing:" $$missing; \
 	if [ "$$(id -u)" = 0 ]; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  guard=""; if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && guard=1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; status=$$?; \
+	  [ -n "$$guard" ] && rm -f /usr/sbin/policy-rc.d; exit $$status; \
 	else \
 	  echo "run as root: apt-get install -y $$missing"; exit 1; \
 	fi
