@@ -117,16 +117,7 @@ StatusOr<runtime::ReconcileResult> BackupPolicyController::Reconcile(const runti
     if (Status s = DeleteJob(client, ns, name, "Background"); !s.ok()) return s;
     log.Info("Deleted replaced backup Job", {{"job", name}});
   }
-  for (const auto& job : plan.create_jobs) {
-    auto created = CreateOrAdoptJob(client, ns, job, log);
-    if (!created.ok()) return created.status();
-    if (!*created) continue;  // Adopted: it was announced when it was created.
-    // Announced right away: if the status write below fails, the retry adopts this Job and must
-    // not announce it again.
-    for (const auto& event : plan.events) {
-      if (event.announces_job == job["metadata"]["name"]) context.recorder().Record(*cached, event.type, event.reason, event.message);
-    }
-  }
+  if (Status s = CreateJobsAnnouncingThem(context, ns, *cached, plan.create_jobs, plan.events, log); !s.ok()) return s;
   if (plan.status_changed) {
     nlohmann::json object = *cached;
     object["status"] = api::BackupPolicyStatusToJson(plan.status);

@@ -40,6 +40,20 @@ runtime::ReconcileResult AfterUnwrittenChange(WriteOutcome outcome) {
   return outcome == WriteOutcome::kConflict ? runtime::ReconcileResult::Requeue() : runtime::ReconcileResult::Done();
 }
 
+Status CreateJobsAnnouncingThem(runtime::ControllerContext& context, const std::string& ns, const nlohmann::json& object,
+                                const std::vector<nlohmann::json>& jobs, const std::vector<PlannedEvent>& events,
+                                const runtime::ReconcileLog& log) {
+  for (const nlohmann::json& job : jobs) {
+    auto created = CreateOrAdoptJob(context.client(), ns, job, log);
+    if (!created.ok()) return created.status();
+    if (!*created) continue;  // Adopted: it was announced when it was created.
+    for (const PlannedEvent& event : events) {
+      if (event.announces_job == job["metadata"]["name"]) context.recorder().Record(object, event.type, event.reason, event.message);
+    }
+  }
+  return Status::Ok();
+}
+
 void RecordEvents(runtime::ControllerContext& context, const nlohmann::json& object,
                   const std::vector<PlannedEvent>& events, const runtime::ReconcileLog& log) {
   for (const PlannedEvent& event : events) {

@@ -22,6 +22,13 @@ namespace lifeboat::controllers {
 StatusOr<bool> CreateOrAdoptJob(kube::ApiClient& client, const std::string& ns, const nlohmann::json& job,
                                 const runtime::ReconcileLog& log);
 
+// Creates (or adopts) each of `jobs`; a Job this call created has the Events announcing it
+// (PlannedEvent::announces_job) recorded on `object` right away, so a retry after a failed status
+// write, which adopts the Job, never announces it twice. Stops at the first error.
+Status CreateJobsAnnouncingThem(runtime::ControllerContext& context, const std::string& ns, const nlohmann::json& object,
+                                const std::vector<nlohmann::json>& jobs, const std::vector<PlannedEvent>& events,
+                                const runtime::ReconcileLog& log);
+
 // Deletes Job `name` with `propagation` (Background | Foreground); a Job already gone is fine.
 Status DeleteJob(kube::ApiClient& client, const std::string& ns, const std::string& name, const std::string& propagation);
 

@@ -83,14 +83,7 @@ StatusOr<runtime::ReconcileResult> DrillController::Reconcile(const runtime::Rec
   auto observed = Observe(client, *jobs, *cached, default_image_);
   if (!observed.ok()) return observed.status();
   const DrillPlan plan = DecideDrill(*observed, context.clock().Now());
-  for (const auto& job : plan.create_jobs) {
-    auto created = CreateOrAdoptJob(client, ns, job, log);
-    if (!created.ok()) return created.status();
-    if (!*created) continue;
-    for (const auto& event : plan.events) {
-      if (event.announces_job == job["metadata"]["name"]) context.recorder().Record(*cached, event.type, event.reason, event.message);
-    }
-  }
+  if (Status s = CreateJobsAnnouncingThem(context, ns, *cached, plan.create_jobs, plan.events, log); !s.ok()) return s;
   if (plan.status_changed) {
     nlohmann::json object = *cached;
     object["status"] = api::DRDrillStatusToJson(plan.status);
