@@ -37,9 +37,11 @@ std::optional<bool> Within(const std::string& text, std::optional<double> measur
 class DrillDecider {
  public:
   DrillDecider(const DrillObserved& observed, WallTime now) : o_(observed), now_(now) {
-    spec_errors_ = api::CheckDRDrill(observed.drill, &drill_).ToString();
-    // status.* errors (ours) never block drills.
-    if (spec_errors_.find("spec.") == std::string::npos && spec_errors_.find("metadata.") == std::string::npos) spec_errors_.clear();
+    const api::FieldErrors errors = api::CheckDRDrill(observed.drill, &drill_);
+    for (const auto& e : errors.errors()) {
+      if (e.field.rfind("status", 0) == 0) continue;  // A malformed status (ours) never blocks drills.
+      spec_errors_ += (spec_errors_.empty() ? "" : "; ") + e.ToString();
+    }
     plan_.status = drill_.status;
     plan_.status.observed_generation = drill_.metadata.generation;
     if (o_.policy) {

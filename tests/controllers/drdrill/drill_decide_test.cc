@@ -150,6 +150,14 @@ TEST_F(DrillDecideTest, AMissingPolicyHoldsTheDrill) {
   EXPECT_EQ(Cond(plan.status, "Ready")->reason, "BackupPolicyNotFound");
 }
 
+TEST_F(DrillDecideTest, AnInvalidSpecHoldsTheDrillNamingTheField) {
+  observed_.drill["spec"]["objectives"]["rto"] = "soon";
+  DrillPlan plan = Step(At("2026-11-22T03:00:20Z"));
+  EXPECT_TRUE(plan.create_jobs.empty());
+  EXPECT_EQ(Cond(plan.status, "Ready")->reason, "InvalidSpec");
+  EXPECT_NE(Cond(plan.status, "Ready")->message.find("spec.objectives.rto"), std::string::npos) << Cond(plan.status, "Ready")->message;
+}
+
 TEST_F(DrillDecideTest, AMissingRepositorySecretHoldsTheDrill) {
   observed_.secrets.clear();
   DrillPlan plan = Step(At("2026-11-22T03:00:20Z"));
