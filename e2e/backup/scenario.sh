@@ -88,6 +88,30 @@ YAML
   metrics="$(curl -sf "http://127.0.0.1:$OPERATOR_PORT/metrics")"
   expect_contains "$metrics" 'lifeboat_drill_runs_total{drill="shop-drill",namespace="default",result="Succeeded"} 1' "runs metric"
   expect_contains "$metrics" 'lifeboat_drill_objectives_met{drill="shop-drill",namespace="default"} 1' "objectives metric"
+  step "an RTO objective the drill cannot meet: the drill succeeds, ObjectivesMet=False names the measure"
+  kubectl apply -f - > /dev/null <<YAML
+apiVersion: lifeboat.dev/v1alpha1
+kind: DRDrill
+metadata: {name: strict, namespace: default}
+spec:
+  policyRef: {name: shop}
+  objectives: {rto: 1ms}
+YAML
+  eventually 120 bash -c "kubectl get drill strict -n default -o jsonpath='{.status.lastRun.result}' | grep -qE 'Succeeded|Failed'" ||
+    fail "the strict drill did not finish"
+  expect_eq "$(kubectl get drill strict -n default -o jsonpath='{.status.conditions[?(@.type=="LastDrillSucceeded")].status}')" "True" "it restored"
+  expect_eq "$(kubectl get drill strict -n default -o jsonpath='{.status.conditions[?(@.type=="ObjectivesMet")].reason}')" "ObjectivesMissed" "objectives"
+  expect_contains "$(kubectl get drill strict -n default -o jsonpath='{.status.conditions[?(@.type=="ObjectivesMet")].message}')" "> objective 1ms" "names the RTO"
+  step "a damaged repository: the drill fails and says what could not be read; production is untouched"
+  find "$REPOSITORY_DIR/data" -type f | while read -r f; do chmod u+w "$f"; printf 'garbage' | dd of="$f" bs=1 seek=40 conv=notrunc status=none; done
+  kubectl annotate drill shop-drill -n default lifeboat.dev/drill-now=after-damage > /dev/null
+  eventually 120 bash -c "[ \"\$(kubectl get drill shop-drill -n default -o jsonpath='{.status.lastRun.id}')\" = shop-drill-now-after-damage ] && kubectl get drill shop-drill -n default -o jsonpath='{.status.lastRun.result}' | grep -qE 'Succeeded|Failed'" ||
+    fail "the drill after the damage did not finish: $(kubectl get drill shop-drill -n default -o jsonpath='{.status.lastRun}')"
+  expect_eq "$(kubectl get drill shop-drill -n default -o jsonpath='{.status.lastRun.result}')" "Failed" "the damaged backup is found"
+  message="$(kubectl get drill shop-drill -n default -o jsonpath='{.status.conditions[?(@.type=="LastDrillSucceeded")].message}')"
+  echo "  damaged repository: $message"
+  expect_contains "$message" "failed" "the message says what could not be read"
+  expect_eq "$(psql_shop shop -At -c 'SELECT count(*) FROM orders')" "240" "production untouched"
   ;;
 schedule)
   step "a fast schedule fires at the minute and the run is recorded as Scheduled"
