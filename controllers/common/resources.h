@@ -3,6 +3,8 @@
 // API server for the same group/version. Pure values; thread-safe.
 #pragma once
 
+#include <string>
+
 #include "operator/kube/resource.h"
 
 namespace lifeboat::controllers {
@@ -15,6 +17,8 @@ inline kube::ResourceRef WorkloadResource(const std::string& kind) {
   if (kind == "StatefulSet") return {"apps", "v1", "statefulsets", "StatefulSet", true};
   return {"apps", "v1", "deployments", "Deployment", true};
 }
+// "Deployment/web": how controllers key the workloads they observe.
+inline std::string WorkloadKey(const std::string& kind, const std::string& name) { return kind + "/" + name; }
 inline kube::ResourceRef BackupPolicyResource() {
   return {"lifeboat.dev", "v1alpha1", "backuppolicies", "BackupPolicy", true};
 }

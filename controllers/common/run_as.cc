@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "controllers/common/resources.h"
+
 namespace lifeboat::controllers {
 namespace {
 
@@ -29,7 +31,7 @@ void AddGroup(std::vector<std::int64_t>& groups, std::int64_t group, std::int64_
 
 }  // namespace
 
-std::string WorkloadKey(const api::WorkloadRef& workload) { return workload.kind + "/" + workload.name; }
+std::string WorkloadKey(const api::WorkloadRef& workload) { return WorkloadKey(workload.kind, workload.name); }
 
 std::vector<api::SecurityContext> MediaLayers(const std::optional<api::SecurityContext>& security_context,
                                               const std::optional<api::FileOwnerSpec>& owner,

@@ -22,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "controllers/common/resources.h"
 #include "operator/api/common_spec.h"
 
 namespace lifeboat::controllers {

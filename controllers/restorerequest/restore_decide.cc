@@ -30,9 +30,6 @@ using api::kPhaseSucceeded;
 using api::kPhaseWaiting;
 constexpr char kReasonRunning[] = "Running";
 
-
-std::string WorkloadKey(const std::string& kind, const std::string& name) { return kind + "/" + name; }
-
 double Seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
 
 std::string DatabaseTargetKey(const api::DatabaseTarget& d) { return "database/" + d.database; }
@@ -204,7 +201,7 @@ class Decider {
     }
     for (size_t i = 0; i < request_.spec.media.size(); ++i) {
       const auto& w = request_.spec.media[i].workload;
-      if (!w || o_.media_workloads.count(controllers::WorkloadKey(*w))) continue;
+      if (!w || o_.media_workloads.count(WorkloadKey(*w))) continue;
       return w->kind + " \"" + w->name + "\" (spec.media[" + std::to_string(i) +
              "].workload) was not found in this namespace; its pod securityContext gives the user the restore writes as";
     }

@@ -62,7 +62,7 @@ StatusOr<RestoreObserved> Observe(kube::ApiClient& client, const kube::ObjectCac
     if (effective.spec.quiesce) workloads = effective.spec.quiesce->workloads;
     for (const auto& w : effective.status.quiesced_workloads) workloads.push_back({w.kind, w.name});
     for (const auto& w : workloads) {
-      std::string key = w.kind + "/" + w.name;
+      const std::string key = WorkloadKey(w.kind, w.name);
       if (observed.workloads.count(key) != 0) continue;
       auto object = client.Get(WorkloadResource(w.kind), ns, w.name);
       if (object.ok()) {

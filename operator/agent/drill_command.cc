@@ -25,24 +25,23 @@ class Drill {
     fields_.repository = restic.location();
   }
 
-  // Runs every step; the first failure's status and reason, or Ok.
+  // Runs every step (a failed database or media source does not stop the others); the first
+  // failure, its reason in `reason`, or Ok.
   Status Run(std::string* reason) {
     std::vector<BackupSelection> selections;
-    LIFEBOAT_RETURN_IF_ERROR(Choose(&selections, reason));
-    for (const BackupSelection& s : selections) {
-      if (s.kind != kRoleDatabase) continue;
-      Note(RestoreDatabase(s, reason));
-    }
-    if (!first_failure_.ok()) {
-      *reason = first_reason_;
-    } else if (!restored_databases_.empty()) {
-      Note(RunSqlChecksOnScratch(reason));
+    if (Status chosen = Choose(&selections); !chosen.ok()) {
+      *reason = pending_reason_;
+      return chosen;
     }
     for (const BackupSelection& s : selections) {
-      if (s.kind == kRoleMedia) Note(RestoreMedia(s, reason));
+      if (s.kind == kRoleDatabase) Note(RestoreDatabase(s));
+    }
+    if (first_failure_.ok() && !restored_databases_.empty()) Note(RunSqlChecksOnScratch());
+    for (const BackupSelection& s : selections) {
+      if (s.kind == kRoleMedia) Note(RestoreMedia(s));
     }
     if (scratch_) scratch_->Stop();
-    if (!first_failure_.ok()) *reason = first_reason_;
+    *reason = first_reason_;
     return first_failure_;
   }
 
@@ -54,18 +53,18 @@ class Drill {
     first_failure_ = s;
     first_reason_ = pending_reason_;
   }
-  Status Fail(Status s, const std::string& reason, std::string* out_reason) {
+  // A step's failure with its reason (Note keeps the first).
+  Status Fail(Status s, const std::string& reason) {
     pending_reason_ = reason;
-    *out_reason = reason;
     return s;
   }
 
   // The newest complete backup of each source (never a pre-restore safety backup).
-  Status Choose(std::vector<BackupSelection>* selections, std::string* reason) {
+  Status Choose(std::vector<BackupSelection>* selections) {
     auto snapshots = restic_.Snapshots({kTagLifeboat, Tag(kTagPolicy, command_.policy)});
     if (!snapshots.ok()) {
       return Fail(snapshots.status(), snapshots.status().code() == StatusCode::kPermissionDenied ? "RepositoryAccessDenied"
-                                                                                                : "RepositoryFailed", reason);
+                                                                                                : "RepositoryFailed");
     }
     const std::vector<CatalogEntry> catalog = BuildCatalog(*snapshots);
     if (command_.sources.empty()) {
@@ -78,17 +77,17 @@ class Drill {
     } else {
       for (const std::string& text : command_.sources) {
         auto parsed = ParseBackupSelection(text);
-        if (!parsed.ok()) return Fail(parsed.status(), "InvalidRequest", reason);
+        if (!parsed.ok()) return Fail(parsed.status(), "InvalidRequest");
         selections->push_back(*parsed);
       }
     }
     if (selections->empty()) {
       return Fail(NotFoundError("policy \"" + command_.policy + "\" has no complete backup in " + restic_.location()),
-                  "BackupNotFound", reason);
+                  "BackupNotFound");
     }
     for (BackupSelection& s : *selections) {
       SelectedBackup chosen = SelectBackup(catalog, s, command_.policy, std::nullopt);
-      if (!chosen.error.empty()) return Fail(NotFoundError(chosen.error), "BackupNotFound", reason);
+      if (!chosen.error.empty()) return Fail(NotFoundError(chosen.error), "BackupNotFound");
       s.backup_id = chosen.backup_id;
       fields_.sources.push_back({s.kind + ":" + s.source, chosen.backup_id, chosen.time});
     }
@@ -96,20 +95,20 @@ class Drill {
   }
 
   // The scratch server, started for the first database with the major version of its manifest.
-  Status EnsureScratch(const std::string& backup_id, const std::string& source, std::string* reason) {
+  Status EnsureScratch(const std::string& backup_id, const std::string& source) {
     if (scratch_) return Status::Ok();
     auto manifest = LoadManifest(restic_, backup_id);
-    if (!manifest.ok()) return Fail(manifest.status(), "RepositoryFailed", reason);
+    if (!manifest.ok()) return Fail(manifest.status(), "RepositoryFailed");
     std::string version;
     for (const DatabaseBackup& d : manifest->databases) {
       if (d.source == source) version = d.server_version;
     }
     auto bin = ServerBinDir(version, command_.postgres_root);
-    if (!bin.ok()) return Fail(bin.status(), "DatabaseVersionUnsupported", reason);
+    if (!bin.ok()) return Fail(bin.status(), "DatabaseVersionUnsupported");
     fields_.server_version = version;
     scratch_ = std::make_unique<ScratchPostgres>(context_.runner, *bin, command_.work_dir + "/postgres", context_.log);
     Status started = scratch_->Start();
-    if (!started.ok()) return Fail(started, "ScratchServerFailed", reason);
+    if (!started.ok()) return Fail(started, "ScratchServerFailed");
     connector_ = context_.connect_pg(scratch_->Connection());
     return Status::Ok();
   }
@@ -123,8 +122,8 @@ class Drill {
     return r;
   }
 
-  Status RestoreDatabase(const BackupSelection& s, std::string* reason) {
-    LIFEBOAT_RETURN_IF_ERROR(EnsureScratch(s.backup_id, s.source, reason));
+  Status RestoreDatabase(const BackupSelection& s) {
+    LIFEBOAT_RETURN_IF_ERROR(EnsureScratch(s.backup_id, s.source));
     RestoreRequest r = BaseRequest(s.backup_id);
     r.pg = scratch_->Connection();
     r.database_source = s.source;
@@ -141,38 +140,38 @@ class Drill {
                             outcome.status.ok() ? tables + " match" : "differ", outcome.status.ok(),
                             outcome.status.ok() ? "" : outcome.status.message()});
     for (const std::string& mismatch : outcome.mismatches) AddDrillCheck(fields_, {mismatch, "RowCount", "", "", false, mismatch});
-    if (!outcome.status.ok()) return Fail(outcome.status, outcome.reason, reason);
+    if (!outcome.status.ok()) return Fail(outcome.status, outcome.reason);
     restored_databases_.push_back(s.source);
-    return command_.amcheck ? CheckIndexes(s.source, reason) : Status::Ok();
+    return command_.amcheck ? CheckIndexes(s.source) : Status::Ok();
   }
 
-  Status CheckIndexes(const std::string& database, std::string* reason) {
+  Status CheckIndexes(const std::string& database) {
     const WallTime start = context_.clock.Now();
     auto session = connector_->Connect(database);
-    if (!session.ok()) return Fail(session.status(), "ScratchServerFailed", reason);
+    if (!session.ok()) return Fail(session.status(), "ScratchServerFailed");
     auto checks = CheckBtreeIndexes(**session);
     fields_.verify_seconds += std::chrono::duration<double>(context_.clock.Now() - start).count();
-    if (!checks.ok()) return Fail(checks.status().WithContext("amcheck in " + database), "AmcheckFailed", reason);
+    if (!checks.ok()) return Fail(checks.status().WithContext("amcheck in " + database), "AmcheckFailed");
     std::string failed;
     for (const IndexCheck& c : *checks) {
       AddDrillCheck(fields_, {c.index, "Amcheck", "consistent", c.passed ? "consistent" : "corrupt", c.passed, c.message});
       if (!c.passed && failed.empty()) failed = c.index + ": " + c.message;
     }
     if (failed.empty()) return Status::Ok();
-    return Fail(InternalError("amcheck found a damaged index in " + database + ": " + failed), "AmcheckFailed", reason);
+    return Fail(InternalError("amcheck found a damaged index in " + database + ": " + failed), "AmcheckFailed");
   }
 
-  Status RunSqlChecksOnScratch(std::string* reason) {
+  Status RunSqlChecksOnScratch() {
     if (command_.checks_json.empty()) return Status::Ok();
     auto checks = ParseSqlChecks(command_.checks_json);
-    if (!checks.ok()) return Fail(checks.status(), "InvalidRequest", reason);
+    if (!checks.ok()) return Fail(checks.status(), "InvalidRequest");
     SqlChecksOutcome outcome = RunSqlChecks(*connector_, restored_databases_.front(), *checks, context_.log);
     for (const SqlCheckReport& c : outcome.checks) AddDrillCheck(fields_, {c.name, "SQL", "", "", c.passed, c.message});
     if (outcome.all_passed) return Status::Ok();
-    return Fail(InternalError(outcome.first_failure), "CheckFailed", reason);
+    return Fail(InternalError(outcome.first_failure), "CheckFailed");
   }
 
-  Status RestoreMedia(const BackupSelection& s, std::string* reason) {
+  Status RestoreMedia(const BackupSelection& s) {
     RestoreRequest r = BaseRequest(s.backup_id);
     r.media_source = s.source;
     r.media_target = command_.work_dir + "/media/" + s.source;
@@ -187,7 +186,7 @@ class Drill {
                             outcome.status.ok() ? files + " match" : std::to_string(outcome.media.mismatches) + " differ",
                             outcome.status.ok(), outcome.status.ok() ? "" : outcome.status.message()});
     for (const std::string& mismatch : outcome.mismatches) AddDrillCheck(fields_, {mismatch, "FileChecksum", "", "", false, mismatch});
-    return outcome.status.ok() ? Status::Ok() : Fail(outcome.status, outcome.reason, reason);
+    return outcome.status.ok() ? Status::Ok() : Fail(outcome.status, outcome.reason);
   }
 
   // Media restores never reach PostgreSQL.
