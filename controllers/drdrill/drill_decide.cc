@@ -4,6 +4,7 @@
 
 #include "controllers/common/job_naming.h"
 #include "controllers/drdrill/drill_job.h"
+#include "operator/agent/drill_objectives.h"
 #include "operator/agent/drill_result.h"
 #include "operator/api/backup_policy.h"
 #include "operator/core/conditions.h"
@@ -16,22 +17,6 @@ namespace {
 constexpr char kRunning[] = "Running";
 constexpr char kSucceeded[] = "Succeeded";
 constexpr char kFailed[] = "Failed";
-
-// A measured span for people: to the millisecond ("6.556s", "10m").
-std::string Seconds(double seconds) {
-  const auto ms = std::chrono::milliseconds(static_cast<std::int64_t>(std::max(0.0, seconds) * 1000 + 0.5));
-  return FormatDuration(std::chrono::duration_cast<Duration>(ms));
-}
-
-// Whether `measured` is within the objective `text` (unset objective: nullopt).
-std::optional<bool> Within(const std::string& text, std::optional<double> measured, std::string* missed, const char* what) {
-  if (text.empty()) return std::nullopt;
-  auto objective = ParseDuration(text);
-  if (!objective.ok() || !measured) return std::nullopt;
-  const bool met = *measured <= std::chrono::duration<double>(*objective).count();
-  if (!met) *missed += (missed->empty() ? "" : "; ") + std::string(what) + " " + Seconds(*measured) + " > objective " + text;
-  return met;
-}
 
 // One Decide call. Not thread-safe.
 class DrillDecider {
@@ -168,13 +153,14 @@ class DrillDecider {
       if (auto t = ParseRfc3339(s.backup_time); t.ok()) ref.start_time = *t;
       run.backups.push_back(ref);
     }
-    run.measured_rto = Seconds(r.rto_seconds);
-    run.measured_rpo = r.rpo_seconds ? Seconds(*r.rpo_seconds) : "";
+    run.measured_rto = agent::FormatSeconds(r.rto_seconds);
+    run.measured_rpo = r.rpo_seconds ? agent::FormatSeconds(*r.rpo_seconds) : "";
     finished->rto_seconds = r.rto_seconds;
     finished->rpo_seconds = r.rpo_seconds;
-    std::optional<bool> rto = Within(drill_.spec.objective_rto, r.rto_seconds, missed, "RTO");
-    std::optional<bool> rpo = Within(drill_.spec.objective_rpo, r.rpo_seconds, missed, "RPO");
-    if (rto || rpo) run.objectives_met = rto.value_or(true) && rpo.value_or(true);
+    const agent::ObjectivesVerdict verdict =
+        agent::JudgeObjectives(drill_.spec.objective_rto, r.rto_seconds, drill_.spec.objective_rpo, r.rpo_seconds);
+    run.objectives_met = verdict.met;
+    *missed = verdict.missed;
     finished->objectives_met = run.objectives_met;
   }
 

@@ -35,11 +35,6 @@ Status RecordRoles(PgSession& session, const std::string& database, DatabaseBack
 
 }  // namespace
 
-std::string ResticTime(WallTime time) {
-  std::string rfc = FormatRfc3339(time);  // 2026-11-22T01:02:03Z
-  return rfc.substr(0, 10) + " " + rfc.substr(11, 8);
-}
-
 Status ValidateBackupRequest(const BackupRequest& r) {
   LIFEBOAT_RETURN_IF_ERROR(ValidateTagName("--backup-id", r.backup_id));
   LIFEBOAT_RETURN_IF_ERROR(ValidateTagName("--policy", r.policy));

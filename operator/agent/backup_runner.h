@@ -64,9 +64,6 @@ struct BackupOutcome {
 // Validates names and options; InvalidArgument naming the flag.
 Status ValidateBackupRequest(const BackupRequest& request);
 
-// "2026-11-22 01:02:03" in UTC, the form `restic backup --time` takes.
-std::string ResticTime(WallTime time);
-
 class BackupRunner {
  public:
   BackupRunner(ResticClient& restic, PgConnector& pg, ProcessRunner& runner, const Clock& clock, LogSink log)

@@ -5,10 +5,12 @@
 
 #include "operator/agent/amcheck.h"
 #include "operator/agent/catalog.h"
+#include "operator/agent/drill_report.h"
 #include "operator/agent/drill_result.h"
 #include "operator/agent/restic_client.h"
 #include "operator/agent/restore_runner.h"
 #include "operator/agent/scratch_postgres.h"
+#include "operator/agent/sha256.h"
 #include "operator/agent/snapshot_tags.h"
 #include "operator/agent/sql_check_runner.h"
 #include "operator/core/time_format.h"
@@ -46,12 +48,18 @@ class Drill {
   }
 
   DrillResult& fields() { return fields_; }
+  const std::vector<DrillCheck>& all_checks() const { return all_checks_; }
 
  private:
   void Note(Status s) {
     if (s.ok() || !first_failure_.ok()) return;
     first_failure_ = s;
     first_reason_ = pending_reason_;
+  }
+  // Every check goes into the report; the result (and so status) keeps a bounded list.
+  void Check(DrillCheck check) {
+    all_checks_.push_back(check);
+    AddDrillCheck(fields_, std::move(check));
   }
   // A step's failure with its reason (Note keeps the first).
   Status Fail(Status s, const std::string& reason) {
@@ -128,18 +136,25 @@ class Drill {
     r.pg = scratch_->Connection();
     r.database_source = s.source;
     r.target_database = s.source;
+    r.verify = command_.row_counts || command_.table_checksums;
+    r.table_checksums = command_.table_checksums;
     RestoreRunner runner(restic_, *connector_, context_.runner, context_.clock, context_.log);
     const RestoreOutcome outcome = runner.Run(r);
     fields_.fetch_seconds += outcome.database.fetch_seconds;
     fields_.restore_seconds += outcome.database.data_seconds + outcome.database.restore_seconds;
     fields_.verify_seconds += outcome.database.verify_seconds;
     const std::string tables = std::to_string(outcome.database.tables_verified) + " tables";
-    AddDrillCheck(fields_, {s.source + " tables", outcome.database.checksums_verified ? "TableChecksum" : "RowCount",
+    if (!r.verify) {
+      Check({s.source + " restore", "Restore", "restored", outcome.status.ok() ? "restored" : "failed", outcome.status.ok(),
+             outcome.status.ok() ? "" : outcome.status.message()});
+    } else {
+      Check({s.source + " tables", outcome.database.checksums_verified ? "TableChecksum" : "RowCount",
                             "row counts" + std::string(outcome.database.checksums_verified ? " and checksums" : "") +
                                 " as in the manifest",
                             outcome.status.ok() ? tables + " match" : "differ", outcome.status.ok(),
                             outcome.status.ok() ? "" : outcome.status.message()});
-    for (const std::string& mismatch : outcome.mismatches) AddDrillCheck(fields_, {mismatch, "RowCount", "", "", false, mismatch});
+    }
+    for (const std::string& mismatch : outcome.mismatches) Check({mismatch, "RowCount", "", "", false, mismatch});
     if (!outcome.status.ok()) return Fail(outcome.status, outcome.reason);
     restored_databases_.push_back(s.source);
     return command_.amcheck ? CheckIndexes(s.source) : Status::Ok();
@@ -154,7 +169,7 @@ class Drill {
     if (!checks.ok()) return Fail(checks.status().WithContext("amcheck in " + database), "AmcheckFailed");
     std::string failed;
     for (const IndexCheck& c : *checks) {
-      AddDrillCheck(fields_, {c.index, "Amcheck", "consistent", c.passed ? "consistent" : "corrupt", c.passed, c.message});
+      Check({c.index, "Amcheck", "consistent", c.passed ? "consistent" : "corrupt", c.passed, c.message});
       if (!c.passed && failed.empty()) failed = c.index + ": " + c.message;
     }
     if (failed.empty()) return Status::Ok();
@@ -166,7 +181,7 @@ class Drill {
     auto checks = ParseSqlChecks(command_.checks_json);
     if (!checks.ok()) return Fail(checks.status(), "InvalidRequest");
     SqlChecksOutcome outcome = RunSqlChecks(*connector_, restored_databases_.front(), *checks, context_.log);
-    for (const SqlCheckReport& c : outcome.checks) AddDrillCheck(fields_, {c.name, "SQL", "", "", c.passed, c.message});
+    for (const SqlCheckReport& c : outcome.checks) Check({c.name, "SQL", "", "", c.passed, c.message});
     if (outcome.all_passed) return Status::Ok();
     return Fail(InternalError(outcome.first_failure), "CheckFailed");
   }
@@ -182,10 +197,10 @@ class Drill {
     const RestoreOutcome outcome = runner.Run(r);
     fields_.restore_seconds += std::chrono::duration<double>(context_.clock.Now() - start).count();
     const std::string files = std::to_string(outcome.media.files_verified) + " files";
-    AddDrillCheck(fields_, {s.source + " files", "FileChecksum", "sizes and SHA-256 as in the manifest",
+    Check({s.source + " files", "FileChecksum", "sizes and SHA-256 as in the manifest",
                             outcome.status.ok() ? files + " match" : std::to_string(outcome.media.mismatches) + " differ",
                             outcome.status.ok(), outcome.status.ok() ? "" : outcome.status.message()});
-    for (const std::string& mismatch : outcome.mismatches) AddDrillCheck(fields_, {mismatch, "FileChecksum", "", "", false, mismatch});
+    for (const std::string& mismatch : outcome.mismatches) Check({mismatch, "FileChecksum", "", "", false, mismatch});
     return outcome.status.ok() ? Status::Ok() : Fail(outcome.status, outcome.reason);
   }
 
@@ -201,6 +216,7 @@ class Drill {
   const CommandContext& context_;
   ResticClient& restic_;
   DrillResult fields_;
+  std::vector<DrillCheck> all_checks_;
   std::unique_ptr<ScratchPostgres> scratch_;
   std::unique_ptr<PgConnector> connector_;
   std::vector<std::string> restored_databases_;
@@ -221,13 +237,59 @@ std::optional<double> RpoSeconds(const DrillResult& fields, WallTime start) {
   return rpo;
 }
 
+// The newest stored report of this drill, as the link the next report carries; none for a first run.
+StatusOr<std::optional<ReportLink>> PreviousReport(ResticClient& restic, const DrillIdentity& drill) {
+  auto snapshots = restic.Snapshots({kTagLifeboat, Tag(kTagRole, kRoleDrillReport), Tag(kTagDrill, drill.TagValue())});
+  if (!snapshots.ok()) return snapshots.status();
+  const ResticSnapshot* newest = nullptr;
+  for (const ResticSnapshot& s : *snapshots) {
+    if (newest == nullptr || s.time > newest->time) newest = &s;
+  }
+  if (newest == nullptr) return std::optional<ReportLink>();
+  auto content = restic.DumpToString(newest->id, kDrillReportPath);
+  if (!content.ok()) return content.status().WithContext("reading the previous report " + newest->short_id);
+  return std::optional<ReportLink>(ReportLink{newest->id, Sha256Hex(*content)});
+}
+
+// Stores the run's report, chained to the previous one, and names it in the result's fields.
+Status StoreReport(ResticClient& restic, const DrillIdentity& drill, DrillReport report, WallTime completion,
+                   DrillResult& fields) {
+  auto previous = PreviousReport(restic, drill);
+  if (!previous.ok()) return previous.status();
+  report.previous = *previous;
+  const std::string bytes = SerializeDrillReport(report);
+  SnapshotOptions options;
+  options.time = ResticTime(completion);
+  options.tags = {kTagLifeboat, Tag(kTagPolicy, report.fields.policy), Tag(kTagRole, kRoleDrillReport),
+                  Tag(kTagDrill, drill.TagValue())};
+  if (!report.run.empty()) options.tags.push_back(Tag(kTagRun, report.run));
+  auto id = restic.BackupString(kDrillReportPath, bytes, options);
+  if (!id.ok()) return id.status();
+  fields.report_snapshot_id = *id;
+  fields.report_sha256 = Sha256Hex(bytes);
+  fields.previous_report_sha256 = report.previous ? report.previous->sha256 : "";
+  return Status::Ok();
+}
+
+// The identity of the drill whose report is stored (nullopt: none asked), validated before any work.
+StatusOr<std::optional<DrillIdentity>> ReportIdentity(const DrillCommand& command) {
+  if (command.drill.empty()) return std::optional<DrillIdentity>();
+  auto identity = ParseDrillIdentity(command.drill);
+  if (!identity.ok()) return identity.status();
+  LIFEBOAT_RETURN_IF_ERROR(ValidateTagName("--drill", identity->TagValue()));
+  if (!command.run.empty()) LIFEBOAT_RETURN_IF_ERROR(ValidateTagName("--run", command.run));
+  return std::optional<DrillIdentity>(*identity);
+}
+
 }  // namespace
 
 AgentResult RunDrillCommand(const DrillCommand& command, const CommandContext& context) {
   const WallTime start = context.clock.Now();
   AgentResult result;
   result.command = "drill";
+  auto identity = ReportIdentity(command);
   auto invocation = command.policy.empty() ? StatusOr<ResticInvocation>(InvalidArgumentError("--policy is required"))
+                    : !identity.ok()       ? StatusOr<ResticInvocation>(identity.status())
                                            : RepositoryInvocation(command.repository, context);
   if (!invocation.ok()) {
     result.status = invocation.status();
@@ -244,6 +306,32 @@ AgentResult RunDrillCommand(const DrillCommand& command, const CommandContext& c
   DrillResult& fields = drill.fields();
   fields.rto_seconds = std::chrono::duration<double>(context.clock.Now() - start).count();
   fields.rpo_seconds = RpoSeconds(fields, start);
+  if (*identity) {
+    const WallTime completion = context.clock.Now();
+    DrillReport report{**identity,
+                       command.run,
+                       command.trigger,
+                       result.status.ok() ? "Succeeded" : "Failed",
+                       result.reason,
+                       result.status.ok() ? "" : result.status.message(),
+                       FormatRfc3339(start),
+                       FormatRfc3339(completion),
+                       command.agent_version,
+                       command.rto_objective,
+                       command.rpo_objective,
+                       fields,
+                       drill.all_checks(),
+                       std::nullopt};
+    Status stored = StoreReport(restic, **identity, std::move(report), completion, fields);
+    if (stored.ok()) {
+      context.log("info", "Drill report stored snapshot=" + fields.report_snapshot_id + " sha256=" + fields.report_sha256);
+    } else if (result.status.ok()) {
+      result.status = stored.WithContext("storing the drill report");
+      result.reason = "ReportNotStored";
+    } else {
+      context.log("error", "Drill report not stored: " + stored.ToString());
+    }
+  }
   result.fields = DrillResultToJson(fields);
   context.log(result.status.ok() ? "info" : "error",
               "Drill finished policy=" + command.policy + " checks=" + std::to_string(fields.checks_total) +

@@ -6,6 +6,8 @@
 // the manifest), runs amcheck on every B-tree index and the user's SQL checks, restores media into
 // scratch space (per-file SHA-256 against the manifest), and measures RTO and RPO. restic reads the
 // repository with non-exclusive locks only, so a drill and a backup can run at the same time.
+// Last, it stores its report in the repository (drill_report.h); a run whose report could not be
+// stored fails (ReportNotStored), since the evidence is what a drill is for.
 #pragma once
 
 #include <string>
@@ -23,10 +25,20 @@ struct DrillCommand {
   std::vector<std::string> sources;  // "database:<source>" / "media:<source>"; empty: every source of the newest backup.
   std::string work_dir = "/scratch";  // Scratch space: the scratch server's data and the restored media.
   int jobs = 2;                      // pg_restore -j
+  bool row_counts = true;       // Restored tables' row counts against the manifest.
+  bool table_checksums = true;  // ... and their checksums, where the backup recorded them.
   bool amcheck = true;
   bool file_checksums = true;
   std::string checks_json;           // The user's SQL checks (as for `agent verify`).
   std::string postgres_root = "/usr/lib/postgresql";  // Where the server binaries of each major version are.
+  // The evidence (drill_report.h): with a drill ("<namespace>/<name>") the run stores its report in
+  // the repository, chained to the drill's previous report; without one it stores none.
+  std::string drill;
+  std::string run;      // The run's id (the Job's name).
+  std::string trigger = "Manual";
+  std::string rto_objective;  // spec.objectives, as duration text, judged in the report.
+  std::string rpo_objective;
+  std::string agent_version;
 };
 
 AgentResult RunDrillCommand(const DrillCommand& command, const CommandContext& context);

@@ -42,6 +42,10 @@ json DrillResultToJson(const DrillResult& r) {
          {"restoreSeconds", r.restore_seconds},
          {"verifySeconds", r.verify_seconds}};
   if (r.rpo_seconds) j["rpoSeconds"] = *r.rpo_seconds;
+  if (!r.report_snapshot_id.empty()) {
+    j["report"] = {{"snapshotId", r.report_snapshot_id}, {"sha256", r.report_sha256},
+                   {"previousSha256", r.previous_report_sha256}};
+  }
   return j;
 }
 
@@ -66,6 +70,12 @@ DrillResult ParseDrillResult(const json& j) {
   r.restore_seconds = number("restoreSeconds").value_or(0);
   r.verify_seconds = number("verifySeconds").value_or(0);
   r.rpo_seconds = number("rpoSeconds");
+  if (j.contains("report") && j["report"].is_object()) {
+    const json& report = j["report"];
+    r.report_snapshot_id = fields::String(report, "snapshotId");
+    r.report_sha256 = fields::String(report, "sha256");
+    r.previous_report_sha256 = fields::String(report, "previousSha256");
+  }
   return r;
 }
 

@@ -45,6 +45,9 @@ struct DrillResult {
   double restore_seconds = 0;
   double verify_seconds = 0;
   std::optional<double> rpo_seconds;  // Drill start − the oldest restored backup's start.
+  std::string report_snapshot_id;      // The report stored in the repository (drill_report.h).
+  std::string report_sha256;
+  std::string previous_report_sha256;  // Empty for a drill's first report.
 };
 
 // Adds a check, keeping failed ones first and at most kMaxReportedChecks in the list.

@@ -1,7 +1,8 @@
 #include "operator/agent/media_scan.h"
 
+#include "operator/agent/sha256.h"
+
 #include <fnmatch.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -49,27 +50,6 @@ std::vector<std::string> ResticExcludePatterns(const std::string& root, const st
   std::vector<std::string> out;
   for (const auto& p : patterns) out.push_back(!p.empty() && p.front() == '/' ? (base == "/" ? p : base + p) : p);
   return out;
-}
-
-StatusOr<std::string> Sha256File(const std::string& path) {
-  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!file) return FailedPreconditionError("cannot read " + path);
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
-  std::vector<unsigned char> buffer(1 << 20);
-  std::size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), file.get())) > 0) EVP_DigestUpdate(ctx.get(), buffer.data(), n);
-  if (std::ferror(file.get())) return FailedPreconditionError("error reading " + path);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest, &length);
-  static const char* kHex = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
-  return hex;
 }
 
 StatusOr<MediaScanResult> ScanMediaTree(const std::string& root, const MediaScanOptions& options) {

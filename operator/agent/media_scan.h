@@ -41,7 +41,4 @@ struct MediaScanResult {
 
 StatusOr<MediaScanResult> ScanMediaTree(const std::string& root, const MediaScanOptions& options);
 
-// Hex SHA-256 of a file's content.
-StatusOr<std::string> Sha256File(const std::string& path);
-
 }  // namespace lifeboat::agent

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "operator/agent/catalog.h"
+#include "operator/agent/drill_report.h"
 #include "operator/agent/maintenance_results.h"
 #include "operator/agent/manifest.h"
 #include "operator/agent/restic_client.h"
@@ -109,7 +110,55 @@ void Catalog(ResticClient& restic, const CatalogCommand& command, const CommandC
   }
 }
 
+void Reports(ResticClient& restic, const ReportsCommand& command, const CommandContext& context, AgentResult& result) {
+  auto drill = ParseDrillIdentity(command.drill);
+  if (!drill.ok()) {
+    result.status = drill.status().WithContext("--drill");
+    result.reason = "InvalidRequest";
+    return;
+  }
+  auto snapshots = restic.Snapshots({kTagLifeboat, Tag(kTagRole, kRoleDrillReport), Tag(kTagDrill, drill->TagValue())});
+  if (!snapshots.ok()) {
+    result.status = snapshots.status();
+    return;
+  }
+  std::vector<StoredReport> stored;
+  for (const ResticSnapshot& s : *snapshots) {
+    auto content = restic.DumpToString(s.id, kDrillReportPath);
+    if (!content.ok()) {
+      result.status = content.status().WithContext("reading report " + s.short_id);
+      return;
+    }
+    stored.push_back({s.id, s.time, *content});
+  }
+  const ReportChain chain = VerifyReportChain(std::move(stored), command.expect_newest_sha256);
+  json listing = ReportChainToJson(chain);
+  listing["drill"] = command.drill;
+  listing["repository"] = restic.location();
+  context.listing << listing.dump() << std::endl;
+  json fields{{"drill", command.drill}, {"repository", restic.location()}, {"reports", chain.reports.size()},
+              {"chainIntact", chain.intact()}};
+  if (!chain.reports.empty()) {
+    fields["newest"] = {{"snapshotId", chain.reports.back().snapshot_id}, {"sha256", chain.reports.back().sha256}};
+  }
+  json problems = json::array();  // Bounded: the termination message has a size limit; the listing has all.
+  for (std::size_t i = 0; i < chain.problems.size() && i < 10; ++i) problems.push_back(chain.problems[i]);
+  fields["problems"] = problems;
+  result.fields = fields;
+  if (!chain.intact()) {
+    result.status = FailedPreconditionError(std::to_string(chain.problems.size()) + " problem(s) in the report chain of drill " +
+                                  command.drill + ": " + chain.problems.front());
+    result.reason = "ReportChainBroken";
+  }
+}
+
 }  // namespace
+
+AgentResult RunReportsCommand(const ReportsCommand& command, const CommandContext& context) {
+  return RunOnRepository("reports", command.repository, context, [&](ResticClient& restic, AgentResult& result, WallTime) {
+    Reports(restic, command, context, result);
+  });
+}
 
 AgentResult RunCatalogCommand(const CatalogCommand& command, const CommandContext& context) {
   return RunOnRepository("catalog", command.repository, context, [&](ResticClient& restic, AgentResult& result, WallTime) {

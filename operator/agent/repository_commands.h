@@ -1,6 +1,6 @@
 // The agent's repository commands as functions: `catalog` (the backups in a repository, and which
-// backup restores each selected source), `retention` (a policy's keep rules) and `check` (restic
-// check). Each opens the repository its flags name and turns the work into the command's result.
+// backup restores each selected source), `retention` (a policy's keep rules), `check` (restic
+// check) and `reports` (a drill's stored reports and whether their hash chain is intact). Each opens the repository its flags name and turns the work into the command's result.
 // Callable in-process with a test CommandContext.
 #pragma once
 
@@ -41,5 +41,15 @@ struct CheckCommand {
 };
 
 AgentResult RunCheckCommand(const CheckCommand& command, const CommandContext& context);
+
+// Lists a drill's reports (oldest first, to context.listing) and verifies their hash chain
+// (drill_report.h). A broken chain fails the command (ReportChainBroken) naming each problem.
+struct ReportsCommand {
+  RepositoryConfig repository;
+  std::string drill;                 // "<namespace>/<name>"
+  std::string expect_newest_sha256;  // The drill's status.lastRun.report.sha256, to catch a deleted newest report.
+};
+
+AgentResult RunReportsCommand(const ReportsCommand& command, const CommandContext& context);
 
 }  // namespace lifeboat::agent

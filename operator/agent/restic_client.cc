@@ -5,6 +5,7 @@
 
 #include "operator/agent/shared_repository.h"
 #include "operator/agent/external_programs.h"
+#include "operator/core/time_format.h"
 
 #include <filesystem>
 #include <mutex>
@@ -120,6 +121,29 @@ StatusOr<std::unique_ptr<RunningProcess>> ResticClient::StartStdinBackup(const s
   auto extra = SnapshotArgs(options);
   args.insert(args.end(), extra.begin(), extra.end());
   return runner_.Start(Spec(args), on_line);
+}
+
+std::string ResticTime(WallTime time) {
+  std::string rfc = FormatRfc3339(time);  // 2026-11-22T01:02:03Z
+  return rfc.substr(0, 10) + " " + rfc.substr(11, 8);
+}
+
+StatusOr<std::string> ResticClient::BackupString(const std::string& filename, const std::string& content,
+                                                const SnapshotOptions& options) {
+  std::optional<ResticBackupSummary> summary;
+  std::mutex mutex;
+  auto process = StartStdinBackup(filename, options, [&](const std::string& line) {
+    ResticLine parsed = ParseResticBackupLine(line, filename);
+    std::lock_guard lock(mutex);
+    if (parsed.summary) summary = parsed.summary;
+  });
+  if (!process.ok()) return process.status();
+  auto finished = (*process)->Finish(content);
+  if (!finished.ok()) return finished.status();
+  if (!finished->Succeeded()) return ClassifyResticFailure("storing " + filename, *finished);
+  std::lock_guard lock(mutex);
+  if (!summary || summary->snapshot_id.empty()) return InternalError("restic reported no snapshot for " + filename);
+  return summary->snapshot_id;
 }
 
 StatusOr<ResticBackupSummary> ResticClient::BackupDirectory(const std::string& directory,

@@ -13,6 +13,7 @@
 #include "operator/agent/process_runner.h"
 #include "operator/agent/repository_config.h"
 #include "operator/agent/restic_output.h"
+#include "operator/core/clock.h"
 
 namespace lifeboat::agent {
 
@@ -24,6 +25,9 @@ struct SnapshotOptions {
   std::string time;               // "2026-11-22 01:02:03" (UTC) so all snapshots of a run share it.
   std::string host = "lifeboat";  // Fixed, so pod names never split restic's groups.
 };
+
+// "2026-11-22 01:02:03" in UTC, the form `restic backup --time` takes.
+std::string ResticTime(WallTime time);
 
 struct StdinBackupOutcome {
   PipelineResult pipeline;
@@ -51,6 +55,8 @@ class ResticClient {
   // the content or Abort() it. Parse the summary from the lines given to `on_line`.
   StatusOr<std::unique_ptr<RunningProcess>> StartStdinBackup(const std::string& filename, const SnapshotOptions& options,
                                                              const LineCallback& on_line);
+  // Stores `content` as the single file `filename` of a new snapshot; its (short) id.
+  StatusOr<std::string> BackupString(const std::string& filename, const std::string& content, const SnapshotOptions& options);
   // Backs up the contents of `directory` (run from inside it, so the snapshot's root is its content).
   StatusOr<ResticBackupSummary> BackupDirectory(const std::string& directory, const std::vector<std::string>& excludes,
                                                 const SnapshotOptions& options, const std::string& source);

@@ -285,8 +285,9 @@ Status RestoreRunner::VerifyDatabase(const RestoreRequest& request, const Databa
   auto tables = (*target)->ListTables();
   if (!tables.ok()) return tables.status();
   std::vector<TableStats> observed;
+  const bool checksums = db.checksums && request.table_checksums;
   for (const auto& t : *tables) {
-    auto stats = (*target)->MeasureTable(t, db.checksums);
+    auto stats = (*target)->MeasureTable(t, checksums);
     if (!stats.ok()) {
       outcome->reason = "VerificationFailed";
       return stats.status();
@@ -295,7 +296,7 @@ Status RestoreRunner::VerifyDatabase(const RestoreRequest& request, const Databa
   }
   auto mismatches = CompareTables(db.tables, observed);
   j.tables_verified = static_cast<std::int64_t>(db.tables.size());
-  j.checksums_verified = db.checksums;
+  j.checksums_verified = checksums;
   j.mismatches = static_cast<std::int64_t>(mismatches.size());
   for (const auto& m : mismatches) {
     if (outcome->mismatches.size() < kMaxReportedMismatches) outcome->mismatches.push_back(m.ToString());

@@ -51,6 +51,7 @@ struct RestoreRequest {
   // owner recorded in the backup, where the Job's user may give it.
   std::optional<MediaFileOwner> media_owner;
   bool verify = true;
+  bool table_checksums = true;  // With verify: also compare the manifest's table checksums (where it has them).
   std::vector<SqlCheck> checks;
   std::string work_dir = "/tmp";
 };

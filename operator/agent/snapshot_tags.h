@@ -6,6 +6,8 @@
 //   lifeboat-kind=<run kind>      scheduled | on-demand | pre-restore | ...
 //   lifeboat-role=<role>          database | media | manifest
 //   lifeboat-source=<source>      the database or media source (data snapshots)
+// and a drill's report (drill_report.h), which belongs to no backup run:
+//   lifeboat-role=drill-report, lifeboat-drill=<namespace>.<name>, lifeboat-run=<run id>
 // Pure functions; thread-safe.
 #pragma once
 
@@ -22,10 +24,13 @@ inline constexpr const char* kTagPolicy = "lifeboat-policy";
 inline constexpr const char* kTagKind = "lifeboat-kind";
 inline constexpr const char* kTagRole = "lifeboat-role";
 inline constexpr const char* kTagSource = "lifeboat-source";
+inline constexpr const char* kTagDrill = "lifeboat-drill";
+inline constexpr const char* kTagRun = "lifeboat-run";
 
 inline constexpr const char* kRoleDatabase = "database";
 inline constexpr const char* kRoleMedia = "media";
 inline constexpr const char* kRoleManifest = "manifest";
+inline constexpr const char* kRoleDrillReport = "drill-report";
 inline constexpr const char* kRunKindPreRestore = "pre-restore";  // Safety backups taken before a restore.
 
 // Names used inside tags: 1..128 characters of [A-Za-z0-9._-] (what Kubernetes names allow, and

@@ -303,18 +303,38 @@ void AddDrillCommand(CLI::App* parent, CommandRegistry& registry) {
   d->add_option("--work-dir", drill.command.work_dir, "Scratch space (the scratch server's data, restored media)")
       ->envname("LIFEBOAT_WORK_DIR")->default_val("/scratch");
   d->add_option("--jobs", drill.command.jobs, "pg_restore -j")->default_val(2);
+  d->add_flag("!--no-row-counts", drill.command.row_counts, "Skip comparing row counts with the manifest");
+  d->add_flag("!--no-table-checksums", drill.command.table_checksums, "Skip comparing table checksums with the manifest");
   d->add_flag("!--no-amcheck", drill.command.amcheck, "Skip amcheck of the B-tree indexes");
   d->add_flag("!--no-file-checksums", drill.command.file_checksums, "Skip comparing media files with the manifest");
   d->add_option("--checks-json", drill.command.checks_json, "JSON list of SQL checks")->envname("LIFEBOAT_CHECKS");
   d->add_option("--postgres-root", drill.command.postgres_root, "Where /<major>/bin of each PostgreSQL server version is")
       ->default_val("/usr/lib/postgresql");
+  d->add_option("--drill", drill.command.drill, "<namespace>/<name>: store the run's report in the repository, chained to the drill's previous one")
+      ->envname("LIFEBOAT_DRILL");
+  d->add_option("--run", drill.command.run, "The run's id (recorded in the report)");
+  d->add_option("--trigger", drill.command.trigger, "Scheduled | OnDemand | Created | Manual (recorded in the report)")->default_val("Manual");
+  d->add_option("--rto-objective", drill.command.rto_objective, "Duration (e.g. 30m): the report judges the measured RTO against it");
+  d->add_option("--rpo-objective", drill.command.rpo_objective, "Duration (e.g. 26h): the report judges the measured RPO against it");
+  drill.command.agent_version = LIFEBOAT_VERSION;
   Register(registry, d, drill, agent::RunDrillCommand);
+}
+
+void AddReportsCommand(CLI::App* parent, CommandRegistry& registry) {
+  static Flags<agent::ReportsCommand> reports;
+  CLI::App* r = parent->add_subcommand("reports", "List a drill's reports stored in the repository and verify their hash chain");
+  AddRepositoryFlags(r, reports.command.repository);
+  AddTerminationLogFlag(r, reports.termination_log);
+  r->add_option("--drill", reports.command.drill, "<namespace>/<name> of the DRDrill")->required();
+  r->add_option("--expect-newest-sha256", reports.command.expect_newest_sha256,
+                "The sha256 the drill's status.lastRun.report names: a deleted or altered newest report is then found too");
+  Register(registry, r, reports, agent::RunReportsCommand);
 }
 
 }  // namespace
 
 void AddAgentCommand(CLI::App& app, CommandRegistry& registry) {
-  CLI::App* agent = app.add_subcommand("agent", "What Lifeboat Jobs run: backup, restore, verify, catalog, retention, check");
+  CLI::App* agent = app.add_subcommand("agent", "What Lifeboat Jobs run: backup, restore, swap-database, verify, catalog, retention, check, drill, reports");
   agent->require_subcommand(1);
   AddBackupCommand(agent, registry);
   AddRestoreCommand(agent, registry);
@@ -324,6 +344,7 @@ void AddAgentCommand(CLI::App& app, CommandRegistry& registry) {
   AddRetentionCommand(agent, registry);
   AddCheckCommand(agent, registry);
   AddDrillCommand(agent, registry);
+  AddReportsCommand(agent, registry);
 }
 
 }  // namespace lifeboat::cmd

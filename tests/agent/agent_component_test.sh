@@ -418,6 +418,32 @@ drill)
   psql -qX -d shop -At -c "SELECT 1" >/dev/null || fail "production touched"
   pgrep -u 65534 -f "$WORK/scratch" >/dev/null && fail "the scratch server is still running"
 
+  # Evidence: with --drill each run stores its report in the repository, chained to the previous one;
+  # `agent reports` verifies the chain and finds a deleted report.
+  for run in 1 2 3; do
+    rm -rf "$WORK/scratch"/*
+    drill_as_nonroot --drill shop/weekly --run "weekly-$run" --trigger Scheduled --rto-objective 1h ||
+      fail "drill run $run: $(cat "$TERM_LOG")"
+    [ -n "$(json "$TERM_LOG" 'd["report"]["snapshotId"]')" ] || fail "no report named: $(cat "$TERM_LOG")"
+    eval "sha_$run=$(json "$TERM_LOG" 'd["report"]["sha256"]')"
+  done
+  [ "$(json "$TERM_LOG" 'd["report"]["previousSha256"]')" = "$sha_2" ] || fail "report 3 is not linked to report 2"
+  agent reports --repository-path "$REPO" --drill shop/weekly --expect-newest-sha256 "$sha_3" ||
+    fail "reports: $(cat "$TERM_LOG")"
+  [ "$(json "$TERM_LOG" 'd["reports"]')" = 3 ] && [ "$(json "$TERM_LOG" 'd["chainIntact"]')" = True ] ||
+    fail "reports: $(cat "$TERM_LOG")"
+  python3 -c 'import json,sys; r=json.loads(open(sys.argv[1]).readline())["reports"]; assert [x["run"] for x in r]==["weekly-1","weekly-2","weekly-3"], r; assert r[0]["objectivesMet"] is True, r' \
+    "$WORK/stdout" || fail "listing: $(cat "$WORK/stdout")"
+  report_2=$(restic -r "$REPO" snapshots --json --tag lifeboat-run=weekly-2 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+  # Reports are never backups: retention leaves them alone.
+  agent retention --repository-path "$REPO" --policy shop --keep-last 1 || fail "retention: $(cat "$TERM_LOG")"
+  [ "$(restic -r "$REPO" snapshots --json --tag lifeboat-role=drill-report | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 3 ] ||
+    fail "retention removed drill reports"
+  restic -r "$REPO" forget "$report_2" >/dev/null || fail "could not delete report 2"
+  agent reports --repository-path "$REPO" --drill shop/weekly && fail "a chain with a deleted report was called intact"
+  [ "$(json "$TERM_LOG" 'd["reason"]')" = ReportChainBroken ] || fail "reason: $(cat "$TERM_LOG")"
+  message_has "follows report ${report_2:0:8}" || fail "the deleted report is not named: $(json "$TERM_LOG" 'd["message"]')"
+
   # A backup from a PostgreSQL version the image has no server for fails clearly, before any restore.
   rm -rf "$WORK/scratch"/* && mkdir -p "$WORK/empty-root"
   drill_as_nonroot --source database:shop --postgres-root "$WORK/empty-root" && fail "a drill without a server succeeded"

@@ -33,11 +33,16 @@ TEST(DrillResultTest, RoundTrips) {
   AddDrillCheck(r, {"shop tables", "TableChecksum", "as in the manifest", "3 tables match", true, ""});
   r.rto_seconds = 12.5;
   r.rpo_seconds = 3600;
+  r.report_snapshot_id = "4f2a9c1e";
+  r.report_sha256 = "ab12";
+  r.previous_report_sha256 = "cd34";
   const DrillResult back = ParseDrillResult(DrillResultToJson(r));
   EXPECT_EQ(DrillResultToJson(back), DrillResultToJson(r));
   EXPECT_EQ(back.sources[0].backup_id, "shop-1");
   EXPECT_EQ(back.checks[0].actual, "3 tables match");
   EXPECT_EQ(back.rpo_seconds, 3600);
+  EXPECT_EQ(back.report_snapshot_id, "4f2a9c1e");
+  EXPECT_EQ(back.previous_report_sha256, "cd34");
 }
 
 TEST(DrillResultTest, AResultWithoutRpoHasNone) { EXPECT_FALSE(ParseDrillResult({{"rtoSeconds", 1}}).rpo_seconds); }
