@@ -4,6 +4,7 @@
 #include <map>
 
 #include "controllers/backuppolicy/backup_job.h"
+#include "controllers/backuppolicy/last_verified.h"
 #include "controllers/common/job_naming.h"
 #include "controllers/common/labels.h"
 #include "operator/core/conditions.h"
@@ -227,6 +228,7 @@ class BackupDecider {
     AnnounceFinishedRuns();
     BoundHistory();
     ComputeRpo();
+    RecordLastVerified();
     SetReadyCondition();
     SetLastBackupCondition();
     SetRpoCondition();
@@ -239,6 +241,15 @@ class BackupDecider {
   }
 
  private:
+  // The newest proof from the drills; a proof already recorded stays when its drill is deleted.
+  void RecordLastVerified() {
+    auto from_drills = LastVerifiedFromDrills(policy_.metadata.namespace_, policy_.metadata.name, observed_.drills);
+    if (from_drills && (!status_.last_verified || !status_.last_verified->time ||
+                        *from_drills->time > *status_.last_verified->time)) {
+      status_.last_verified = from_drills;
+    }
+  }
+
   const api::BackupPolicySpec& spec() const { return policy_.spec; }
   const BackupPolicyStatus& previous() const { return policy_.status; }
   std::int64_t generation() const { return policy_.metadata.generation; }

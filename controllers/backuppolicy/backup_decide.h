@@ -55,6 +55,8 @@ struct BackupPolicyObserved {
   std::string default_image;
   // The pod securityContexts of the workloads spec.media[].workload names (missing: not found).
   WorkloadContexts workloads;
+  // The DRDrills of the namespace that name this policy (status.lastVerified comes from them).
+  std::vector<nlohmann::json> drills;
 };
 
 // A run that became final in this plan: what metrics count.

@@ -39,12 +39,22 @@ BackupMetrics::BackupMetrics(prometheus::Registry* registry) {
                .Name("lifeboat_backup_runs_total")
                .Help("Backup runs that finished, per policy, source and result (Succeeded, Failed)")
                .Register(*registry);
+  last_verified_ = &prometheus::BuildGauge()
+                        .Name("lifeboat_backup_last_verified_timestamp_seconds")
+                        .Help("Completion time of the newest DRDrill run that proved the policy's backups restorable")
+                        .Register(*registry);
 }
 
 void BackupMetrics::Observe(const std::string& ns, const std::string& policy, const api::BackupPolicyStatus& status,
                             const std::vector<FinishedRun>& finished, WallTime now) {
   if (last_success_ == nullptr) return;
   std::lock_guard lock(mutex_);
+  const std::map<std::string, std::string> policy_labels = {{"namespace", ns}, {"policy", policy}};
+  if (status.last_verified && status.last_verified->time) {
+    last_verified_->Add(policy_labels).Set(Seconds(*status.last_verified->time));
+  } else if (last_verified_->Has(policy_labels)) {
+    last_verified_->Remove(&last_verified_->Add(policy_labels));
+  }
   auto& known = known_[ns + "/" + policy];
   std::map<std::string, bool> current;
   for (const auto& source : status.sources) {
@@ -84,6 +94,8 @@ void BackupMetrics::Observe(const std::string& ns, const std::string& policy, co
 void BackupMetrics::Forget(const std::string& ns, const std::string& policy) {
   if (last_success_ == nullptr) return;
   std::lock_guard lock(mutex_);
+  const std::map<std::string, std::string> policy_labels = {{"namespace", ns}, {"policy", policy}};
+  if (last_verified_->Has(policy_labels)) last_verified_->Remove(&last_verified_->Add(policy_labels));
   auto it = known_.find(ns + "/" + policy);
   if (it == known_.end()) return;
   for (const auto& [source, _] : it->second) {

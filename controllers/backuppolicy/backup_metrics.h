@@ -1,7 +1,9 @@
 // BackupMetrics: the BackupPolicy controller's domain metrics, labelled namespace, policy and
 // source: lifeboat_backup_last_success_timestamp_seconds, lifeboat_backup_duration_seconds and
 // lifeboat_backup_size_bytes (of the newest good backup), lifeboat_backup_runs_total{result}
-// (runs that finished while this process ran), lifeboat_rpo_seconds and lifeboat_rpo_target_seconds.
+// (runs that finished while this process ran), lifeboat_rpo_seconds and lifeboat_rpo_target_seconds;
+// per policy, lifeboat_backup_last_verified_timestamp_seconds (status.lastVerified: the newest drill
+// that proved the backups restorable).
 // Gauges are set from status at every reconcile, so they are right again right after a restart.
 // Registered on the /metrics registry; a null registry makes every call a no-op. Thread-safe.
 #pragma once
@@ -39,6 +41,7 @@ class BackupMetrics {
   prometheus::Family<prometheus::Gauge>* rpo_ = nullptr;
   prometheus::Family<prometheus::Gauge>* rpo_target_ = nullptr;
   prometheus::Family<prometheus::Counter>* runs_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* last_verified_ = nullptr;
   std::mutex mutex_;
   // policy key → sources with gauges (so Forget and source removals can drop them).
   std::map<std::string, std::map<std::string, bool>> known_;

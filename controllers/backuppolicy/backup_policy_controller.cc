@@ -79,7 +79,23 @@ StatusOr<BackupPolicyObserved> Observe(kube::ApiClient& client, const kube::Obje
   return observed;
 }
 
+// The BackupPolicy a DRDrill names ("" when none).
+std::string PolicyOfDrill(const nlohmann::json& drill) {
+  const nlohmann::json spec = drill.value("spec", nlohmann::json::object());
+  const nlohmann::json ref = spec.is_object() ? spec.value("policyRef", nlohmann::json::object()) : nlohmann::json();
+  return ref.is_object() && ref.contains("name") && ref["name"].is_string() ? ref["name"].get<std::string>() : "";
+}
+
 }  // namespace
+
+std::vector<runtime::Watch> BackupPolicyController::Watches() const {
+  // A drill's runs prove the policy's backups (status.lastVerified).
+  return {{DRDrillResource(), [](const nlohmann::json& drill) {
+             const std::string policy = PolicyOfDrill(drill);
+             return policy.empty() ? std::vector<kube::ObjectKey>{}
+                                   : std::vector<kube::ObjectKey>{{kube::ObjectNamespace(drill), policy}};
+           }}};
+}
 
 StatusOr<runtime::ReconcileResult> BackupPolicyController::Reconcile(const runtime::ReconcileRequest& request,
                                                                       runtime::ControllerContext& context) {
@@ -102,6 +118,11 @@ StatusOr<runtime::ReconcileResult> BackupPolicyController::Reconcile(const runti
   // --- Observe.
   StatusOr<BackupPolicyObserved> observed_or = Observe(client, *jobs_cache, *cached, default_image_);
   if (!observed_or.ok()) return observed_or.status();
+  if (const kube::ObjectCache* drills = context.Cache(DRDrillResource())) {
+    for (auto& drill : drills->List(ns)) {
+      if (PolicyOfDrill(drill) == request.key.name) observed_or->drills.push_back(std::move(drill));
+    }
+  }
   const BackupPolicyObserved& observed = *observed_or;
 
   // --- Decide.

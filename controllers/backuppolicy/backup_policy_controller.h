@@ -5,7 +5,8 @@
 // is really gone. Act, in an order that loses nothing on a crash: create Jobs (AlreadyExists =
 // adopt), delete replaced Jobs, write status through /status when it changed (Conflict = observe
 // again), then delete finished Jobs beyond the history limits and record Events. Metrics per
-// policy and source (backup_metrics.h). Thread-safe across keys, as the Manager requires.
+// policy and source (backup_metrics.h). It also watches the DRDrills that name a policy: their
+// successful runs are the policy's status.lastVerified (last_verified.h). Thread-safe across keys, as the Manager requires.
 #pragma once
 
 #include <memory>
@@ -28,6 +29,7 @@ class BackupPolicyController final : public runtime::Controller {
   std::string Name() const override { return "backuppolicy"; }
   kube::ResourceRef Primary() const override { return BackupPolicyResource(); }
   std::vector<kube::ResourceRef> Owns() const override { return {JobResource()}; }
+  std::vector<runtime::Watch> Watches() const override;
   kube::Projection CacheProjection(const kube::ResourceRef& resource) const override;
   StatusOr<runtime::ReconcileResult> Reconcile(const runtime::ReconcileRequest& request,
                                                runtime::ControllerContext& context) override;

@@ -19,6 +19,7 @@ inline kube::ResourceRef WorkloadResource(const std::string& kind) {
 }
 // "Deployment/web": how controllers key the workloads they observe.
 inline std::string WorkloadKey(const std::string& kind, const std::string& name) { return kind + "/" + name; }
+inline kube::ResourceRef DRDrillResource() { return {"lifeboat.dev", "v1alpha1", "drdrills", "DRDrill", true}; }
 inline kube::ResourceRef BackupPolicyResource() {
   return {"lifeboat.dev", "v1alpha1", "backuppolicies", "BackupPolicy", true};
 }

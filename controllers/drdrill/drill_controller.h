@@ -17,8 +17,6 @@
 
 namespace lifeboat::controllers::drdrill {
 
-inline kube::ResourceRef DRDrillResource() { return {"lifeboat.dev", "v1alpha1", "drdrills", "DRDrill", true}; }
-
 class DrillController final : public runtime::Controller {
  public:
   explicit DrillController(std::string default_image);

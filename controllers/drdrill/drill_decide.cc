@@ -153,6 +153,7 @@ class DrillDecider {
       if (auto t = ParseRfc3339(s.backup_time); t.ok()) ref.start_time = *t;
       run.backups.push_back(ref);
     }
+    if (!r.report_snapshot_id.empty()) run.report = api::DrillReportRef{r.report_snapshot_id, r.report_sha256};
     run.measured_rto = agent::FormatSeconds(r.rto_seconds);
     run.measured_rpo = r.rpo_seconds ? agent::FormatSeconds(*r.rpo_seconds) : "";
     finished->rto_seconds = r.rto_seconds;

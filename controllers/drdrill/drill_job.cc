@@ -50,6 +50,13 @@ nlohmann::json BuildDrillJob(const api::DRDrill& drill, const api::BackupPolicyS
   job.labels[kComponentLabel] = "drill";
   job.args = {"agent", "drill", "--policy", spec.policy_name, "--work-dir", kScratchMountRoot};
   for (const std::string& source : DrillSources(spec, policy)) job.args.insert(job.args.end(), {"--source", source});
+  // The run's report goes into the repository, chained to this drill's previous one.
+  job.args.insert(job.args.end(), {"--drill", drill.metadata.namespace_ + "/" + drill.metadata.name, "--run", run.job_name,
+                                   "--trigger", run.trigger});
+  if (!spec.objective_rto.empty()) job.args.insert(job.args.end(), {"--rto-objective", spec.objective_rto});
+  if (!spec.objective_rpo.empty()) job.args.insert(job.args.end(), {"--rpo-objective", spec.objective_rpo});
+  if (!spec.checks.row_counts) job.args.push_back("--no-row-counts");
+  if (!spec.checks.table_checksums) job.args.push_back("--no-table-checksums");
   if (!spec.checks.amcheck) job.args.push_back("--no-amcheck");
   if (!spec.checks.file_checksums) job.args.push_back("--no-file-checksums");
   if (!spec.checks.sql.empty()) job.args.insert(job.args.end(), {"--checks-json", ChecksJson(spec.checks.sql)});

@@ -283,6 +283,17 @@ nlohmann::json BackupPolicyStatusToJson(const BackupPolicyStatus& status) {
     }
     j["history"] = std::move(history);
   }
+  if (status.last_verified) {
+    const LastVerified& v = *status.last_verified;
+    nlohmann::json e;
+    PutTime(e, "time", v.time);
+    e["drill"] = v.drill;
+    PutString(e, "run", v.run);
+    PutString(e, "backupId", v.backup_id);
+    e["result"] = v.result;
+    PutBool(e, "objectivesMet", v.objectives_met);
+    j["lastVerified"] = std::move(e);
+  }
   return j;
 }
 
@@ -296,6 +307,16 @@ BackupPolicyStatus ParseBackupPolicyStatus(const nlohmann::json& json, FieldErro
   if (std::optional<FieldReader> b = r.Object("lastSuccessfulBackup")) status.last_successful_backup = ParseBackupRef(*b);
   status.current_rpo = r.String("currentRPO").value_or("");
   status.last_on_demand_token = r.String("lastOnDemandToken").value_or("");
+  if (std::optional<FieldReader> v = r.Object("lastVerified")) {
+    LastVerified verified;
+    verified.time = v->Time("time");
+    verified.drill = v->String("drill", true).value_or("");
+    verified.run = v->String("run").value_or("");
+    verified.backup_id = v->String("backupId").value_or("");
+    verified.result = v->Enum("result", {"Succeeded"}, true).value_or("");
+    verified.objectives_met = v->Bool("objectivesMet");
+    status.last_verified = verified;
+  }
   for (const FieldReader& e : r.ObjectList("sources")) {
     BackupSourceStatus s;
     s.name = e.String("name", true).value_or("");

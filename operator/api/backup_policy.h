@@ -118,6 +118,17 @@ struct BackupSourceStatus {
   friend bool operator==(const BackupSourceStatus&, const BackupSourceStatus&) = default;
 };
 
+// The newest drill run (DRDrill) that proved this policy's backups restorable.
+struct LastVerified {
+  std::optional<WallTime> time;  // When that run completed.
+  std::string drill;             // The DRDrill's name (same namespace).
+  std::string run;
+  std::string backup_id;         // The backup it restored (the oldest, when sources came from several).
+  std::string result;            // Succeeded
+  std::optional<bool> objectives_met;
+  friend bool operator==(const LastVerified&, const LastVerified&) = default;
+};
+
 struct BackupPolicyStatus {
   std::optional<std::int64_t> observed_generation;
   std::vector<Condition> conditions;
@@ -128,6 +139,7 @@ struct BackupPolicyStatus {
   std::string last_on_demand_token;
   std::vector<BackupSourceStatus> sources;
   std::vector<BackupRun> history;  // Newest first.
+  std::optional<LastVerified> last_verified;
   friend bool operator==(const BackupPolicyStatus&, const BackupPolicyStatus&) = default;
 };
 

@@ -26,6 +26,7 @@ nlohmann::json DrillRunToJson(const DrillRun& run) {
   PutInt(j, "checksPassed", run.checks_passed);
   PutInt(j, "checksFailed", run.checks_failed);
   PutString(j, "message", run.message);
+  if (run.report) j["report"] = {{"snapshotId", run.report->snapshot_id}, {"sha256", run.report->sha256}};
   if (!run.checks.empty()) j["checks"] = CheckResultsToJson(run.checks);
   return j;
 }
@@ -45,6 +46,9 @@ DrillRun ParseDrillRun(const FieldReader& r, bool with_checks) {
   run.checks_passed = r.Int("checksPassed");
   run.checks_failed = r.Int("checksFailed");
   run.message = r.String("message").value_or("");
+  if (std::optional<FieldReader> report = r.Object("report")) {
+    run.report = DrillReportRef{report->String("snapshotId", true).value_or(""), report->String("sha256", true).value_or("")};
+  }
   if (with_checks) run.checks = ParseCheckResults(r, "checks");
   return run;
 }

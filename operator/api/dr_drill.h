@@ -48,6 +48,13 @@ struct DRDrillSpec {
   PodSettings pod_settings;
 };
 
+// The run's report in the repository (`lifeboat agent reports` verifies their chain).
+struct DrillReportRef {
+  std::string snapshot_id;
+  std::string sha256;
+  friend bool operator==(const DrillReportRef&, const DrillReportRef&) = default;
+};
+
 struct DrillRun {
   std::string id;
   std::string trigger;  // Scheduled | OnDemand | Created
@@ -62,6 +69,7 @@ struct DrillRun {
   std::optional<std::int64_t> checks_passed;
   std::optional<std::int64_t> checks_failed;
   std::string message;
+  std::optional<DrillReportRef> report;
   std::vector<CheckResult> checks;  // Only in lastRun; history entries keep the counts.
   friend bool operator==(const DrillRun&, const DrillRun&) = default;
 };

@@ -4,6 +4,9 @@
 //   - Owns(): child resources it creates (Jobs, Pods, ...); a change to a child enqueues the key of
 //     its owner (ownerReferences whose kind and group match Primary()). The children of an owner are
 //     read from the cache's owner index: context.Cache(child).ListByOwner(owner_uid).
+//   - Watches(): other resources it reads (neither reconciled nor owned); a change to one of their
+//     objects, before or after, enqueues the keys its map function returns (controller-runtime's
+//     Watches with EnqueueRequestsFromMapFunc). Their objects are in context.Cache(resource).
 //   - Reconcile(request, context): level-based; reads the world (caches first), acts through
 //     context.client, reports with context.recorder, reads time only from context.clock. It returns
 //     when to look again (RequeueAfter), Requeue (with per-key backoff), or Done; an error is
@@ -64,7 +67,14 @@ class ReconcileLog {
   const ReconcileRequest& request_;
 };
 
-// What a controller gets to do its work. The caches cover Primary() and Owns() of every controller.
+// A related resource and which of the controller's keys a change to one of its objects concerns.
+struct Watch {
+  kube::ResourceRef resource;
+  std::function<std::vector<kube::ObjectKey>(const nlohmann::json& object)> keys;
+};
+
+// What a controller gets to do its work. The caches cover Primary(), Owns() and Watches() of every
+// controller.
 class ControllerContext {
  public:
   virtual ~ControllerContext() = default;
@@ -85,6 +95,7 @@ class Controller {
   virtual std::string Name() const = 0;
   virtual kube::ResourceRef Primary() const = 0;
   virtual std::vector<kube::ResourceRef> Owns() const { return {}; }
+  virtual std::vector<Watch> Watches() const { return {}; }
   virtual kube::Projection CacheProjection(const kube::ResourceRef&) const { return nullptr; }
   virtual StatusOr<ReconcileResult> Reconcile(const ReconcileRequest& request, ControllerContext& context) = 0;
 };

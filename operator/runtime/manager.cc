@@ -83,6 +83,7 @@ Status Manager::Start() {
   for (auto& running : controllers_) {
     watchers[running->primary].push_back(running->controller.get());
     for (const auto& owned : running->controller->Owns()) watchers[owned].push_back(running->controller.get());
+    for (const auto& watch : running->controller->Watches()) watchers[watch.resource].push_back(running->controller.get());
   }
   for (auto& [resource, list] : watchers) {
     std::set<Controller*> unique(list.begin(), list.end());
@@ -111,6 +112,13 @@ Status Manager::Start() {
         };
         enqueue_owners(event.object);
         if (event.old != nullptr) enqueue_owners(*event.old);
+      });
+    }
+    for (const auto& watch : running->controller->Watches()) {
+      InformerFor(watch.resource, nullptr).AddHandler([queue, keys = watch.keys](const kube::InformerEvent& event) {
+        for (const auto& key : keys(event.object)) queue->Add(key.ToString());
+        if (event.old == nullptr) return;
+        for (const auto& key : keys(*event.old)) queue->Add(key.ToString());
       });
     }
   }

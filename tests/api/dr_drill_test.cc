@@ -65,6 +65,7 @@ TEST(DRDrillTest, StatusRoundTripsAndHistoryKeepsOnlyCounts) {
   WallTime t0 = *ParseRfc3339("2026-11-22T03:00:00Z");
   DrillRun run{"shop-weekly-29380500", "Scheduled", t0, t0 + std::chrono::minutes(12), "Succeeded", "shop-weekly-29380500",
                {{"shop-database-1", "database", t0, t0, 10, {"aa"}}}, "12m3s", "5h", true, 14, 0, "All checks passed",
+               DrillReportRef{"4f2a9c1e", "9b1c"},
                {{"public.orders", "RowCount", "1200", "1200", true, ""}, {"amcheck", "Amcheck", "", "ok", true, ""}}};
   DRDrillStatus status;
   status.observed_generation = 2;
@@ -81,6 +82,7 @@ TEST(DRDrillTest, StatusRoundTripsAndHistoryKeepsOnlyCounts) {
   nlohmann::json json = DRDrillStatusToJson(status);
   EXPECT_EQ(json["lastRun"]["checks"].size(), 2u);
   EXPECT_FALSE(json["history"][0].contains("checks"));
+  EXPECT_EQ(json["lastRun"]["report"]["snapshotId"], "4f2a9c1e");
   FieldErrors errors;
   DRDrillStatus parsed = ParseDRDrillStatus(json, &errors);
   EXPECT_TRUE(errors.empty()) << errors.ToString();

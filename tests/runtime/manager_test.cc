@@ -18,6 +18,7 @@ using testing::FakeApiClient;
 
 const kube::ResourceRef kGizmos{"example.com", "v1", "gizmos", "Gizmo", true};
 const kube::ResourceRef kConfigMaps{"", "v1", "configmaps", "ConfigMap", true};
+const kube::ResourceRef kWidgets{"example.com", "v1", "widgets", "Widget", true};
 
 // A controller for the tests: records reconciled keys, can fail a key a number of times, and marks
 // each reconciled Gizmo with an annotation carrying its spec.value.
@@ -26,6 +27,15 @@ class RecordingController final : public Controller {
   std::string Name() const override { return "gizmo"; }
   kube::ResourceRef Primary() const override { return kGizmos; }
   std::vector<kube::ResourceRef> Owns() const override { return {kConfigMaps}; }
+  // A Widget names the Gizmo it concerns in spec.gizmo.
+  std::vector<Watch> Watches() const override {
+    return {{kWidgets, [](const nlohmann::json& widget) {
+               std::vector<kube::ObjectKey> keys;
+               const std::string gizmo = widget.value("spec", nlohmann::json::object()).value("gizmo", "");
+               if (!gizmo.empty()) keys.push_back({kube::ObjectNamespace(widget), gizmo});
+               return keys;
+             }}};
+  }
 
   StatusOr<ReconcileResult> Reconcile(const ReconcileRequest& request, ControllerContext& context) override {
     {
@@ -162,6 +172,23 @@ TEST(ManagerTest, AChangeToAnOwnedChildReconcilesItsOwner) {
   ASSERT_TRUE(h.client.Create(kConfigMaps, "ns", foreign).ok());
   std::this_thread::sleep_for(50ms);
   EXPECT_EQ(h.controller->Count("ns/x"), 0);
+  h.manager->Shutdown();
+}
+
+TEST(ManagerTest, AChangeToAWatchedObjectReconcilesTheKeysItMapsToBeforeAndAfter) {
+  ManagerHarness h(false);
+  ASSERT_TRUE(h.client.Create(kGizmos, "ns", Gizmo("a")).ok());
+  ASSERT_TRUE(h.client.Create(kGizmos, "ns", Gizmo("b")).ok());
+  ASSERT_TRUE(h.manager->Start().ok());
+  ASSERT_TRUE(Eventually([&] { return h.controller->Count("ns/a") >= 1 && h.controller->Count("ns/b") >= 1; }));
+  const int a = h.controller->Count("ns/a"), b = h.controller->Count("ns/b");
+  nlohmann::json widget = {{"metadata", {{"name", "w"}, {"namespace", "ns"}}}, {"spec", {{"gizmo", "a"}}}};
+  ASSERT_TRUE(h.client.Create(kWidgets, "ns", widget).ok());
+  ASSERT_TRUE(Eventually([&] { return h.controller->Count("ns/a") > a; }));
+  ASSERT_TRUE(h.client.Patch(kWidgets, "ns", "w", kube::PatchType::kMerge, {{"spec", {{"gizmo", "b"}}}}).ok());
+  // Moving the widget concerns both: the Gizmo it left and the one it now names.
+  EXPECT_TRUE(Eventually([&] { return h.controller->Count("ns/b") > b && h.controller->Count("ns/a") > a + 1; }));
+  EXPECT_EQ(h.controller->Count("ns/w"), 0);
   h.manager->Shutdown();
 }
 

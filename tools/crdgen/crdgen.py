@@ -403,6 +403,16 @@ def backup_policy():
         "sources": dict(arr("Per-source state.", source_status),
                         **{"x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"]}),
         "history": arr("Recent runs, newest first, at most spec.historyLimit.", run, maxItems=100),
+        "lastVerified": obj("The newest DRDrill run that proved this policy's backups restorable (restored into "
+                            "scratch space with every check passed), from the status of the drills that name "
+                            "this policy. Unset: no drill has proven them yet.", {
+            "time": t("When that drill run completed."),
+            "drill": s("Name of the DRDrill (same namespace)."),
+            "run": s("Id of the drill run."),
+            "backupId": s("The backup it restored (the oldest, when its sources came from several)."),
+            "result": s("Outcome of that run.", enum=["Succeeded"]),
+            "objectivesMet": b("Whether that run also met the drill's RTO and RPO objectives."),
+        }, required=["drill", "result"]),
     })
     columns = [
         col("Schedule", "string", ".spec.schedule"),
@@ -411,6 +421,7 @@ def backup_policy():
         col("Last Success", "date", ".status.lastSuccessfulBackup.completionTime"),
         col("RPO", "string", ".status.currentRPO"),
         col("RPO Met", "string", '.status.conditions[?(@.type=="RPOMet")].status'),
+        col("Verified", "date", ".status.lastVerified.time"),
         col("Ready", "string", '.status.conditions[?(@.type=="Ready")].status'),
         col("Next Run", "string", ".status.nextScheduleTime", priority=1),
         col("Age", "date", ".metadata.creationTimestamp"),
@@ -623,6 +634,11 @@ def drill_run(with_checks):
         "checksPassed": i32("Number of checks that passed."),
         "checksFailed": i32("Number of checks that failed."),
         "message": s("What happened, in a sentence."),
+        "report": obj("The run's report, stored in the repository as its own snapshot and hash-chained to the "
+                      "drill's previous report (`lifeboat agent reports` verifies the chain).", {
+            "snapshotId": s("restic snapshot id of the report."),
+            "sha256": s("SHA-256 of the report's bytes; the next report links to it."),
+        }, required=["snapshotId", "sha256"]),
     }
     if with_checks:
         props["checks"] = check_results("Every check with its expected and actual value.")

@@ -67,6 +67,8 @@ agent::DrillResult Result(double rto, double rpo) {
   agent::AddDrillCheck(r, {"public.orders_pkey", "Amcheck", "consistent", "consistent", true, ""});
   r.rto_seconds = rto;
   r.rpo_seconds = rpo;
+  r.report_snapshot_id = "4f2a9c1e";
+  r.report_sha256 = "9b1c";
   return r;
 }
 
@@ -92,10 +94,13 @@ TEST_F(DrillDecideTest, AFinishedRunRecordsChecksRtoRpoAndTheObjectives) {
   EXPECT_EQ(run.measured_rpo, "1h");
   EXPECT_EQ(run.objectives_met, true);
   EXPECT_EQ(run.backups[0].id, "shop-1");
+  ASSERT_TRUE(run.report.has_value());
+  EXPECT_EQ(run.report->snapshot_id, "4f2a9c1e") << "status names the report stored in the repository";
   EXPECT_EQ(Cond(plan.status, "LastDrillSucceeded")->status, ConditionStatus::kTrue);
   EXPECT_EQ(Cond(plan.status, "ObjectivesMet")->status, ConditionStatus::kTrue);
   ASSERT_EQ(plan.status.history.size(), 1u);
   EXPECT_TRUE(plan.status.history[0].checks.empty()) << "history keeps the counts only";
+  EXPECT_EQ(plan.status.history[0].report, run.report);
   ASSERT_TRUE(plan.finished.has_value());
   EXPECT_TRUE(plan.finished->succeeded);
 }

@@ -73,6 +73,19 @@ TEST_F(DrillJobTest, TheAgentGetsThePolicyTheChecksAndTheSources) {
   EXPECT_TRUE(has({"--no-amcheck"}));
   EXPECT_TRUE(has({"--checks-json"}));
   EXPECT_FALSE(has({"--no-file-checksums"}));
+  EXPECT_FALSE(has({"--no-row-counts"}));
+}
+
+TEST_F(DrillJobTest, TheRunsReportIsChainedUnderTheDrillsNameWithItsObjectives) {
+  drill_.spec.objective_rto = "30m";
+  drill_.spec.objective_rpo = "26h";
+  drill_.spec.checks.table_checksums = false;
+  const std::vector<std::string> args = Args(Build());
+  auto has = [&](std::vector<std::string> seq) { return std::search(args.begin(), args.end(), seq.begin(), seq.end()) != args.end(); };
+  EXPECT_TRUE(has({"--drill", drill_.metadata.namespace_ + "/" + drill_.metadata.name, "--run"}));
+  EXPECT_TRUE(has({"--rto-objective", "30m"}));
+  EXPECT_TRUE(has({"--rpo-objective", "26h"}));
+  EXPECT_TRUE(has({"--no-table-checksums"}));
 }
 
 TEST_F(DrillJobTest, RunsAsTheImagesNonRootUserWhichThePostgresServerRequires) {
