@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # BackupPolicy end-to-end scenarios on the test control plane with a real PostgreSQL 15 and a real
-# restic repository on a PVC path. Usage: scenario.sh on-demand|schedule|missing-secret|wrong-password|operator-restart|long-name|drill
+# restic repository on a PVC path. Usage: scenario.sh on-demand|schedule|missing-secret|wrong-password|operator-restart|long-name|drill|drill-evidence|drill-concurrent
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../lib/devcluster.sh"
@@ -88,6 +88,21 @@ YAML
   metrics="$(curl -sf "http://127.0.0.1:$OPERATOR_PORT/metrics")"
   expect_contains "$metrics" 'lifeboat_drill_runs_total{drill="shop-drill",namespace="default",result="Succeeded"} 1' "runs metric"
   expect_contains "$metrics" 'lifeboat_drill_objectives_met{drill="shop-drill",namespace="default"} 1' "objectives metric"
+  step "the policy says when its backups were last proven, and the drill's report is in the repository"
+  eventually 20 bash -c "[ \"\$(kubectl get bp shop -n default -o jsonpath='{.status.lastVerified.drill}')\" = shop-drill ]" ||
+    fail "lastVerified: $(jp shop '{.status.lastVerified}')"
+  expect_eq "$(jp shop '{.status.lastVerified.run}')" "$(drill '{.status.lastRun.id}')" "lastVerified names the run"
+  expect_eq "$(jp shop '{.status.lastVerified.backupId}')" "$(jp shop '{.status.lastSuccessfulBackup.id}')" "and the backup it proved"
+  expect_contains "$(kubectl get bp shop -n default)" "VERIFIED" "the Verified column"
+  metrics="$(curl -sf "http://127.0.0.1:$OPERATOR_PORT/metrics")"
+  expect_contains "$metrics" 'lifeboat_backup_last_verified_timestamp_seconds{namespace="default",policy="shop"}' "last verified metric"
+  sha="$(drill '{.status.lastRun.report.sha256}')"
+  [ -n "$sha" ] || fail "lastRun names no report: $(drill '{.status.lastRun}')"
+  RESTIC_PASSWORD="$REPO_PASSWORD" "$BIN_DIR/lifeboat" agent reports --repository-path "$REPOSITORY_DIR" \
+    --drill default/shop-drill --expect-newest-sha256 "$sha" --termination-log "" > "$DEVCLUSTER_DIR/reports.json" 2>/dev/null ||
+    fail "agent reports: $(tail -n1 "$DEVCLUSTER_DIR/reports.json")"
+  expect_eq "$(head -n1 "$DEVCLUSTER_DIR/reports.json" | /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["chainIntact"], len(r["reports"]), r["reports"][0]["result"])')" \
+    "True 1 Succeeded" "the report in the repository"
   step "an RTO objective the drill cannot meet: the drill succeeds, ObjectivesMet=False names the measure"
   kubectl apply -f - > /dev/null <<YAML
 apiVersion: lifeboat.dev/v1alpha1
@@ -112,6 +127,89 @@ YAML
   echo "  damaged repository: $message"
   expect_contains "$message" "failed" "the message says what could not be read"
   expect_eq "$(psql_shop shop -At -c 'SELECT count(*) FROM orders')" "240" "production untouched"
+  ;;
+drill-evidence)
+  step "an on-demand drill; the operator SIGKILLed mid-drill: no second Job, the result kept"
+  apply_policy shop "0 3 * * *"
+  kubectl annotate bp shop -n default lifeboat.dev/backup-now=first > /dev/null
+  eventually 60 history_all_final shop || fail "backup did not finish: $(run_results shop)"
+  kubectl apply -f - > /dev/null <<YAML
+apiVersion: lifeboat.dev/v1alpha1
+kind: DRDrill
+metadata: {name: weekly, namespace: default}
+spec:
+  schedule: "0 4 * * SUN"
+  policyRef: {name: shop}
+YAML
+  drill() { kubectl get drill weekly -n default -o "jsonpath=$1"; }
+  drill_jobs() { kubectl get jobs -n default -l lifeboat.dev/drill=weekly -o name | wc -l; }
+  run_finished() {  # run_finished ID: lastRun is that run and it finished
+    [ "$(drill '{.status.lastRun.id}')" = "$1" ] && drill '{.status.lastRun.result}' | grep -qE 'Succeeded|Failed'
+  }
+  kubectl annotate drill weekly -n default lifeboat.dev/drill-now=one > /dev/null
+  eventually 60 run_finished weekly-now-one || fail "the first drill did not finish: $(drill '{.status.lastRun}')"
+  expect_eq "$(drill '{.status.lastRun.result}')" "Succeeded" "first drill: $(drill '{.status.lastRun.message}')"
+  first_report="$(drill '{.status.lastRun.report.snapshotId}')"
+  kubectl annotate drill weekly -n default lifeboat.dev/drill-now=two --overwrite > /dev/null
+  eventually 20 bash -c "kubectl get job weekly-now-two -n default >/dev/null 2>&1" || fail "no Job for the second drill"
+  kill_operator
+  expect_eq "$(kubectl get job weekly-now-two -n default -o jsonpath='{.status.completionTime}')" "" "the operator died mid-drill"
+  sleep 2
+  start_operator
+  eventually 90 run_finished weekly-now-two || fail "the second drill's result was lost: $(drill '{.status.lastRun}')"
+  expect_eq "$(drill '{.status.lastRun.result}')" "Succeeded" "second drill: $(drill '{.status.lastRun.message}')"
+  expect_eq "$(drill_jobs)" "2" "one Job per run, none duplicated"
+  expect_eq "$(drill '{.status.history[*].id}')" "weekly-now-two weekly-now-one" "history"
+  step "the reports form a hash chain in the repository; deleting one is found"
+  sha="$(drill '{.status.lastRun.report.sha256}')"
+  reports() {
+    RESTIC_PASSWORD="$REPO_PASSWORD" "$BIN_DIR/lifeboat" agent reports --repository-path "$REPOSITORY_DIR" \
+      --drill default/weekly --expect-newest-sha256 "$sha" --termination-log "$DEVCLUSTER_DIR/reports-result.json" \
+      > "$DEVCLUSTER_DIR/reports.json" 2>/dev/null
+  }
+  reports || fail "agent reports: $(cat "$DEVCLUSTER_DIR/reports-result.json")"
+  expect_eq "$(head -n1 "$DEVCLUSTER_DIR/reports.json" | /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["chainIntact"], [x["run"] for x in r["reports"]])')" \
+    "True ['weekly-now-one', 'weekly-now-two']" "two chained reports"
+  RESTIC_PASSWORD="$REPO_PASSWORD" RESTIC_CACHE_DIR="$DEVCLUSTER_DIR/restic-cache" restic -r "$REPOSITORY_DIR" forget "$first_report" > /dev/null ||
+    fail "could not delete the first report"
+  reports && fail "a chain with a deleted report was called intact"
+  expect_contains "$(cat "$DEVCLUSTER_DIR/reports-result.json")" "ReportChainBroken" "reason"
+  expect_contains "$(cat "$DEVCLUSTER_DIR/reports-result.json")" "follows report ${first_report:0:8}" "the deleted report is named"
+  ;;
+drill-concurrent)
+  step "a scheduled drill and a backup run at the same time; both succeed"
+  apply_policy shop "0 3 * * *"
+  kubectl annotate bp shop -n default lifeboat.dev/backup-now=first > /dev/null
+  eventually 60 history_all_final shop || fail "backup did not finish: $(run_results shop)"
+  kubectl apply -f - > /dev/null <<YAML
+apiVersion: lifeboat.dev/v1alpha1
+kind: DRDrill
+metadata: {name: minutely, namespace: default}
+spec:
+  schedule: "* * * * *"
+  policyRef: {name: shop}
+YAML
+  drill() { kubectl get drill minutely -n default -o "jsonpath=$1"; }
+  # A slow dump: a lock held by another session keeps the backup running while the drill runs.
+  eventually 75 bash -c "[ -n \"\$(kubectl get jobs -n default -l lifeboat.dev/drill=minutely -o name)\" ]" || fail "the scheduled drill did not start"
+  ( psql_shop shop -c "BEGIN; LOCK TABLE orders IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(8); COMMIT;" > /dev/null 2>&1 ) &
+  locker=$!
+  sleep 0.3
+  kubectl annotate bp shop -n default lifeboat.dev/backup-now=second --overwrite > /dev/null
+  eventually 90 bash -c "kubectl get drill minutely -n default -o jsonpath='{.status.lastRun.result}' | grep -qE 'Succeeded|Failed'" ||
+    fail "the drill did not finish: $(drill '{.status.lastRun}')"
+  wait "$locker" || true
+  eventually 60 history_all_final shop || fail "the second backup did not finish: $(run_results shop)"
+  expect_eq "$(drill '{.status.lastRun.trigger}')" "Scheduled" "trigger"
+  expect_eq "$(drill '{.status.lastRun.result}')" "Succeeded" "the drill: $(drill '{.status.lastRun.message}')"
+  expect_eq "$(jp shop '{.status.history[0].result}') $(jp shop '{.status.history[1].result}')" "Succeeded Succeeded" "the backup: $(run_results shop)"
+  drill_job="$(drill '{.status.lastRun.jobName}')"
+  backup_job="$(jp shop '{.status.history[0].jobName}')"
+  overlap="$(kubectl get job "$drill_job" "$backup_job" -n default -o json | /usr/bin/python3 -c '
+import json, sys
+a, b = json.load(sys.stdin)["items"]
+print(a["status"]["startTime"] < b["status"]["completionTime"] and b["status"]["startTime"] < a["status"]["completionTime"])')"
+  expect_eq "$overlap" "True" "the drill and the backup ran at the same time"
   ;;
 schedule)
   step "a fast schedule fires at the minute and the run is recorded as Scheduled"
