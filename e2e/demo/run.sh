@@ -4,7 +4,8 @@
 # database, a media claim with a few files, and the operator; applies the CRDs and a BackupPolicy
 # (config/samples' shop policy adapted to the local PostgreSQL and a repository on a claim);
 # triggers an on-demand backup; shows `kubectl get bp`, `kubectl describe bp` and the run history;
-# proves the backup with a one-shot DRDrill (`kubectl get drill` and its checks); restores;
+# proves the backup with a one-shot DRDrill (`kubectl get drill`, its checks, the policy's Verified
+# column and the hash-chained report in the repository); restores;
 # then stops everything it started. Exit 0 on success, non-zero with a message on failure.
 # Needs root (PostgreSQL runs as the `postgres` user) and `make build` first.
 set -uo pipefail
@@ -88,6 +89,21 @@ kubectl get drill -n default
 kubectl get drill shop-drill -n default -o jsonpath='{range .status.lastRun.checks[*]}{.type}{"\t"}{.name}{"\t"}{.actual}{"\t"}{.passed}{"\n"}{end}'
 [ "$(kubectl get drill shop-drill -n default -o jsonpath='{.status.lastRun.result}')" = Succeeded ] ||
   demo_fail "the drill failed: $(kubectl get drill shop-drill -n default -o jsonpath='{.status.lastRun.message}')"
+eventually 20 bash -c "[ -n \"\$(kubectl get bp shop -n default -o jsonpath='{.status.lastVerified.time}')\" ]" ||
+  demo_fail "the policy does not name the drill that proved it"
+kubectl get bp shop -n default
+
+say "The drill's report, stored in the repository and hash-chained (lifeboat agent reports)"
+RESTIC_PASSWORD="$REPO_PASSWORD" "$BIN_DIR/lifeboat" agent reports --repository-path "$REPOSITORY_DIR" --drill default/shop-drill \
+  --expect-newest-sha256 "$(kubectl get drill shop-drill -n default -o jsonpath='{.status.lastRun.report.sha256}')" \
+  --termination-log "" 2>/dev/null | head -n1 | /usr/bin/python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+for x in r["reports"]:
+    print(x["time"][:19], x["run"], x["result"], "RTO %.1fs" % x.get("rtoSeconds", 0), "RPO %.0fs" % x.get("rpoSeconds", 0),
+          "objectives met" if x.get("objectivesMet") else "objectives missed", "sha256 " + x["sha256"][:16])
+print("chain intact" if r["chainIntact"] else "CHAIN BROKEN: " + "; ".join(r["problems"]))
+' || demo_fail "could not read the drill's reports"
 
 # The restore half: break the data, apply a RestoreRequest, watch the runbook run, see the data back.
 demo_restore shop
