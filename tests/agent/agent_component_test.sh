@@ -400,7 +400,7 @@ drill)
   drill_as_nonroot() {
     rm -f "$TERM_LOG" && touch "$TERM_LOG" && chmod 0666 "$TERM_LOG"  # The drill's user writes its result.
     setpriv --reuid=65534 --regid=65534 --groups=65532 env HOME=/ "$LIFEBOAT" agent drill \
-      --repository-path "$REPO" --policy shop --work-dir "$WORK/scratch" --termination-log "$TERM_LOG" "$@" \
+      --repository-path "$REPO" --policy shop --work-dir "${SCRATCH:-$WORK/scratch}" --termination-log "$TERM_LOG" "$@" \
       >"$WORK/stdout" 2>"$WORK/stderr"
   }
   drill_as_nonroot --checks-json '[{"name":"customers","sql":"SELECT count(*) FROM customers","expect":"2000"}]' ||
@@ -449,6 +449,59 @@ drill)
   drill_as_nonroot --source database:shop --postgres-root "$WORK/empty-root" && fail "a drill without a server succeeded"
   [ "$(json "$TERM_LOG" 'd["reason"]')" = DatabaseVersionUnsupported ] || fail "reason: $(cat "$TERM_LOG")"
   message_has "this image has no PostgreSQL 15 server" || fail "message: $(json "$TERM_LOG" 'd["message"]')"
+
+  # The wrong repository password: a clear reason, nothing restored.
+  rm -rf "$WORK/scratch"/*
+  RESTIC_PASSWORD=not-the-password drill_as_nonroot && fail "a drill with the wrong password succeeded"
+  [ "$(json "$TERM_LOG" 'd["reason"]')" = RepositoryAccessDenied ] || fail "wrong password: $(cat "$TERM_LOG")"
+
+  # Scratch space too small (a 8 MiB tmpfs; needs the right to mount): the scratch server fails and
+  # says why; nothing is written outside the scratch space.
+  mkdir -p "$WORK/tiny"
+  if mount -t tmpfs -o size=8m tmpfs "$WORK/tiny" 2>/dev/null; then
+    chown 65534:65532 "$WORK/tiny"
+    SCRATCH="$WORK/tiny" drill_as_nonroot && { umount "$WORK/tiny"; fail "a drill in 8 MiB succeeded"; }
+    umount "$WORK/tiny"
+    [ "$(json "$TERM_LOG" 'd["reason"]')" = ScratchServerFailed ] || fail "tiny scratch: $(cat "$TERM_LOG"; tail -n 5 "$WORK/stderr"; tail -n 2 "$WORK/stdout")"
+    message_has "No space left on device" || fail "the message does not say the space ran out: $(json "$TERM_LOG" 'd["message"]')"
+  else
+    echo "SKIP (part): cannot mount a tmpfs here, the scratch-too-small case is not run" >&2
+  fi
+
+  # A tampered backup, first crudely: its database snapshot replaced by a dump of other data under
+  # the same tags. The manifest pins the snapshot ids, so the drill names the one that is gone.
+  snapshot_field() {  # snapshot_field ROLE PYTHON-EXPR-ON-s
+    restic -r "$REPO" snapshots --json --tag "lifeboat-backup=shop-1,lifeboat-role=$1" |
+      python3 -c "import json,sys; s=json.load(sys.stdin)[0]; print($2)"
+  }
+  original_id=$(snapshot_field database 's["id"]')
+  original_tags=$(snapshot_field database '",".join(s["tags"])')
+  original_path=$(snapshot_field database 's["paths"][0]')
+  psql -qX -d shop -c "INSERT INTO empty_table VALUES (1), (2)"
+  pg_dump -Fc -Z0 -d shop | restic -r "$REPO" backup --stdin --stdin-filename "$original_path" --host lifeboat \
+    --tag "$original_tags" >/dev/null || fail "could not write the tampered snapshot"
+  restic -r "$REPO" forget "$original_id" >/dev/null || fail "could not remove the original snapshot"
+  rm -rf "$WORK/scratch"/*
+  drill_as_nonroot --source database:shop && fail "a backup with a replaced snapshot passed the drill"
+  message_has "${original_id:0:8}" || fail "the missing snapshot is not named: $(json "$TERM_LOG" 'd["message"]')"
+
+  # Then thoroughly: the manifest rewritten to name the new snapshot (keeping the row counts of the
+  # original). The drill restores the other data and names the table, expected and actual.
+  tampered_id=$(restic -r "$REPO" snapshots --json --tag "lifeboat-backup=shop-1,lifeboat-role=database" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["short_id"])')
+  manifest_id=$(snapshot_field manifest 's["id"]')
+  manifest_tags=$(snapshot_field manifest '",".join(s["tags"])')
+  manifest_path=$(snapshot_field manifest 's["paths"][0]')
+  restic -r "$REPO" dump "$manifest_id" "$manifest_path" |
+    python3 -c 'import json,sys; m=json.load(sys.stdin); m["databases"][0]["snapshotId"]=sys.argv[1]; print(json.dumps(m))' "$tampered_id" |
+    restic -r "$REPO" backup --stdin --stdin-filename "$manifest_path" --host lifeboat --tag "$manifest_tags" >/dev/null ||
+    fail "could not write the tampered manifest"
+  restic -r "$REPO" forget "$manifest_id" >/dev/null || fail "could not remove the original manifest"
+  rm -rf "$WORK/scratch"/*
+  drill_as_nonroot --source database:shop && fail "the tampered backup passed the drill"
+  [ "$(json "$TERM_LOG" 'd["reason"]')" = VerificationFailed ] || fail "tampered: $(cat "$TERM_LOG")"
+  message_has "empty_table" || fail "the table is not named: $(json "$TERM_LOG" 'd["message"]')"
+  message_has "expected 0" || fail "the expected count is not given: $(json "$TERM_LOG" 'd["message"]')"
   ;;
 *)
   fail "unknown scenario"
