@@ -70,7 +70,6 @@ DRDrill ParseDRDrill(const nlohmann::json& object, FieldErrors* errors) {
     spec.sources = r->StringList("sources");
     if (std::optional<FieldReader> scratch = r->Object("scratch")) {
       if (std::optional<FieldReader> pg = scratch->Object("postgres")) {
-        spec.postgres_image = pg->String("image").value_or("");
         spec.postgres_size_limit = pg->String("sizeLimit").value_or("10Gi");
       }
       if (std::optional<FieldReader> media = scratch->Object("media")) {

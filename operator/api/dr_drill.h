@@ -37,7 +37,6 @@ struct DRDrillSpec {
   std::optional<std::int64_t> starting_deadline_seconds;
   std::string policy_name;
   std::vector<std::string> sources;  // Empty: all of the policy's sources.
-  std::string postgres_image;        // Empty: the operator's choice for the backup's major version.
   std::string postgres_size_limit = "10Gi";
   std::string media_size_limit = "10Gi";
   std::string media_storage_class_name;

@@ -658,9 +658,8 @@ def dr_drill():
                        s("A source name.", minLength=1, maxLength=63), maxItems=17,
                        **{"x-kubernetes-list-type": "set"}),
         "scratch": obj("Where the drill restores to; nothing outside the drill's own Job is touched.", {
-            "postgres": obj("A temporary PostgreSQL server started inside the drill's Job.", {
-                "image": s("Image of the server. Defaults to the operator's choice for the backup's PostgreSQL "
-                           "major version.", maxLength=1024),
+            "postgres": obj("A temporary PostgreSQL server started inside the drill's Job, from the Job's own "
+                            "image (podSettings.image, default the operator's), of the backup's major version.", {
                 "sizeLimit": dict(s("Space for its data directory (an emptyDir with this limit).",
                                     pattern=QUANTITY, default="10Gi"), **{}),
             }),
