@@ -141,7 +141,7 @@ class Drill {
     RestoreRunner runner(restic_, *connector_, context_.runner, context_.clock, context_.log);
     const RestoreOutcome outcome = runner.Run(r);
     fields_.fetch_seconds += outcome.database.fetch_seconds;
-    fields_.restore_seconds += outcome.database.data_seconds + outcome.database.restore_seconds;
+    fields_.restore_seconds += outcome.database.restore_seconds;  // Includes the data phase (data_seconds).
     fields_.verify_seconds += outcome.database.verify_seconds;
     const std::string tables = std::to_string(outcome.database.tables_verified) + " tables";
     if (!r.verify) {
