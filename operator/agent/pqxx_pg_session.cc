@@ -7,9 +7,10 @@ namespace {
 
 bool Contains(const std::string& s, const char* needle) { return s.find(needle) != std::string::npos; }
 
-// Maps a libpqxx exception to a Status; the message never holds the connection password (it is not in
-// the connection string).
-Status FromException(const std::string& action, const std::exception& e) {
+}  // namespace
+
+// The message never holds the connection password (libpq does not repeat it).
+Status PqxxErrorToStatus(const std::string& action, const std::exception& e) {
   std::string what = e.what();
   while (!what.empty() && (what.back() == '\n' || what.back() == ' ')) what.pop_back();
   std::string message = action + ": " + what;
@@ -33,6 +34,10 @@ Status FromException(const std::string& action, const std::exception& e) {
   }
   return InternalError(message);
 }
+
+namespace {
+
+Status FromException(const std::string& action, const std::exception& e) { return PqxxErrorToStatus(action, e); }
 
 class PqxxPgSession final : public PgSession {
  public:

@@ -4,9 +4,15 @@
 // existing database -> AlreadyExists, other SQL errors -> InvalidArgument/Internal).
 #pragma once
 
+#include <exception>
+#include <string>
+
 #include "operator/agent/pg_session.h"
 
 namespace lifeboat::agent {
+
+// A libpqxx exception as a Status (the classification above), its message prefixed by `action`.
+Status PqxxErrorToStatus(const std::string& action, const std::exception& e);
 
 class PqxxPgConnector final : public PgConnector {
  public:

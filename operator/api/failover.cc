@@ -124,6 +124,8 @@ nlohmann::json FailoverStatusToJson(const FailoverStatus& status) {
   PutString(j, "primaryLSN", status.primary_lsn);
   PutString(j, "replicaLSN", status.replica_lsn);
   PutInt(j, "dataLossBytes", status.data_loss_bytes);
+  PutString(j, "lagSource", status.lag_source);
+  PutString(j, "timeline", status.timeline);
   PutString(j, "writeUnavailability", status.write_unavailability);
   PutStringMap(j, "previousSelector", status.previous_selector);
   PutInt(j, "fencedReplicas", status.fenced_replicas);
@@ -148,6 +150,8 @@ FailoverStatus ParseFailoverStatus(const nlohmann::json& json, FieldErrors* erro
     errors->Invalid("status.replicaLSN", Quote(status.replica_lsn), "must be an LSN such as 0/3000060");
   }
   status.data_loss_bytes = r.Int("dataLossBytes");
+  status.lag_source = r.Enum("lagSource", {"Primary", "ReplicaReceived"}).value_or("");
+  status.timeline = r.String("timeline").value_or("");
   status.write_unavailability = r.String("writeUnavailability").value_or("");
   status.previous_selector = r.StringMap("previousSelector");
   status.fenced_replicas = r.Int("fencedReplicas");

@@ -49,6 +49,8 @@ struct FailoverStatus {
   std::string primary_lsn;
   std::string replica_lsn;
   std::optional<std::int64_t> data_loss_bytes;
+  std::string lag_source;  // Primary | ReplicaReceived: what the lag (and data loss) was measured against.
+  std::string timeline;    // The promoted server's timeline.
   std::string write_unavailability;
   std::map<std::string, std::string> previous_selector;
   std::optional<std::int64_t> fenced_replicas;

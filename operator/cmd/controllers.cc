@@ -3,6 +3,7 @@
 #include "controllers/backuppolicy/backup_policy_controller.h"
 #include "controllers/common/agent_job.h"
 #include "controllers/drdrill/drill_controller.h"
+#include "controllers/failover/failover_controller.h"
 #include "controllers/restorerequest/restore_request_controller.h"
 #include "operator/cmd/operator_command.h"
 
@@ -17,6 +18,7 @@ std::vector<runtime::ControllerFactory> OperatorControllers() {
     return std::make_unique<controllers::restorerequest::RestoreRequestController>(controllers::DefaultAgentImage());
   });
   factories.push_back([] { return std::make_unique<controllers::drdrill::DrillController>(controllers::DefaultAgentImage()); });
+  factories.push_back([] { return std::make_unique<controllers::failover::FailoverController>(); });
   return factories;
 }
 

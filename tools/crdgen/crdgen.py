@@ -749,6 +749,11 @@ def failover():
         "primaryLSN": s("The primary's WAL position when it was fenced (or the last known one).", pattern=LSN),
         "replicaLSN": s("The replica's replayed WAL position when it was promoted.", pattern=LSN),
         "dataLossBytes": i64("WAL bytes the promoted replica had not received (0 for a switchover).", minimum=0),
+        "lagSource": s("What the lag gate and dataLossBytes were measured against: Primary (the primary "
+                       "answered: its WAL position against what the replica received) or ReplicaReceived (it did "
+                       "not: only what the replica received but had not replayed is known, so dataLossBytes is "
+                       "unset).", enum=["Primary", "ReplicaReceived"]),
+        "timeline": s("The promoted server's timeline (hex, as in WAL file names).", maxLength=8),
         "writeUnavailability": duration_status("How long writes were unavailable: from fencing (or the start) "
                                                "until the Service pointed at the new primary."),
         "previousSelector": string_map("The Service's selector before the switch, saved first."),

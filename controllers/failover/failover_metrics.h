@@ -1,0 +1,33 @@
+// FailoverMetrics: lifeboat_failover_write_unavailable_seconds (of the newest successful run, per
+// namespace and failover: fence → Service switched) and lifeboat_failover_runs_total{mode, result}
+// (runs that ended while this process ran). A null registry makes every call a no-op. Thread-safe.
+#pragma once
+
+#include <mutex>
+#include <string>
+
+#include "controllers/failover/failover_decide.h"
+
+namespace prometheus {
+class Registry;
+class Gauge;
+class Counter;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace lifeboat::controllers::failover {
+
+class FailoverMetrics {
+ public:
+  explicit FailoverMetrics(prometheus::Registry* registry);
+  void Observe(const std::string& ns, const std::string& name, const std::string& mode, const FailoverPlan& plan);
+  void Forget(const std::string& ns, const std::string& name);
+
+ private:
+  prometheus::Family<prometheus::Gauge>* write_unavailable_ = nullptr;
+  prometheus::Family<prometheus::Counter>* runs_ = nullptr;
+  std::mutex mutex_;
+};
+
+}  // namespace lifeboat::controllers::failover
