@@ -199,8 +199,9 @@ StatusOr<runtime::ReconcileResult> FailoverController::Reconcile(const runtime::
     if (*written != WriteOutcome::kWritten) return AfterUnwrittenChange(*written);
   }
   if (Status done = RunAction(*members_, *observation, plan.action); !done.ok()) {
-    // The next probe shows what happened; the error is logged and the run looks again.
+    // The next probe shows what happened; the error is told and the run looks again.
     log.Warn("Database action failed", {{"error", done}});
+    RecordEvents(context, *cached, {PlannedEvent{"Warning", "DatabaseActionFailed", done.message()}}, log);
   }
   if (plan.set_service_selector && observation->observed.service_selector) {
     api::FieldErrors ignored;

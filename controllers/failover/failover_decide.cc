@@ -302,6 +302,13 @@ class FailoverDecider {
   }
 
   void FenceReadOnly() {
+    const Duration waited = now_ - StepNamed(kFence).start_time.value_or(now_);
+    if (!primary()->read_only && waited > std::chrono::seconds(spec().catch_up_timeout_seconds)) {
+      return Fail(kFence, "FenceFailed",
+                  "The primary did not become read-only within catchUpTimeoutSeconds " +
+                      std::to_string(spec().catch_up_timeout_seconds) +
+                      " (the DatabaseActionFailed Events say why: the role may lack ALTER SYSTEM)");
+    }
     if (!primary()->read_only) {
       plan_.action = DatabaseAction::kFence;
       Say(kFence, "Setting default_transaction_read_only on the primary, terminating its client sessions, CHECKPOINT");

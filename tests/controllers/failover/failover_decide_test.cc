@@ -179,6 +179,14 @@ TEST_F(FailoverDecideTest, ACatchUpTimeoutUnfencesThePrimaryBeforeFailing) {
   EXPECT_NE(Succeeded(plan)->message.find("the primary takes writes again"), std::string::npos);
 }
 
+TEST_F(FailoverDecideTest, AFenceThatNeverTakesFailsInsteadOfWaitingForever) {
+  Step(t_);
+  FailoverPlan plan = Step(t_ + 31s);  // The role may not ALTER SYSTEM: read_only never shows.
+  EXPECT_EQ(plan.status.phase, "Failed");
+  EXPECT_EQ(Succeeded(plan)->reason, "FenceFailed");
+  EXPECT_EQ(plan.action, DatabaseAction::kNone);
+}
+
 TEST_F(FailoverDecideTest, AFailureAfterThePromotionStartedNeverUnfences) {
   Step(t_);
   o_.primary->read_only = true;
