@@ -9,6 +9,21 @@ source "$HERE/lib.sh"
 backup_env_check
 scenario="${1:?scenario name}"
 
+# drill_after_a_backup NAME SCHEDULE: the shop policy with one good backup, and a DRDrill NAME of it.
+drill_after_a_backup() {
+  apply_policy shop "0 3 * * *"
+  kubectl annotate bp shop -n default lifeboat.dev/backup-now=first > /dev/null
+  eventually 60 history_all_final shop || fail "backup did not finish: $(run_results shop)"
+  kubectl apply -f - > /dev/null <<YAML
+apiVersion: lifeboat.dev/v1alpha1
+kind: DRDrill
+metadata: {name: $1, namespace: default}
+spec:
+  schedule: "$2"
+  policyRef: {name: shop}
+YAML
+}
+
 backup_env_start
 start_operator
 
@@ -130,17 +145,7 @@ YAML
   ;;
 drill-evidence)
   step "an on-demand drill; the operator SIGKILLed mid-drill: no second Job, the result kept"
-  apply_policy shop "0 3 * * *"
-  kubectl annotate bp shop -n default lifeboat.dev/backup-now=first > /dev/null
-  eventually 60 history_all_final shop || fail "backup did not finish: $(run_results shop)"
-  kubectl apply -f - > /dev/null <<YAML
-apiVersion: lifeboat.dev/v1alpha1
-kind: DRDrill
-metadata: {name: weekly, namespace: default}
-spec:
-  schedule: "0 4 * * SUN"
-  policyRef: {name: shop}
-YAML
+  drill_after_a_backup weekly "0 4 * * SUN"
   drill() { kubectl get drill weekly -n default -o "jsonpath=$1"; }
   drill_jobs() { kubectl get jobs -n default -l lifeboat.dev/drill=weekly -o name | wc -l; }
   run_finished() {  # run_finished ID: lastRun is that run and it finished
@@ -178,17 +183,7 @@ YAML
   ;;
 drill-concurrent)
   step "a scheduled drill and a backup run at the same time; both succeed"
-  apply_policy shop "0 3 * * *"
-  kubectl annotate bp shop -n default lifeboat.dev/backup-now=first > /dev/null
-  eventually 60 history_all_final shop || fail "backup did not finish: $(run_results shop)"
-  kubectl apply -f - > /dev/null <<YAML
-apiVersion: lifeboat.dev/v1alpha1
-kind: DRDrill
-metadata: {name: minutely, namespace: default}
-spec:
-  schedule: "* * * * *"
-  policyRef: {name: shop}
-YAML
+  drill_after_a_backup minutely "* * * * *"
   drill() { kubectl get drill minutely -n default -o "jsonpath=$1"; }
   # A slow dump: a lock held by another session keeps the backup running while the drill runs.
   eventually 75 bash -c "[ -n \"\$(kubectl get jobs -n default -l lifeboat.dev/drill=minutely -o name)\" ]" || fail "the scheduled drill did not start"
