@@ -31,6 +31,7 @@ set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../lib/devcluster.sh"
 source "$HERE/../lib/assert.sh"
+source "$HERE/../lib/crash_proxy.sh"
 source "$HERE/../backup/lib.sh"
 source "$HERE/lib.sh"
 backup_env_check
@@ -91,35 +92,6 @@ trap crash_env_stop EXIT
 [ "${DEVCLUSTER_KEEP:-0}" != 1 ] || echo "  logs in $DEVCLUSTER_DIR"
 KILL_LOG="$DEVCLUSTER_DIR/kills.log"
 OPERATOR_PID_FILE="$DEVCLUSTER_DIR/operator.pid"
-
-# operator_alive: the operator process runs (neither gone nor a zombie waiting to be reaped).
-operator_alive() {
-  local state=""
-  [ -n "${OPERATOR_PID:-}" ] && read -r _ _ state _ 2> /dev/null < "/proc/$OPERATOR_PID/stat" && [ "$state" != Z ]
-}
-
-# restart_if_dead: when the operator has died (killed), reaps it and starts a new one (counted in
-# $restarts); returns 1 when the operator is still running.
-restart_if_dead() {
-  operator_alive && return 1
-  wait "$OPERATOR_PID" 2>/dev/null
-  OPERATOR_PID=""
-  restarts=$((restarts + 1))
-  start_operator
-}
-
-# start_crash_proxy: e2e/lib/crash_proxy.py between the operator and the control plane
-# (OPERATOR_KUBECONFIG points the operator at it); it SIGKILLs the operator after KILLING_WRITES.
-start_crash_proxy() {
-  /usr/bin/python3 "$HERE/../lib/crash_proxy.py" --upstream-port "$DEVCLUSTER_PORT" --pki-dir "$DEVCLUSTER_DATA_DIR/pki" \
-    --pid-file "$OPERATOR_PID_FILE" --kill-log "$KILL_LOG" --port-file "$DEVCLUSTER_DIR/proxy.port" \
-    --kill "$KILLING_WRITES" 2>> "$DEVCLUSTER_DIR/proxy.err" &
-  HELPER_PIDS+=($!)
-  eventually 10 test -s "$DEVCLUSTER_DIR/proxy.port" || fail "crash_proxy did not start: $(cat "$DEVCLUSTER_DIR/proxy.err")"
-  OPERATOR_KUBECONFIG="$DEVCLUSTER_DIR/operator-kubeconfig"
-  sed "s#server: $DEVCLUSTER_URL\$#server: https://127.0.0.1:$(cat "$DEVCLUSTER_DIR/proxy.port")#" "$KUBECONFIG" > "$OPERATOR_KUBECONFIG"
-  grep -q "server: https://127.0.0.1:$(cat "$DEVCLUSTER_DIR/proxy.port")" "$OPERATOR_KUBECONFIG" || fail "no proxy in $OPERATOR_KUBECONFIG"
-}
 
 # api_watch RESOURCE_PATH JQ_FILTER: one line of JQ_FILTER per version of the objects at RESOURCE_PATH
 # (e.g. apis/batch/v1/namespaces/default/jobs?labelSelector=...), starting with the current ones,
