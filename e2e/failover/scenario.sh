@@ -102,7 +102,7 @@ catch-up-timeout)
   step "B stops replaying: the Switchover times out in CatchUp, unfences A; a second Failover waited (Blocked)"
   writer_start
   psql_b -Atc "SELECT pg_wal_replay_pause()" > /dev/null
-  apply_failover slow Switchover "  catchUpTimeoutSeconds: 4"
+  apply_failover slow Switchover "  catchUpTimeoutSeconds: 8"
   eventually 20 bash -c "kubectl get failover slow -n default -o jsonpath='{.status.steps[?(@.name==\"CatchUp\")].state}' | grep -q Running" ||
     fail "never reached CatchUp: $(fo slow '{.status}')"
   expect_eq "$(read_only)" on "A is fenced while B catches up"
