@@ -4,6 +4,7 @@
 
 #include "controllers/common/agent_job_reader.h"
 #include "controllers/common/controller_shell.h"
+#include "controllers/common/run_as.h"
 #include "operator/kube/kube_config.h"
 
 namespace lifeboat::controllers::failover {
@@ -52,10 +53,11 @@ StatusOr<std::int64_t> CountPods(kube::ApiClient& client, const std::string& ns,
 }
 
 StatusOr<Observation> Observe(kube::ApiClient& client, MemberClient& members, const kube::ObjectCache& failovers,
-                              const nlohmann::json& cached) {
+                              const kube::ObjectCache& jobs, const nlohmann::json& cached, const std::string& default_image) {
   const std::string ns = kube::ObjectNamespace(cached);
   Observation o;
   o.observed.failover = cached;
+  o.observed.default_image = default_image;
   api::FieldErrors errors;
   const api::Failover f = api::ParseFailover(cached, &errors);
   const std::string phase = f.status.phase;
@@ -96,6 +98,8 @@ StatusOr<Observation> Observe(kube::ApiClient& client, MemberClient& members, co
       auto pods = CountPods(client, ns, *workload);
       if (!pods.ok()) return pods.status();
       o.observed.primary_pods = *pods;
+      if (f.spec.primary.workload->kind == "StatefulSet") o.observed.primary_data = StatefulSetDataVolume(*workload);
+      o.observed.primary_run_as = WorkloadSecurityContext(*workload);
     } else if (workload.status().code() != StatusCode::kNotFound) {
       return workload.status().WithContext("reading the primary's workload");
     }
@@ -113,12 +117,15 @@ StatusOr<Observation> Observe(kube::ApiClient& client, MemberClient& members, co
       return service.status().WithContext("reading Service " + f.spec.service_name);
     }
   }
+  for (const auto& job : jobs.ListByOwner(kube::ObjectUid(cached))) {
+    o.observed.rejoin_job = ObserveJob(client, ns, job);
+  }
   return o;
 }
 
 // The database action of the plan, on the server it concerns. Before a promotion the old primary's
 // client sessions are ended once more, so nothing slips past the fence in between.
-Status RunAction(MemberClient& members, const Observation& o, DatabaseAction action) {
+Status RunAction(MemberClient& members, const Observation& o, DatabaseAction action, const std::string& slot) {
   switch (action) {
     case DatabaseAction::kNone:
       return Status::Ok();
@@ -126,6 +133,8 @@ Status RunAction(MemberClient& members, const Observation& o, DatabaseAction act
       return members.Fence(*o.primary);
     case DatabaseAction::kUnfence:
       return members.Unfence(*o.primary);
+    case DatabaseAction::kCreateSlot:
+      return members.CreateSlot(*o.replica, slot);
     case DatabaseAction::kPromote:
       if (o.primary && o.observed.primary && o.observed.primary->reachable) (void)members.TerminateClients(*o.primary);
       return members.Promote(*o.replica);
@@ -154,7 +163,8 @@ nlohmann::json SelectorPatch(const std::map<std::string, std::string>& current, 
 
 }  // namespace
 
-FailoverController::FailoverController(std::unique_ptr<MemberClient> members) : members_(std::move(members)) {}
+FailoverController::FailoverController(std::string default_image, std::unique_ptr<MemberClient> members)
+    : default_image_(std::move(default_image)), members_(std::move(members)) {}
 
 FailoverMetrics& FailoverController::Metrics(runtime::ControllerContext& context) {
   std::call_once(metrics_once_, [&] { metrics_ = std::make_unique<FailoverMetrics>(context.metrics_registry()); });
@@ -176,7 +186,9 @@ StatusOr<runtime::ReconcileResult> FailoverController::Reconcile(const runtime::
   const std::string& ns = request.key.ns;
 
   // --- Observe.
-  auto observation = Observe(client, *members_, *failovers, *cached);
+  const kube::ObjectCache* jobs = context.Cache(JobResource());
+  if (jobs == nullptr) return InternalError("the cache for jobs is missing");
+  auto observation = Observe(client, *members_, *failovers, *jobs, *cached, default_image_);
   if (!observation.ok()) return observation.status();
   // --- Decide.
   const FailoverPlan plan = DecideFailover(observation->observed, context.clock().Now());
@@ -198,7 +210,7 @@ StatusOr<runtime::ReconcileResult> FailoverController::Reconcile(const runtime::
     if (!written.ok()) return written.status();
     if (*written != WriteOutcome::kWritten) return AfterUnwrittenChange(*written);
   }
-  if (Status done = RunAction(*members_, *observation, plan.action); !done.ok()) {
+  if (Status done = RunAction(*members_, *observation, plan.action, plan.slot); !done.ok()) {
     // The next probe shows what happened; the error is told and the run looks again.
     log.Warn("Database action failed", {{"error", done}});
     RecordEvents(context, *cached, {PlannedEvent{"Warning", "DatabaseActionFailed", done.message()}}, log);
@@ -218,6 +230,9 @@ StatusOr<runtime::ReconcileResult> FailoverController::Reconcile(const runtime::
       return scaled.status().WithContext("scaling " + plan.scale->kind + "/" + plan.scale->name);
     }
     log.Info("Scaled workload", {{"workload", plan.scale->kind + "/" + plan.scale->name}, {"replicas", std::to_string(plan.scale->replicas)}});
+  }
+  if (plan.create_job) {
+    if (auto created = CreateOrAdoptJob(client, ns, *plan.create_job, log); !created.ok()) return created.status();
   }
   RecordEvents(context, *cached, plan.events, log);
   if (plan.remove_finalizer) {

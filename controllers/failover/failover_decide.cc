@@ -15,6 +15,7 @@ constexpr char kFence[] = "Fence";
 constexpr char kCatchUp[] = "CatchUp";
 constexpr char kPromote[] = "Promote";
 constexpr char kSwitch[] = "Switch";
+constexpr char kRejoin[] = "Rejoin";
 constexpr char kPending[] = "Pending";
 constexpr char kRunning[] = "Running";
 constexpr char kSucceeded[] = "Succeeded";
@@ -150,6 +151,7 @@ class FailoverDecider {
     if (State(kCatchUp) == kRunning) CatchUp();
     if (State(kPromote) == kRunning) Promote();
     if (State(kSwitch) == kRunning) Switch();
+    if (State(kRejoin) == kRunning) Rejoin();
     if (s_.phase == kRunning && !plan_.requeue_after) Again(kPoll);
   }
 
@@ -442,16 +444,78 @@ class FailoverDecider {
       return Again(kPoll);
     }
     Complete(kSwitch, kSucceeded, "Service " + spec().service_name + " selects the new primary");
+    const WallTime fenced = StepNamed(kFence).start_time.value_or(s_.start_time.value_or(now_));
+    const Duration unavailable = now_ - fenced;
+    s_.write_unavailability = Seconds(unavailable);
+    plan_.write_unavailable_seconds = std::chrono::duration<double>(unavailable).count();
+    Event("Normal", "Switched", "Service " + spec().service_name + " selects the new primary; writes were unavailable for " +
+                                    s_.write_unavailability);
+    if (!switchover_ || !spec().rejoin.enabled) {
+      Complete(kRejoin, kSkipped, switchover_ ? "rejoin.enabled is off" : "A Failover does not rejoin the old primary");
+      return Succeed();
+    }
+    if (!spec().primary.workload || spec().primary.workload->kind != "StatefulSet" || !o_.primary_data) {
+      Complete(kRejoin, kSkipped, "The old primary is not a StatefulSet with a data volume claim: make it a standby by hand");
+      return Succeed();
+    }
+    Begin(kRejoin);
+  }
+
+  // ---- Rejoin
+  void Rejoin() {
+    const std::string slot = RejoinSlotName(spec().primary.workload->name);
+    const api::WorkloadRef& w = *spec().primary.workload;
+    const Duration waited = now_ - StepNamed(kRejoin).start_time.value_or(now_);
+    if (waited > std::chrono::minutes(10)) {
+      return Fail(kRejoin, "RejoinFailed", "The old primary did not stream from the new one within 10m" +
+                                               (primary() && !primary()->reachable ? ": " + primary()->error : std::string()));
+    }
+    const MemberProbe* r = replica();
+    if (r == nullptr || !r->reachable) return Waiting(kRejoin, "the new primary does not answer: " + (r ? r->error : ""));
+    if (!r->slots.count(slot)) {
+      plan_.action = DatabaseAction::kCreateSlot;
+      plan_.slot = slot;
+      Say(kRejoin, "Creating slot " + slot + " on the new primary");
+      return Again(kPoll);
+    }
+    const ObservedJob* job = o_.rejoin_job ? &*o_.rejoin_job : nullptr;
+    if (job == nullptr || !job->state.finished()) {
+      if (o_.primary_workload_replicas.value_or(0) != 0) {  // The server must be stopped to rewind it.
+        if (!s_.fenced_replicas) s_.fenced_replicas = *o_.primary_workload_replicas;
+        plan_.scale = WorkloadScale{w.kind, w.name, 0};
+        return Again(kPoll);
+      }
+      if (PrimaryAnswers()) return Waiting(kRejoin, "the old primary still runs");
+      if (job == nullptr) {
+        api::FieldErrors ignored;
+        plan_.create_job = BuildRejoinJob(failover_, *o_.primary_data, o_.primary_run_as, o_.default_image);
+        Say(kRejoin, "Rewinding the old primary's data to the new timeline (Job " + (*plan_.create_job)["metadata"]["name"].get<std::string>() + ")");
+      }
+      return Again(kWait);
+    }
+    if (job->state.phase != JobPhase::kSucceeded) {
+      const std::string why = job->result ? job->result->message : job->result_error;
+      return Fail(kRejoin, "RejoinFailed", "The rejoin Job " + job->state.name + " failed: " + why +
+                                               "; the switchover itself succeeded (" + Endpoint(spec().replica.connection) +
+                                               " is the primary)");
+    }
+    if (o_.primary_workload_replicas.value_or(0) == 0) {
+      plan_.scale = WorkloadScale{w.kind, w.name, std::max<std::int64_t>(s_.fenced_replicas.value_or(1), 1)};
+      Say(kRejoin, "Starting the old primary as a standby");
+      return Again(kPoll);
+    }
+    const MemberProbe* p = primary();
+    if (p == nullptr || !p->reachable || !p->in_recovery || p->receiver_status != "streaming" || !r->active_slots.count(slot)) {
+      Say(kRejoin, "Waiting until the old primary streams from the new one through slot " + slot);
+      return Again(kPoll);
+    }
+    Complete(kRejoin, kSucceeded, "The old primary streams from the new one through slot " + slot);
     Succeed();
   }
 
   void Succeed() {
     s_.phase = kSucceeded;
     s_.completion_time = now_;
-    const WallTime fenced = StepNamed(kFence).start_time.value_or(s_.start_time.value_or(now_));
-    const Duration unavailable = now_ - fenced;
-    s_.write_unavailability = Seconds(unavailable);
-    plan_.write_unavailable_seconds = std::chrono::duration<double>(unavailable).count();
     plan_.finished = kSucceeded;
     const std::string loss = s_.data_loss_bytes ? std::to_string(*s_.data_loss_bytes) + " bytes of WAL lost"
                                                 : "data loss unknown (the primary did not answer)";

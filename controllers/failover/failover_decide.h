@@ -22,6 +22,9 @@
 //             and LSN. Never before the fence held; a step that failed after it never unfences.
 //   Switch    the Service's selector saved in status, then set; with fencing.scaleDown the old
 //             primary's workload scaled to 0 (Switchover). Write unavailability: fence → switch.
+//   Rejoin    (Switchover, rejoin.enabled, a StatefulSet primary) the old primary follows the new:
+//             its slot created on the new primary, its server stopped, the rejoin Job (pg_rewind,
+//             standby.signal, primary_conninfo), its StatefulSet scaled back, until it streams.
 // A failure after the fence and before any promotion undoes the fence first (phase stays Running
 // until the primary takes writes again). A Failover deleted mid-run is unfenced the same way by its
 // finalizer. A second Failover of the same pair waits (Blocked) for the first.
@@ -36,6 +39,7 @@
 #include <nlohmann/json.hpp>
 
 #include "controllers/common/observed_job.h"
+#include "controllers/failover/rejoin_job.h"
 #include "operator/api/failover.h"
 #include "operator/core/clock.h"
 #include "operator/core/duration.h"
@@ -59,6 +63,7 @@ struct MemberProbe {
   std::string receiver_slot;    // ... and the slot it streams through.
   std::string sender;           // ... and "host:port" it streams from.
   std::set<std::string> active_slots;  // Not in recovery: replication slots a walsender uses now.
+  std::set<std::string> slots;         // Not in recovery: every physical replication slot.
   std::int64_t streaming_standbys = 0;  // Not in recovery: pg_stat_replication rows in state streaming.
 };
 
@@ -71,9 +76,16 @@ struct FailoverObserved {
   std::int64_t primary_pods = 0;       // Pods of the primary's workload that still exist.
   std::optional<std::map<std::string, std::string>> service_selector;  // Unset: the Service does not exist.
   std::vector<std::string> blocked_by;  // Unfinished Failovers of the same pair, created earlier.
+  // For the rejoin: the old primary's data volume (its StatefulSet), the user its Pods run as, and
+  // the rejoin Job when it exists.
+  std::optional<DataVolume> primary_data;
+  api::SecurityContext primary_run_as;
+  std::optional<ObservedJob> rejoin_job;
+  std::string default_image;
 };
 
-enum class DatabaseAction { kNone, kFence, kUnfence, kPromote };
+// kCreateSlot: the rejoining standby's slot on the new primary (plan.slot).
+enum class DatabaseAction { kNone, kFence, kUnfence, kPromote, kCreateSlot };
 
 struct WorkloadScale {
   std::string kind;
@@ -87,6 +99,8 @@ struct FailoverPlan {
   bool add_finalizer = false;     // Before anything else.
   bool remove_finalizer = false;  // Last.
   DatabaseAction action = DatabaseAction::kNone;  // After status is written.
+  std::string slot;                                // Of kCreateSlot.
+  std::optional<nlohmann::json> create_job;        // The rejoin Job, after status.
   std::optional<std::map<std::string, std::string>> set_service_selector;  // After status.
   std::optional<WorkloadScale> scale;  // After status.
   std::vector<PlannedEvent> events;

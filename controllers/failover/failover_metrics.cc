@@ -20,10 +20,12 @@ FailoverMetrics::FailoverMetrics(prometheus::Registry* registry) {
 }
 
 void FailoverMetrics::Observe(const std::string& ns, const std::string& name, const std::string& mode, const FailoverPlan& plan) {
-  if (runs_ == nullptr || plan.finished.empty()) return;
+  if (runs_ == nullptr) return;
   std::lock_guard lock(mutex_);
-  runs_->Add({{"namespace", ns}, {"failover", name}, {"mode", mode}, {"result", plan.finished}}).Increment();
-  if (plan.write_unavailable_seconds) {
+  if (!plan.finished.empty()) {
+    runs_->Add({{"namespace", ns}, {"failover", name}, {"mode", mode}, {"result", plan.finished}}).Increment();
+  }
+  if (plan.write_unavailable_seconds) {  // Known once the Service is switched (before any rejoin).
     write_unavailable_->Add({{"namespace", ns}, {"failover", name}}).Set(*plan.write_unavailable_seconds);
   }
 }

@@ -52,8 +52,9 @@ class PqxxMemberClient final : public MemberClient {
           probe.sender = std::string(w[0][2].c_str()) + ":" + w[0][3].c_str();
         }
       } else {
-        for (const auto& row : tx.exec("SELECT slot_name FROM pg_replication_slots WHERE active")) {
-          probe.active_slots.insert(row[0].c_str());
+        for (const auto& row : tx.exec("SELECT slot_name, active FROM pg_replication_slots WHERE slot_type = 'physical'")) {
+          probe.slots.insert(row[0].c_str());
+          if (row[1].as<bool>()) probe.active_slots.insert(row[0].c_str());
         }
         probe.streaming_standbys = tx.exec1("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")[0].as<std::int64_t>();
       }
@@ -87,6 +88,17 @@ class PqxxMemberClient final : public MemberClient {
 
   Status TerminateClients(const MemberEndpoint& server) override {
     return Run(server, "ending client sessions", [](pqxx::nontransaction& tx) { tx.exec(kTerminateClients); });
+  }
+
+  Status CreateSlot(const MemberEndpoint& server, const std::string& slot) override {
+    return Run(server, "creating slot " + slot + " on", [&](pqxx::nontransaction& tx) {
+      tx.exec_params("SELECT pg_create_physical_replication_slot($1) WHERE NOT EXISTS "
+                     "(SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)",
+                     slot);
+      // pg_rewind reads the source's timeline from its control file, which a promotion updates only
+      // at its next checkpoint: without this it may find "no rewind required" on a diverged target.
+      tx.exec0("CHECKPOINT");
+    });
   }
 
   Status Promote(const MemberEndpoint& server) override {

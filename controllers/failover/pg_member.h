@@ -32,6 +32,9 @@ class MemberClient {
   virtual Status Unfence(const MemberEndpoint& server) = 0;
   // Ends every client session but ours (before a promotion: nothing may slip past the fence).
   virtual Status TerminateClients(const MemberEndpoint& server) = 0;
+  // A physical replication slot, unless one of that name exists; then CHECKPOINT, so pg_rewind
+  // sees the promoted server's new timeline in its control file.
+  virtual Status CreateSlot(const MemberEndpoint& server, const std::string& slot) = 0;
   // pg_promote(wait => true); a server already out of recovery is success.
   virtual Status Promote(const MemberEndpoint& server) = 0;
 };

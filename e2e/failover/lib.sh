@@ -254,8 +254,9 @@ _pair_make_standby() {
 # _pair_statefulset NAME: the YAML of a StatefulSet standing for one server: one replica, an image
 # like the official one's, the claim as volumeClaimTemplate "data" mounted where that image keeps
 # its data, PGDATA a subdirectory of it (the image's advice; PAIR_DIR_X is that folder on the host).
-# No securityContext/fsGroup: a Pod mounting the claim with an fsGroup would make the data
-# directory group-writable and PostgreSQL would refuse to start.
+# The Pods run as the data's owner (the postgres user of this host, as the official image's 999),
+# and without an fsGroup: one would make the data directory group-writable and PostgreSQL would
+# refuse to start. A rejoin Job runs as this user too.
 _pair_statefulset() {
   cat <<YAML
 apiVersion: apps/v1
@@ -273,6 +274,7 @@ spec:
     metadata:
       labels: {app.kubernetes.io/name: postgres, app.kubernetes.io/instance: $1}
     spec:
+      securityContext: {runAsUser: $(id -u postgres), runAsGroup: $(id -g postgres)}
       containers:
         - name: postgres
           image: postgres:15

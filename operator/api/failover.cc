@@ -48,6 +48,14 @@ Failover ParseFailover(const nlohmann::json& object, FieldErrors* errors) {
       spec.fence_scale_down = f->Bool("scaleDown").value_or(true);
       spec.fence_read_only = f->Bool("readOnly").value_or(true);
     }
+    spec.rejoin.enabled = spec.mode == "Switchover";
+    if (std::optional<FieldReader> j = r->Object("rejoin")) {
+      spec.rejoin.enabled = j->Bool("enabled").value_or(spec.rejoin.enabled);
+      if (std::optional<FieldReader> secret = j->Object("replicationSecret")) {
+        spec.rejoin.replication_secret = secret->String("name", true).value_or("");
+      }
+    }
+    if (std::optional<FieldReader> p = r->Object("podSettings")) spec.pod_settings = ParsePodSettings(*p);
     if (std::optional<FieldReader> s = r->Object("service", true)) {
       spec.service_name = s->String("name", true).value_or("");
       spec.service_selector = s->StringMap("selector");

@@ -20,11 +20,17 @@
 namespace lifeboat::api {
 
 inline constexpr char kFailoverKind[] = "Failover";
-inline constexpr const char* kFailoverSteps[] = {"Validate", "Fence", "CatchUp", "Promote", "Switch"};
+inline constexpr const char* kFailoverSteps[] = {"Validate", "Fence", "CatchUp", "Promote", "Switch", "Rejoin"};
 
 struct FailoverMember {
   std::optional<PostgresConnection> connection;
   std::optional<WorkloadRef> workload;
+};
+
+// After a Switchover the old primary follows the new one as a streaming standby.
+struct RejoinSpec {
+  bool enabled = true;               // Default: on for a Switchover, off for a Failover.
+  std::string replication_secret;    // username/password for primary_conninfo; empty: the replica connection's Secret.
 };
 
 struct FailoverSpec {
@@ -37,6 +43,8 @@ struct FailoverSpec {
   bool fence_read_only = true;   // Applies when the primary is reachable (primary.connection).
   std::string service_name;
   std::map<std::string, std::string> service_selector;
+  RejoinSpec rejoin;
+  PodSettings pod_settings;  // Of the rejoin Job.
 };
 
 struct FailoverStatus {

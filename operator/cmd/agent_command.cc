@@ -18,6 +18,7 @@
 #include "operator/agent/cancellation.h"
 #include "operator/agent/command_context.h"
 #include "operator/agent/drill_command.h"
+#include "operator/agent/rejoin_command.h"
 #include "operator/agent/posix_process_runner.h"
 #include "operator/agent/pqxx_pg_session.h"
 #include "operator/agent/repository_commands.h"
@@ -320,6 +321,22 @@ void AddDrillCommand(CLI::App* parent, CommandRegistry& registry) {
   Register(registry, d, drill, agent::RunDrillCommand);
 }
 
+void AddRejoinCommand(CLI::App* parent, CommandRegistry& registry) {
+  static Flags<agent::RejoinCommand> rejoin;
+  CLI::App* r = parent->add_subcommand("rejoin", "Make a stopped former primary a streaming standby of the new primary (pg_rewind, standby.signal)");
+  AddTerminationLogFlag(r, rejoin.termination_log);
+  r->add_option("--data-dir", rejoin.command.data_dir, "The former primary's data folder (PGDATA)")->required();
+  r->add_option("--primary-host", rejoin.command.primary_host, "The new primary's host")->required();
+  r->add_option("--primary-port", rejoin.command.primary_port, "The new primary's port")->default_val(5432);
+  r->add_option("--slot", rejoin.command.slot, "Replication slot on the new primary")->required();
+  r->add_option("--application-name", rejoin.command.application_name, "How the standby shows in pg_stat_replication");
+  r->add_option("--source-user", rejoin.command.source_user, "pg_rewind's user on the new primary (password: PGPASSWORD)")
+      ->envname("PGUSER");
+  r->add_option("--postgres-root", rejoin.command.postgres_root, "Where /<major>/bin of each PostgreSQL version is")
+      ->default_val("/usr/lib/postgresql");
+  Register(registry, r, rejoin, agent::RunRejoinCommand);
+}
+
 void AddReportsCommand(CLI::App* parent, CommandRegistry& registry) {
   static Flags<agent::ReportsCommand> reports;
   CLI::App* r = parent->add_subcommand("reports", "List a drill's reports stored in the repository and verify their hash chain");
@@ -334,7 +351,7 @@ void AddReportsCommand(CLI::App* parent, CommandRegistry& registry) {
 }  // namespace
 
 void AddAgentCommand(CLI::App& app, CommandRegistry& registry) {
-  CLI::App* agent = app.add_subcommand("agent", "What Lifeboat Jobs run: backup, restore, swap-database, verify, catalog, retention, check, drill, reports");
+  CLI::App* agent = app.add_subcommand("agent", "What Lifeboat Jobs run: backup, restore, swap-database, verify, catalog, retention, check, drill, reports, rejoin");
   agent->require_subcommand(1);
   AddBackupCommand(agent, registry);
   AddRestoreCommand(agent, registry);
@@ -345,6 +362,7 @@ void AddAgentCommand(CLI::App& app, CommandRegistry& registry) {
   AddCheckCommand(agent, registry);
   AddDrillCommand(agent, registry);
   AddReportsCommand(agent, registry);
+  AddRejoinCommand(agent, registry);
 }
 
 }  // namespace lifeboat::cmd

@@ -18,7 +18,7 @@ std::vector<runtime::ControllerFactory> OperatorControllers() {
     return std::make_unique<controllers::restorerequest::RestoreRequestController>(controllers::DefaultAgentImage());
   });
   factories.push_back([] { return std::make_unique<controllers::drdrill::DrillController>(controllers::DefaultAgentImage()); });
-  factories.push_back([] { return std::make_unique<controllers::failover::FailoverController>(); });
+  factories.push_back([] { return std::make_unique<controllers::failover::FailoverController>(controllers::DefaultAgentImage()); });
   return factories;
 }
 

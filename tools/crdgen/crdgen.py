@@ -738,6 +738,15 @@ def failover():
             "selector": string_map("The selector the Service gets: labels of the new primary's Pods.",
                                    minProperties=1),
         }, required=["name", "selector"]),
+        "rejoin": obj("After a Switchover, make the old primary a streaming standby of the new one: with it "
+                      "stopped, a Job on its data volume rewinds it (pg_rewind) and writes standby.signal and "
+                      "primary_conninfo; a slot is created on the new primary; its StatefulSet is scaled back.", {
+            "enabled": b("On by default for a Switchover (needs primary.workload to be a StatefulSet); a Failover "
+                         "never rejoins."),
+            "replicationSecret": name_ref("username and password for the standby's primary_conninfo. Defaults "
+                                          "to the replica connection's credentialsSecret.", "Secret"),
+        }),
+        "podSettings": pod_settings(),
     }, required=["mode", "replica", "service"])
     status = obj("Observed state of the failover, written by the operator.", {
         "observedGeneration": i64("The .metadata.generation last acted on."),
@@ -745,7 +754,7 @@ def failover():
         "conditions": conditions("Succeeded: Unknown while running, then True or False with a reason."),
         "startTime": t("When the failover started."),
         "completionTime": t("When it finished."),
-        "steps": step_list("The steps in order.", ["Validate", "Fence", "CatchUp", "Promote", "Switch"]),
+        "steps": step_list("The steps in order.", ["Validate", "Fence", "CatchUp", "Promote", "Switch", "Rejoin"]),
         "primaryLSN": s("The primary's WAL position when it was fenced (or the last known one).", pattern=LSN),
         "replicaLSN": s("The replica's replayed WAL position when it was promoted.", pattern=LSN),
         "dataLossBytes": i64("WAL bytes the promoted replica had not received (0 for a switchover).", minimum=0),

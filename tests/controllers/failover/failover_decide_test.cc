@@ -127,6 +127,95 @@ TEST_F(FailoverDecideTest, ASwitchoverFencesWaitsPromotesAndSwitchesSavingWhatIt
   EXPECT_EQ(plan.action, DatabaseAction::kNone);
 }
 
+TEST_F(FailoverDecideTest, AfterTheSwitchTheOldPrimaryRejoinsAsAStandbyThroughAJob) {
+  o_.primary_data = DataVolume{"data-shop-postgres-a-0", "/var/lib/postgresql/data", "/var/lib/postgresql/data/pgdata"};
+  o_.primary_run_as.run_as_user = 999;
+  Step(t_);
+  o_.primary->read_only = true;
+  Step(t_ + 100ms);
+  o_.replica->lsn = o_.primary->lsn;
+  Step(t_ + 200ms);
+  o_.replica->in_recovery = false;
+  Step(t_ + 300ms);  // Selector.
+  Step(t_ + 400ms);  // Scale A to 0.
+  FailoverPlan plan = Step(t_ + 500ms);
+  EXPECT_EQ(StepState(plan, "Switch"), "Succeeded");
+  EXPECT_EQ(plan.status.phase, "Running") << "the rejoin is part of the run";
+  EXPECT_EQ(plan.status.write_unavailability, "500ms") << "measured at the switch, not after the rejoin";
+  EXPECT_EQ(StepState(plan, "Rejoin"), "Running");
+
+  plan = Step(t_ + 600ms);
+  EXPECT_EQ(plan.action, DatabaseAction::kCreateSlot);
+  EXPECT_EQ(plan.slot, "shop_postgres_a");
+  o_.replica->slots.insert("shop_postgres_a");
+  plan = Step(t_ + 700ms);
+  EXPECT_FALSE(plan.create_job.has_value()) << "not while the old primary still answers";
+  o_.primary->reachable = false;
+  plan = Step(t_ + 800ms);
+  ASSERT_TRUE(plan.create_job.has_value());
+  const nlohmann::json& job = *plan.create_job;
+  const std::string text = job.dump();
+  EXPECT_NE(text.find("data-shop-postgres-a-0"), std::string::npos);
+  EXPECT_NE(text.find("/var/lib/postgresql/data/pgdata"), std::string::npos);
+  EXPECT_EQ(job["spec"]["template"]["spec"]["securityContext"]["runAsUser"], 999) << "as the data's owner";
+
+  ObservedJob done;
+  done.state.name = job["metadata"]["name"];
+  done.state.phase = JobPhase::kSucceeded;
+  o_.rejoin_job = done;
+  plan = Step(t_ + 5s);
+  ASSERT_TRUE(plan.scale.has_value());
+  EXPECT_EQ(plan.scale->replicas, 1) << "started again, as a standby";
+  o_.primary->reachable = true;
+  o_.primary->in_recovery = true;
+  o_.primary->receiver_status = "streaming";
+  o_.replica->active_slots.insert("shop_postgres_a");
+  plan = Step(t_ + 6s);
+  EXPECT_EQ(StepState(plan, "Rejoin"), "Succeeded");
+  EXPECT_EQ(plan.status.phase, "Succeeded");
+}
+
+TEST_F(FailoverDecideTest, AFailedRejoinSaysTheSwitchoverItselfSucceeded) {
+  o_.primary_data = DataVolume{"data-shop-postgres-a-0", "/data", "/data"};
+  Step(t_);
+  o_.primary->read_only = true;
+  Step(t_ + 100ms);
+  o_.replica->lsn = o_.primary->lsn;
+  Step(t_ + 200ms);
+  o_.replica->in_recovery = false;
+  o_.replica->slots.insert("shop_postgres_a");
+  o_.primary->reachable = false;
+  for (int i = 3; i < 8; ++i) Step(t_ + i * 100ms);
+  ObservedJob failed;
+  failed.state.name = "to-b-rejoin";
+  failed.state.phase = JobPhase::kFailed;
+  failed.result_error = "pg_rewind exited with status 1: could not find common ancestor";
+  o_.rejoin_job = failed;
+  FailoverPlan plan = Step(t_ + 2s);
+  EXPECT_EQ(plan.status.phase, "Failed");
+  EXPECT_EQ(Succeeded(plan)->reason, "RejoinFailed");
+  EXPECT_NE(Succeeded(plan)->message.find("the switchover itself succeeded"), std::string::npos);
+  EXPECT_EQ(plan.action, DatabaseAction::kNone) << "never unfenced after a promotion";
+}
+
+TEST(RejoinJobTest, TheDataVolumeIsWhereTheStatefulSetMountsIt) {
+  const nlohmann::json sts = {
+      {"metadata", {{"name", "shop-postgres-a"}}},
+      {"spec",
+       {{"volumeClaimTemplates", {{{"metadata", {{"name", "data"}}}}}},
+        {"template",
+         {{"spec",
+           {{"containers",
+             {{{"name", "postgres"},
+               {"env", {{{"name", "PGDATA"}, {"value", "/var/lib/postgresql/data/pgdata"}}}},
+               {"volumeMounts", {{{"name", "data"}, {"mountPath", "/var/lib/postgresql/data"}}}}}}}}}}}}}};
+  auto data = StatefulSetDataVolume(sts);
+  ASSERT_TRUE(data.has_value());
+  EXPECT_EQ(data->claim, "data-shop-postgres-a-0");
+  EXPECT_EQ(data->data_dir, "/var/lib/postgresql/data/pgdata");
+  EXPECT_EQ(RejoinSlotName("Shop-Postgres.A"), "shop_postgres_a");
+}
+
 TEST_F(FailoverDecideTest, TwoPrimariesAreASplitBrainAndNothingIsTouched) {
   o_.replica->in_recovery = false;
   FailoverPlan plan = Step(t_);
