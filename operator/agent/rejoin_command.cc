@@ -5,15 +5,16 @@
 #include <map>
 #include <sstream>
 
-#include "operator/agent/scratch_postgres.h"
 
 namespace lifeboat::agent {
 namespace {
 
-// A value in postgresql.conf: single-quoted, inner quotes doubled.
+// A value in postgresql.conf: single-quoted, quotes doubled and backslashes escaped (the
+// configuration parser reads backslash escapes inside quoted values).
 std::string ConfQuote(const std::string& value) {
   std::string out = "'";
   for (char c : value) {
+    if (c == '\\') out += '\\';
     out += c;
     if (c == '\'') out += '\'';
   }
@@ -83,14 +84,19 @@ AgentResult RunRejoinCommand(const RejoinCommand& c, const CommandContext& conte
   if (!version.ok()) return fail(version.status().WithContext("the data folder"), "DataDirectoryNotFound");
   std::string major = *version;
   while (!major.empty() && (major.back() == '\n' || major.back() == ' ')) major.pop_back();
-  auto bin = ServerBinDir(major, c.postgres_root);
-  if (!bin.ok()) return fail(bin.status(), "DatabaseVersionUnsupported");
+  const std::string bin = c.postgres_root + "/" + major + "/bin";
+  std::error_code ec;
+  if (!std::filesystem::exists(bin + "/pg_rewind", ec)) {
+    return fail(FailedPreconditionError("the data folder is PostgreSQL " + major + ", but this image has no pg_rewind of that version (" +
+                                        bin + "/pg_rewind)"),
+                "DatabaseVersionUnsupported");
+  }
 
   std::map<std::string, std::string> own;
   for (const char* name : kOwnConfiguration) {
     if (auto text = ReadFile(c.data_dir + "/" + name); text.ok()) own[name] = *text;
   }
-  ProcessSpec rewind{{*bin + "/pg_rewind", "--target-pgdata=" + c.data_dir,
+  ProcessSpec rewind{{bin + "/pg_rewind", "--target-pgdata=" + c.data_dir,
                       "--source-server=host=" + ConnQuote(c.primary_host) + " port=" + std::to_string(c.primary_port) +
                           " user=" + ConnQuote(c.source_user) + " dbname=postgres"},
                      {}, {}, "", "", ""};
