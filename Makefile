@@ -48,7 +48,7 @@ unit-test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE e2e $(CTEST_ARGS)
 
 demo: deps build
-	./e2e/demo/run.sh
+	./e2e/demo/run.sh && ./e2e/demo/failover.sh
 
 bench: deps build
 	./bench/run.sh

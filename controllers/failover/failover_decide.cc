@@ -25,6 +25,9 @@ constexpr char kSkipped[] = "Skipped";
 // Database steps are fast: look again soon while one is under way.
 constexpr Duration kPoll = std::chrono::duration_cast<Duration>(200ms);
 constexpr Duration kWait = std::chrono::duration_cast<Duration>(2s);
+// After an action of this plan (SQL, the Service, a scale) its result is looked at right away: the
+// write unavailability of a switchover is mostly these hand-overs.
+constexpr Duration kSoon = std::chrono::duration_cast<Duration>(10ms);
 
 std::string Endpoint(const std::optional<api::PostgresConnection>& c) {
   return c ? c->host + ":" + std::to_string(c->port) : "";
@@ -63,6 +66,7 @@ class FailoverDecider {
       if (s_.phase.empty() || s_.phase == "Pending") Start();
       if (s_.phase == kRunning) Advance();
     }
+    if (plan_.action != DatabaseAction::kNone || plan_.set_service_selector || plan_.scale) plan_.requeue_after = kSoon;
     plan_.status = std::move(s_);
     plan_.status_changed = !(plan_.status == before);
     return std::move(plan_);
@@ -432,22 +436,30 @@ class FailoverDecider {
                                                   Endpoint(spec().replica.connection) + " by hand");
     }
     if (s_.previous_selector.empty()) s_.previous_selector = *o_.service_selector;  // Saved before the change.
+    const bool scale_down = switchover_ && spec().fence_scale_down && spec().primary.workload &&
+                            o_.primary_workload_replicas.value_or(0) != 0;
     if (*o_.service_selector != spec().service_selector) {
       plan_.set_service_selector = spec().service_selector;
       Say(kSwitch, "Pointing Service " + spec().service_name + " at the new primary");
+      if (scale_down) {  // In the same hand-over: the Service first, then the old primary stops.
+        if (!s_.fenced_replicas) s_.fenced_replicas = *o_.primary_workload_replicas;
+        plan_.scale = WorkloadScale{spec().primary.workload->kind, spec().primary.workload->name, 0};
+      }
       return Again(kPoll);
     }
-    if (switchover_ && spec().fence_scale_down && spec().primary.workload && o_.primary_workload_replicas.value_or(0) != 0) {
+    if (s_.write_unavailability.empty()) {  // Writes reach the new primary from now on.
+      const WallTime fenced = StepNamed(kFence).start_time.value_or(s_.start_time.value_or(now_));
+      const Duration unavailable = now_ - fenced;
+      s_.write_unavailability = Seconds(unavailable);
+      plan_.write_unavailable_seconds = std::chrono::duration<double>(unavailable).count();
+    }
+    if (scale_down) {
       if (!s_.fenced_replicas) s_.fenced_replicas = *o_.primary_workload_replicas;
       plan_.scale = WorkloadScale{spec().primary.workload->kind, spec().primary.workload->name, 0};
       Say(kSwitch, "Scaling the old primary's " + spec().primary.workload->kind + " to 0");
       return Again(kPoll);
     }
     Complete(kSwitch, kSucceeded, "Service " + spec().service_name + " selects the new primary");
-    const WallTime fenced = StepNamed(kFence).start_time.value_or(s_.start_time.value_or(now_));
-    const Duration unavailable = now_ - fenced;
-    s_.write_unavailability = Seconds(unavailable);
-    plan_.write_unavailable_seconds = std::chrono::duration<double>(unavailable).count();
     Event("Normal", "Switched", "Service " + spec().service_name + " selects the new primary; writes were unavailable for " +
                                     s_.write_unavailability);
     if (!switchover_ || !spec().rejoin.enabled) {

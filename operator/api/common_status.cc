@@ -57,14 +57,14 @@ BackupRef ParseBackupRef(const FieldReader& r) {
   return ref;
 }
 
-nlohmann::json StepsToJson(const std::vector<Step>& steps) {
+nlohmann::json StepsToJson(const std::vector<Step>& steps, TimePrecision precision) {
   nlohmann::json out = nlohmann::json::array();
   for (const Step& s : steps) {
     nlohmann::json j;
     j["name"] = s.name;
     j["state"] = s.state;
-    PutTime(j, "startTime", s.start_time);
-    PutTime(j, "completionTime", s.completion_time);
+    PutTime(j, "startTime", s.start_time, precision);
+    PutTime(j, "completionTime", s.completion_time, precision);
     PutStringList(j, "jobs", s.jobs);
     PutString(j, "message", s.message);
     out.push_back(std::move(j));

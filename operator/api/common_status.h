@@ -64,7 +64,7 @@ std::vector<Condition> ParseConditions(const FieldReader& parent, const std::str
 nlohmann::json BackupRefToJson(const BackupRef& ref);
 BackupRef ParseBackupRef(const FieldReader& r);
 
-nlohmann::json StepsToJson(const std::vector<Step>& steps);
+nlohmann::json StepsToJson(const std::vector<Step>& steps, TimePrecision precision = TimePrecision::kSeconds);
 std::vector<Step> ParseSteps(const FieldReader& parent, const std::string& key);
 
 nlohmann::json CheckResultsToJson(const std::vector<CheckResult>& checks);

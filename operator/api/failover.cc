@@ -126,9 +126,9 @@ nlohmann::json FailoverStatusToJson(const FailoverStatus& status) {
   PutInt(j, "observedGeneration", status.observed_generation);
   PutString(j, "phase", status.phase);
   if (!status.conditions.empty()) j["conditions"] = ConditionsToJson(status.conditions);
-  PutTime(j, "startTime", status.start_time);
-  PutTime(j, "completionTime", status.completion_time);
-  if (!status.steps.empty()) j["steps"] = StepsToJson(status.steps);
+  PutTime(j, "startTime", status.start_time, TimePrecision::kMicroseconds);
+  PutTime(j, "completionTime", status.completion_time, TimePrecision::kMicroseconds);
+  if (!status.steps.empty()) j["steps"] = StepsToJson(status.steps, TimePrecision::kMicroseconds);
   PutString(j, "primaryLSN", status.primary_lsn);
   PutString(j, "replicaLSN", status.replica_lsn);
   PutInt(j, "dataLossBytes", status.data_loss_bytes);

@@ -166,8 +166,8 @@ void PutInt(nlohmann::json& j, const char* key, const std::optional<std::int64_t
 void PutBool(nlohmann::json& j, const char* key, const std::optional<bool>& value) {
   if (value) j[key] = *value;
 }
-void PutTime(nlohmann::json& j, const char* key, const std::optional<WallTime>& value) {
-  if (value) j[key] = FormatRfc3339(*value);
+void PutTime(nlohmann::json& j, const char* key, const std::optional<WallTime>& value, TimePrecision precision) {
+  if (value) j[key] = precision == TimePrecision::kMicroseconds ? FormatRfc3339Micro(*value) : FormatRfc3339(*value);
 }
 void PutStringList(nlohmann::json& j, const char* key, const std::vector<std::string>& value) {
   if (!value.empty()) j[key] = value;

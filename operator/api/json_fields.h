@@ -60,7 +60,11 @@ void PutString(nlohmann::json& j, const char* key, const std::string& value);
 void PutString(nlohmann::json& j, const char* key, const std::optional<std::string>& value);
 void PutInt(nlohmann::json& j, const char* key, const std::optional<std::int64_t>& value);
 void PutBool(nlohmann::json& j, const char* key, const std::optional<bool>& value);
-void PutTime(nlohmann::json& j, const char* key, const std::optional<WallTime>& value);
+// Kubernetes writes times to the second; a Failover's steps take fractions of one, so its status
+// keeps microseconds (RFC 3339 allows them; every client reads them).
+enum class TimePrecision { kSeconds, kMicroseconds };
+void PutTime(nlohmann::json& j, const char* key, const std::optional<WallTime>& value,
+             TimePrecision precision = TimePrecision::kSeconds);
 void PutStringList(nlohmann::json& j, const char* key, const std::vector<std::string>& value);
 void PutStringMap(nlohmann::json& j, const char* key, const std::map<std::string, std::string>& value);
 
