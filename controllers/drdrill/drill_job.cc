@@ -58,6 +58,7 @@ nlohmann::json BuildDrillJob(const api::DRDrill& drill, const api::BackupPolicyS
   if (!spec.checks.row_counts) job.args.push_back("--no-row-counts");
   if (!spec.checks.table_checksums) job.args.push_back("--no-table-checksums");
   if (!spec.checks.amcheck) job.args.push_back("--no-amcheck");
+  if (spec.checks.heap) job.args.push_back("--heap-check");
   if (!spec.checks.file_checksums) job.args.push_back("--no-file-checksums");
   if (!spec.checks.sql.empty()) job.args.insert(job.args.end(), {"--checks-json", ChecksJson(spec.checks.sql)});
   AddRepository(job, policy.repository);

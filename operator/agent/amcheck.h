@@ -3,6 +3,7 @@
 // Used by the drill on its scratch server only (it creates the extension there).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -20,8 +21,21 @@ struct IndexCheck {
 // listing are returned, an index that fails its check is reported in the list.
 StatusOr<std::vector<IndexCheck>> CheckBtreeIndexes(PgSession& session);
 
+struct HeapCheck {
+  std::string table;  // schema-qualified as regclass prints it
+  bool passed = false;
+  std::int64_t corruptions = 0;
+  std::string message;  // The first corruption verify_heapam reported, or the server's error.
+};
+
+// Every table (and materialized view) outside the system schemas, with verify_heapam: an optional
+// check (it reads every table once more).
+StatusOr<std::vector<HeapCheck>> CheckHeaps(PgSession& session);
+
 // The SQL the check runs (exposed for the tests' fake server).
 extern const char* const kListBtreeIndexesSql;
 extern const char* const kCheckBtreeIndexSql;
+extern const char* const kListHeapsSql;
+extern const char* const kCheckHeapSql;
 
 }  // namespace lifeboat::agent

@@ -157,7 +157,26 @@ class Drill {
     for (const std::string& mismatch : outcome.mismatches) Check({mismatch, "RowCount", "", "", false, mismatch});
     if (!outcome.status.ok()) return Fail(outcome.status, outcome.reason);
     restored_databases_.push_back(s.source);
-    return command_.amcheck ? CheckIndexes(s.source) : Status::Ok();
+    Status indexes = command_.amcheck ? CheckIndexes(s.source) : Status::Ok();
+    Status heaps = command_.heap ? CheckTables(s.source) : Status::Ok();
+    return indexes.ok() ? heaps : indexes;
+  }
+
+  Status CheckTables(const std::string& database) {
+    const WallTime start = context_.clock.Now();
+    auto session = connector_->Connect(database);
+    if (!session.ok()) return Fail(session.status(), "ScratchServerFailed");
+    auto checks = CheckHeaps(**session);
+    fields_.verify_seconds += std::chrono::duration<double>(context_.clock.Now() - start).count();
+    if (!checks.ok()) return Fail(checks.status().WithContext("verify_heapam in " + database), "AmcheckFailed");
+    std::string failed;
+    for (const HeapCheck& c : *checks) {
+      const std::string actual = c.passed ? "consistent" : std::to_string(c.corruptions) + " corruption(s)";
+      Check({c.table, "HeapCheck", "consistent", actual, c.passed, c.message});
+      if (!c.passed && failed.empty()) failed = c.table + ": " + c.message;
+    }
+    if (failed.empty()) return Status::Ok();
+    return Fail(InternalError("verify_heapam found a damaged table in " + database + ": " + failed), "AmcheckFailed");
   }
 
   Status CheckIndexes(const std::string& database) {

@@ -28,6 +28,7 @@ struct DrillCommand {
   bool row_counts = true;       // Restored tables' row counts against the manifest.
   bool table_checksums = true;  // ... and their checksums, where the backup recorded them.
   bool amcheck = true;
+  bool heap = false;  // verify_heapam on every table (reads them once more).
   bool file_checksums = true;
   std::string checks_json;           // The user's SQL checks (as for `agent verify`).
   std::string postgres_root = "/usr/lib/postgresql";  // Where the server binaries of each major version are.

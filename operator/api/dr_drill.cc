@@ -81,6 +81,7 @@ DRDrill ParseDRDrill(const nlohmann::json& object, FieldErrors* errors) {
       spec.checks.row_counts = c->Bool("rowCounts").value_or(true);
       spec.checks.table_checksums = c->Bool("tableChecksums").value_or(true);
       spec.checks.amcheck = c->Bool("amcheck").value_or(true);
+      spec.checks.heap = c->Bool("heap").value_or(false);
       spec.checks.file_checksums = c->Bool("fileChecksums").value_or(true);
       spec.checks.sql = ParseSqlChecks(*c, "sql");
     }

@@ -26,6 +26,7 @@ struct DrillChecks {
   bool row_counts = true;
   bool table_checksums = true;
   bool amcheck = true;
+  bool heap = false;  // verify_heapam on every table.
   bool file_checksums = true;
   std::vector<SqlCheck> sql;
 };

@@ -307,6 +307,7 @@ void AddDrillCommand(CLI::App* parent, CommandRegistry& registry) {
   d->add_flag("!--no-row-counts", drill.command.row_counts, "Skip comparing row counts with the manifest");
   d->add_flag("!--no-table-checksums", drill.command.table_checksums, "Skip comparing table checksums with the manifest");
   d->add_flag("!--no-amcheck", drill.command.amcheck, "Skip amcheck of the B-tree indexes");
+  d->add_flag("--heap-check", drill.command.heap, "Also check every table's heap (amcheck's verify_heapam)");
   d->add_flag("!--no-file-checksums", drill.command.file_checksums, "Skip comparing media files with the manifest");
   d->add_option("--checks-json", drill.command.checks_json, "JSON list of SQL checks")->envname("LIFEBOAT_CHECKS");
   d->add_option("--postgres-root", drill.command.postgres_root, "Where /<major>/bin of each PostgreSQL server version is")

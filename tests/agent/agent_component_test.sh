@@ -403,11 +403,11 @@ drill)
       --repository-path "$REPO" --policy shop --work-dir "${SCRATCH:-$WORK/scratch}" --termination-log "$TERM_LOG" "$@" \
       >"$WORK/stdout" 2>"$WORK/stderr"
   }
-  drill_as_nonroot --checks-json '[{"name":"customers","sql":"SELECT count(*) FROM customers","expect":"2000"}]' ||
+  drill_as_nonroot --heap-check --checks-json '[{"name":"customers","sql":"SELECT count(*) FROM customers","expect":"2000"}]' ||
     fail "drill: $(cat "$TERM_LOG" "$WORK/stderr" | tail -5)"
   [ "$(json "$TERM_LOG" 'd["result"]')" = Succeeded ] || fail "drill result: $(cat "$TERM_LOG")"
   [ "$(json "$TERM_LOG" 'd["checksFailed"]')" = 0 ] || fail "failed checks: $(cat "$TERM_LOG")"
-  [ "$(json "$TERM_LOG" 'sorted(set(c["type"] for c in d["checks"]))')" = "['Amcheck', 'FileChecksum', 'SQL', 'TableChecksum']" ] ||
+  [ "$(json "$TERM_LOG" 'sorted(set(c["type"] for c in d["checks"]))')" = "['Amcheck', 'FileChecksum', 'HeapCheck', 'SQL', 'TableChecksum']" ] ||
     fail "check types: $(json "$TERM_LOG" 'd["checks"]')"
   json "$TERM_LOG" 'd["checks"]' | grep -q "customers_name" || fail "amcheck did not check customers_name"
   [ "$(json "$TERM_LOG" '[s["target"]+"@"+s["backupId"] for s in d["sources"]]')" = "['database:shop@shop-1', 'media:uploads@shop-1']" ] ||

@@ -127,6 +127,7 @@ TEST(AgentJobArgsTest, EveryDrillJobParses) {
   drill.spec.sources = {"database", "uploads"};
   drill.spec.checks.amcheck = drill.spec.checks.file_checksums = false;
   drill.spec.checks.row_counts = drill.spec.checks.table_checksums = false;
+  drill.spec.checks.heap = true;
   drill.spec.objective_rto = "30m";
   drill.spec.objective_rpo = "26h";
   EXPECT_EQ(ParseErrorOf(controllers::drdrill::BuildDrillJob(drill, SamplePolicy().spec, {"shop-weekly-1", "OnDemand"}, "l:t")), "");

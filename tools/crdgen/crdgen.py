@@ -250,8 +250,8 @@ def sql_checks(desc):
 def check_results(desc):
     return arr(desc, obj("The outcome of one check.", {
         "name": s("Name of the check: the SQL check's name, or the table or file checked."),
-        "type": s("Kind of check.", enum=["RowCount", "TableChecksum", "SQL", "Amcheck", "FileChecksum",
-                                          "FileCount"]),
+        "type": s("Kind of check.", enum=["RowCount", "TableChecksum", "SQL", "Amcheck", "HeapCheck",
+                                          "FileChecksum", "FileCount", "Restore"]),
         "expected": s("What the backup's manifest (or the check) expects."),
         "actual": s("What was found."),
         "passed": b("Whether actual matched expected."),
@@ -674,6 +674,8 @@ def dr_drill():
             "tableChecksums": b("Compare table checksums with the manifest (when the backup has them).",
                                 default=True),
             "amcheck": b("Run amcheck on every B-tree index of the restored database.", default=True),
+            "heap": b("Also check every table's heap with amcheck's verify_heapam (reads all data once "
+                      "more).", default=False),
             "fileChecksums": b("Compare restored media files with the manifest's checksums.", default=True),
             "sql": sql_checks("SQL checks with their expected results."),
         }),
