@@ -157,6 +157,7 @@ spec:
     workload: {kind: StatefulSet, name: $PAIR_STS_B}
   catchUpTimeoutSeconds: 30
   fencing: {readOnly: true, scaleDown: true}
+  rejoin: {enabled: false}   # The old primary stays stopped: the switchover alone is measured.
   service:
     name: $PAIR_SERVICE
     selector: {app.kubernetes.io/name: postgres, app.kubernetes.io/instance: $PAIR_STS_B}

@@ -27,23 +27,9 @@ writer_start
 sleep 1
 
 say "kubectl apply: a Switchover to shop-postgres-b (fence A read-only, wait for B, promote B, switch the Service, rejoin A)"
-kubectl apply -f - > /dev/null <<YAML || demo_fail "kubectl apply of the Failover failed"
-apiVersion: lifeboat.dev/v1alpha1
-kind: Failover
-metadata: {name: shop-switchover-to-b, namespace: default}
-spec:
-  mode: Switchover
-  primary:
-    connection: {host: 127.0.0.1, port: $PAIR_PORT_A, sslMode: disable, credentialsSecret: {name: shop-postgres-admin}}
-    workload: {kind: StatefulSet, name: shop-postgres-a}
-  replica:
-    connection: {host: 127.0.0.1, port: $PAIR_PORT_B, sslMode: disable, credentialsSecret: {name: shop-postgres-admin}}
-    workload: {kind: StatefulSet, name: shop-postgres-b}
-  rejoin: {replicationSecret: {name: shop-postgres-replication}}
-  service:
-    name: shop-postgres
-    selector: {app.kubernetes.io/name: postgres, app.kubernetes.io/instance: shop-postgres-b}
-YAML
+apply_failover shop-switchover-to-b Switchover "  rejoin: {replicationSecret: {name: shop-postgres-replication}}" ||
+  demo_fail "kubectl apply of the Failover failed"
+
 eventually 120 bash -c "kubectl get failover shop-switchover-to-b -n default -o jsonpath='{.status.phase}' | grep -qE 'Succeeded|Failed'" ||
   demo_fail "the switchover did not finish: $(kubectl get failover shop-switchover-to-b -n default -o jsonpath='{.status}')"
 writer_stop

@@ -121,6 +121,34 @@ service_target() {
   echo "${instance#"$PAIR_SERVICE-"}"
 }
 
+# apply_failover NAME MODE [EXTRA_SPEC_YAML]: a Failover of the pair (in namespace default) from
+# $FAILOVER_FROM to $FAILOVER_TO (A or B; default A to B): both connections with the admin Secret,
+# both StatefulSets, and the Service switched to the new primary's instance. EXTRA_SPEC_YAML is
+# appended to the spec (two-space indented lines).
+apply_failover() {
+  local from="${FAILOVER_FROM:-A}" to="${FAILOVER_TO:-B}"
+  local from_port to_port from_sts to_sts
+  from_port="$(_pair_x "$from" PAIR_PORT)" && to_port="$(_pair_x "$to" PAIR_PORT)" || return 1
+  from_sts="$(_pair_x "$from" PAIR_STS)" && to_sts="$(_pair_x "$to" PAIR_STS)" || return 1
+  kubectl apply -f - > /dev/null <<YAML
+apiVersion: lifeboat.dev/v1alpha1
+kind: Failover
+metadata: {name: $1, namespace: default}
+spec:
+  mode: $2
+  primary:
+    connection: {host: 127.0.0.1, port: $from_port, sslMode: disable, credentialsSecret: {name: shop-postgres-admin}}
+    workload: {kind: StatefulSet, name: $from_sts}
+  replica:
+    connection: {host: 127.0.0.1, port: $to_port, sslMode: disable, credentialsSecret: {name: shop-postgres-admin}}
+    workload: {kind: StatefulSet, name: $to_sts}
+  service:
+    name: $PAIR_SERVICE
+    selector: {app.kubernetes.io/name: postgres, app.kubernetes.io/instance: $to_sts}
+${3:-}
+YAML
+}
+
 # ------------------------------------------------------------------------------- the environment
 
 # pair_env_start: the test control plane (its job runner runs the lifeboat image from this build,

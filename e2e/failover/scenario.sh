@@ -13,26 +13,6 @@ pair_env_check
 [ -x "$BIN_DIR/lifeboat" ] || { echo "SKIP: $BIN_DIR/lifeboat is not built" >&2; exit 77; }
 scenario="${1:?scenario name}"
 
-# apply_failover NAME MODE [EXTRA_SPEC_YAML]: a Failover of A to B (connections, workloads, Service).
-apply_failover() {
-  kubectl apply -f - > /dev/null <<YAML
-apiVersion: lifeboat.dev/v1alpha1
-kind: Failover
-metadata: {name: $1, namespace: default}
-spec:
-  mode: $2
-  primary:
-    connection: {host: 127.0.0.1, port: $PAIR_PORT_A, sslMode: disable, credentialsSecret: {name: shop-postgres-admin}}
-    workload: {kind: StatefulSet, name: shop-postgres-a}
-  replica:
-    connection: {host: 127.0.0.1, port: $PAIR_PORT_B, sslMode: disable, credentialsSecret: {name: shop-postgres-admin}}
-    workload: {kind: StatefulSet, name: shop-postgres-b}
-  service:
-    name: shop-postgres
-    selector: {app.kubernetes.io/name: postgres, app.kubernetes.io/instance: shop-postgres-b}
-${3:-}
-YAML
-}
 fo() { kubectl get failover "$1" -n default -o "jsonpath=$2"; }  # fo NAME JSONPATH
 finished() { fo "$1" '{.status.phase}' | grep -qE 'Succeeded|Failed'; }
 reason() { fo "$1" '{.status.conditions[?(@.type=="Succeeded")].reason}'; }
@@ -75,23 +55,8 @@ switchover)
   pair_streams B A || fail "A does not stream from B"
   step "and back: a second Switchover B→A with the writer running"
   writer_start
-  kubectl apply -f - > /dev/null <<YAML
-apiVersion: lifeboat.dev/v1alpha1
-kind: Failover
-metadata: {name: to-a, namespace: default}
-spec:
-  mode: Switchover
-  primary:
-    connection: {host: 127.0.0.1, port: $PAIR_PORT_B, sslMode: disable, credentialsSecret: {name: shop-postgres-admin}}
-    workload: {kind: StatefulSet, name: shop-postgres-b}
-  replica:
-    connection: {host: 127.0.0.1, port: $PAIR_PORT_A, sslMode: disable, credentialsSecret: {name: shop-postgres-admin}}
-    workload: {kind: StatefulSet, name: shop-postgres-a}
-  rejoin: {replicationSecret: {name: shop-postgres-replication}}
-  service:
-    name: shop-postgres
-    selector: {app.kubernetes.io/name: postgres, app.kubernetes.io/instance: shop-postgres-a}
-YAML
+  FAILOVER_FROM=B FAILOVER_TO=A apply_failover to-a Switchover "  rejoin: {replicationSecret: {name: shop-postgres-replication}}"
+
   eventually 90 finished to-a || fail "not finished: $(fo to-a '{.status}')"
   writer_stop
   expect_eq "$(fo to-a '{.status.phase}')" Succeeded "back: $(reason to-a) $(fo to-a '{.status.conditions[0].message}')"

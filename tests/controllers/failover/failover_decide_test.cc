@@ -66,6 +66,14 @@ class FailoverDecideTest : public ::testing::Test {
     if (plan.scale && plan.scale->name == "shop-postgres-a") o_.primary_workload_replicas = plan.scale->replicas;
     return plan;
   }
+  // Validate, the fence taken, the replica caught up: the plan at +200 ms asks for the promotion.
+  FailoverPlan UpToThePromotion() {
+    Step(t_);
+    o_.primary->read_only = true;
+    Step(t_ + 100ms);
+    o_.replica->lsn = o_.primary->lsn;
+    return Step(t_ + 200ms);
+  }
   std::string StepState(const FailoverPlan& plan, const std::string& name) {
     for (const auto& s : plan.status.steps) {
       if (s.name == name) return s.state;
@@ -131,11 +139,7 @@ TEST_F(FailoverDecideTest, ASwitchoverFencesWaitsPromotesAndSwitchesSavingWhatIt
 TEST_F(FailoverDecideTest, AfterTheSwitchTheOldPrimaryRejoinsAsAStandbyThroughAJob) {
   o_.primary_data = DataVolume{"data-shop-postgres-a-0", "/var/lib/postgresql/data", "/var/lib/postgresql/data/pgdata"};
   o_.primary_run_as.run_as_user = 999;
-  Step(t_);
-  o_.primary->read_only = true;
-  Step(t_ + 100ms);
-  o_.replica->lsn = o_.primary->lsn;
-  Step(t_ + 200ms);
+  UpToThePromotion();
   o_.replica->in_recovery = false;
   Step(t_ + 300ms);  // Selector.
   Step(t_ + 400ms);  // Scale A to 0.
@@ -178,11 +182,7 @@ TEST_F(FailoverDecideTest, AfterTheSwitchTheOldPrimaryRejoinsAsAStandbyThroughAJ
 
 TEST_F(FailoverDecideTest, AFailedRejoinSaysTheSwitchoverItselfSucceeded) {
   o_.primary_data = DataVolume{"data-shop-postgres-a-0", "/data", "/data"};
-  Step(t_);
-  o_.primary->read_only = true;
-  Step(t_ + 100ms);
-  o_.replica->lsn = o_.primary->lsn;
-  Step(t_ + 200ms);
+  UpToThePromotion();
   o_.replica->in_recovery = false;
   o_.replica->slots.insert("shop_postgres_a");
   o_.primary->reachable = false;
@@ -278,11 +278,7 @@ TEST_F(FailoverDecideTest, AFenceThatNeverTakesFailsInsteadOfWaitingForever) {
 }
 
 TEST_F(FailoverDecideTest, AFailureAfterThePromotionStartedNeverUnfences) {
-  Step(t_);
-  o_.primary->read_only = true;
-  Step(t_ + 100ms);
-  o_.replica->lsn = o_.primary->lsn;
-  Step(t_ + 200ms);  // Promote runs.
+  UpToThePromotion();  // Promote runs.
   o_.replica->in_recovery = false;
   o_.service_selector.reset();  // The Service was deleted meanwhile.
   FailoverPlan plan = Step(t_ + 300ms);
@@ -292,11 +288,7 @@ TEST_F(FailoverDecideTest, AFailureAfterThePromotionStartedNeverUnfences) {
 }
 
 TEST_F(FailoverDecideTest, ACrashAfterPromotingIsResumedWithoutASecondPromotion) {
-  Step(t_);
-  o_.primary->read_only = true;
-  Step(t_ + 100ms);
-  o_.replica->lsn = o_.primary->lsn;
-  ASSERT_EQ(Step(t_ + 200ms).action, DatabaseAction::kPromote);
+  ASSERT_EQ(UpToThePromotion().action, DatabaseAction::kPromote);
   // The operator died after pg_promote(); the replica left recovery meanwhile.
   o_.replica->in_recovery = false;
   const FailoverPlan a = DecideFailover(o_, t_ + 5s);
@@ -306,11 +298,7 @@ TEST_F(FailoverDecideTest, ACrashAfterPromotingIsResumedWithoutASecondPromotion)
 }
 
 TEST_F(FailoverDecideTest, WritesThatSlipPastTheFenceAreWaitedForBeforePromoting) {
-  Step(t_);
-  o_.primary->read_only = true;
-  Step(t_ + 100ms);
-  o_.replica->lsn = o_.primary->lsn;
-  Step(t_ + 200ms);
+  UpToThePromotion();
   o_.primary->lsn = "0/3000900";  // A session overrode the read-only default and committed.
   FailoverPlan plan = Step(t_ + 300ms);
   EXPECT_EQ(plan.action, DatabaseAction::kNone);
@@ -393,11 +381,7 @@ TEST_F(FailoverDecideTest, DeletedMidRunBeforeAPromotionItUnfencesThenLetsGo) {
 }
 
 TEST_F(FailoverDecideTest, DeletedAfterThePromotionItLetsGoWithoutUnfencing) {
-  Step(t_);
-  o_.primary->read_only = true;
-  Step(t_ + 100ms);
-  o_.replica->lsn = o_.primary->lsn;
-  Step(t_ + 200ms);
+  UpToThePromotion();
   o_.failover["metadata"]["deletionTimestamp"] = "2026-12-05T10:00:02Z";
   FailoverPlan plan = Step(t_ + 1s);
   EXPECT_EQ(plan.action, DatabaseAction::kNone);
