@@ -114,6 +114,9 @@ backup_env_start() {
   export LIFEBOAT_DEVCLUSTER_IMAGE_PATH="$AGENT_IMAGE=$BIN_DIR,user=65532:65532;ghcr.io/lifeboat-dev/lifeboat=$BIN_DIR,user=65532:65532"
   devcluster_start
   trap backup_env_stop EXIT
+  # The namespace enforces the restricted Pod Security level, as hardened clusters do: every Pod the
+  # operator makes must pass it.
+  kubectl label namespace default pod-security.kubernetes.io/enforce=restricted --overwrite > /dev/null
   start_postgres
   kubectl apply -f "$BACKUP_REPO_ROOT/crds/" > /dev/null
   kubectl apply -f - > /dev/null <<YAML

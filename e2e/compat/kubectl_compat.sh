@@ -202,6 +202,25 @@ scaled_to_zero() { [ "$(k get deployment web -o jsonpath='{.spec.replicas}/{.sta
                    [ "$(k get deployment web -o jsonpath='{.spec.replicas}/{.status.replicas}')" == "0/0" ]; }
 eventually 30 scaled_to_zero || fail "deployment status follows spec.replicas=0"
 
+step "Pod Security admission: a restricted namespace refuses a non-compliant Pod with the API server's words"
+kubectl create namespace "$ns-psa" >/dev/null
+kubectl label namespace "$ns-psa" pod-security.kubernetes.io/enforce=restricted >/dev/null
+refused="$(kubectl -n "$ns-psa" run bad --image=registry.k8s.io/pause:3.9 --restart=Never 2>&1)" && fail "a plain Pod was admitted: $refused"
+expect_contains "$refused" 'pods "bad" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "bad" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container "bad" must set securityContext.capabilities.drop=["ALL"]), runAsNonRoot != true (pod or container "bad" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container "bad" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")' "refusal"
+kubectl -n "$ns-psa" apply -f - >/dev/null <<'EOF'
+apiVersion: v1
+kind: Pod
+metadata: {name: good}
+spec:
+  securityContext: {runAsNonRoot: true, runAsUser: 65532, seccompProfile: {type: RuntimeDefault}}
+  containers:
+    - name: good
+      image: registry.k8s.io/pause:3.9
+      securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+EOF
+expect_eq "$(kubectl -n "$ns-psa" get pod good -o jsonpath='{.metadata.name}')" good "a compliant Pod is admitted"
+kubectl delete namespace "$ns-psa" --wait=false >/dev/null
+
 step "namespace deletion removes its contents"
 kubectl create namespace "$ns-gone" >/dev/null
 kubectl -n "$ns-gone" create configmap inside >/dev/null

@@ -158,6 +158,8 @@ pair_env_start() {
   export LIFEBOAT_DEVCLUSTER_IMAGE_PATH="$AGENT_IMAGE=$BIN_DIR,user=65532:65532;ghcr.io/lifeboat-dev/lifeboat=$BIN_DIR,user=65532:65532"
   devcluster_start
   trap pair_env_stop EXIT
+  # Restricted Pod Security, as on a hardened cluster: the rejoin Job's Pod must pass it.
+  kubectl label namespace "$PAIR_NAMESPACE" pod-security.kubernetes.io/enforce=restricted --overwrite > /dev/null
   ADMIN_PASSWORD="$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
   REPLICATOR_PASSWORD="$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
   PAIR_PORT_A="$(free_port)"

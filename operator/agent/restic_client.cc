@@ -7,8 +7,10 @@
 #include "operator/agent/external_programs.h"
 #include "operator/core/time_format.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
+#include <thread>
 
 namespace lifeboat::agent {
 
@@ -32,12 +34,35 @@ ProcessSpec ResticClient::Spec(std::vector<std::string> args) const {
   return spec;
 }
 
+StatusOr<ProcessResult> ResticClient::RunReading(const ProcessSpec& spec, const LineCallback& on_line) {
+  std::chrono::milliseconds waited{0}, pause{1000};
+  while (true) {
+    auto result = runner_.Run(spec, "", on_line);
+    if (!result.ok() || result->Succeeded()) return result;
+    const std::string& err = result->stderr_tail;
+    const bool locked = err.find("repository is already locked") != std::string::npos ||
+                        err.find("unable to create lock") != std::string::npos;
+    if (!locked || waited >= kLockWait) return result;
+    if (progress_) progress_("The repository is locked by another process (a backup's prune or check); retrying in " +
+                             std::to_string(pause.count() / 1000) + "s");
+    if (sleep_) {
+      sleep_(pause);
+    } else {
+      std::this_thread::sleep_for(pause);
+    }
+    waited += pause;
+    pause = std::min(pause * 2, std::chrono::milliseconds(15000));
+  }
+}
+
 StatusOr<std::string> ResticClient::RunCapture(const std::string& action, std::vector<std::string> args) {
   std::string out;
-  auto result = runner_.Run(Spec(std::move(args)), "", [&](const std::string& line) {
+  const bool reading = !args.empty() && (args[0] == "snapshots" || args[0] == "restore" || args[0] == "dump" || args[0] == "ls");
+  const LineCallback collect = [&](const std::string& line) {
     out += line;
     out += '\n';
-  });
+  };
+  auto result = reading ? RunReading(Spec(args), collect) : runner_.Run(Spec(std::move(args)), "", collect);
   if (!result.ok()) return result.status();
   if (!result->Succeeded()) return ClassifyResticFailure(action, *result);
   return out;
@@ -193,7 +218,7 @@ StatusOr<std::vector<ResticSnapshot>> ResticClient::Snapshots(const std::vector<
 
 StatusOr<std::string> ResticClient::DumpToString(const std::string& snapshot_id, const std::string& path) {
   std::string out;
-  auto result = runner_.Run(Spec({"dump", snapshot_id, path}), "", [&](const std::string& line) {
+  auto result = RunReading(Spec({"dump", snapshot_id, path}), [&](const std::string& line) {
     out += line;
     out += '\n';
   });
@@ -208,7 +233,7 @@ ProcessSpec ResticClient::DumpSpec(const std::string& snapshot_id, const std::st
 
 StatusOr<std::string> ResticClient::DumpLatest(const std::vector<std::string>& tags, const std::string& path) {
   std::string out;
-  auto result = runner_.Run(Spec({"dump", "--host", "lifeboat", "--tag", JoinTags(tags), "latest", path}), "",
+  auto result = RunReading(Spec({"dump", "--host", "lifeboat", "--tag", JoinTags(tags), "latest", path}),
                             [&](const std::string& line) {
                               out += line;
                               out += '\n';
@@ -226,7 +251,7 @@ StatusOr<std::string> ResticClient::DumpLatest(const std::vector<std::string>& t
 Status ResticClient::DumpToFile(const std::string& snapshot_id, const std::string& path, const std::string& out_file) {
   ProcessSpec spec = Spec({"dump", snapshot_id, path});
   spec.stdout_path = out_file;
-  auto result = runner_.Run(spec, "", nullptr);
+  auto result = RunReading(spec, nullptr);
   if (!result.ok()) return result.status();
   if (!result->Succeeded()) return ClassifyResticFailure("reading " + path + " from snapshot " + snapshot_id, *result);
   return Status::Ok();

@@ -4,6 +4,7 @@
 // Thread-safe as far as the ProcessRunner is (no mutable state).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -34,10 +35,15 @@ struct StdinBackupOutcome {
   std::optional<ResticBackupSummary> summary;  // Set when restic printed a summary (it saved a snapshot).
 };
 
+// How long a reading command waits for another process's exclusive lock (a backup's prune or
+// check) before it fails: restic 0.14 has no --retry-lock, so the client retries with backoff.
+inline constexpr std::chrono::seconds kLockWait{600};
+
 class ResticClient {
  public:
-  ResticClient(ProcessRunner& runner, ResticInvocation invocation, ProgressSink progress)
-      : runner_(runner), invocation_(std::move(invocation)), progress_(std::move(progress)) {}
+  using Sleep = std::function<void(std::chrono::milliseconds)>;
+  ResticClient(ProcessRunner& runner, ResticInvocation invocation, ProgressSink progress, Sleep sleep = nullptr)
+      : runner_(runner), invocation_(std::move(invocation)), progress_(std::move(progress)), sleep_(std::move(sleep)) {}
 
   const std::string& location() const { return invocation_.display_location; }
 
@@ -82,10 +88,13 @@ class ResticClient {
  private:
   ProcessSpec Spec(std::vector<std::string> args) const;
   StatusOr<std::string> RunCapture(const std::string& action, std::vector<std::string> args);
+  // Runs a reading command, again while another process holds an exclusive lock (up to kLockWait).
+  StatusOr<ProcessResult> RunReading(const ProcessSpec& spec, const LineCallback& on_line);
 
   ProcessRunner& runner_;
   ResticInvocation invocation_;
   ProgressSink progress_;
+  Sleep sleep_;
 };
 
 // "key=value" tags joined for --tag (restic ANDs the tags of one --tag flag).

@@ -1,5 +1,7 @@
 #include "e2e/devcluster/store/object_store.h"
 
+#include "e2e/devcluster/store/pod_security.h"
+
 #include <algorithm>
 #include <deque>
 #include <random>
@@ -478,6 +480,12 @@ struct ObjectStore::Impl {
     if (info.custom && info.schema.is_object()) ApplyDefaults(info.schema, object);
     std::vector<ApiCause> causes = ValidateAll(info, object, json());
     if (!causes.empty()) return ApiError::Invalid(info.group, info.kind, name, std::move(causes));
+    if (info.group.empty() && info.kind == "Pod") {
+      // Pod Security admission: a validating admission plugin, after validation, before storage.
+      ObjectPtr ns = Find(kNamespaceStorageKey, "", path.namespace_name);
+      const std::string denial = ns ? PodSecurityDenial((*ns)["metadata"].value("labels", json::object()), object) : "";
+      if (!denial.empty()) return ApiError::Forbidden(info.group, info.plural, name, denial);
+    }
     if (Find(info.StorageKey(), path.namespace_name, name)) return ApiError::AlreadyExists(info.group, info.plural, name);
     if (info.kind == "CustomResourceDefinition" && !info.custom) SetCrdStatus(object);
     if (options.dry_run) return WriteResult{Out(info, object), 201, warnings};

@@ -92,6 +92,21 @@ TEST_F(ObjectStoreTest, CreatingInAMissingNamespaceIsNamespaceNotFound) {
   EXPECT_EQ(created.error().message, "namespaces \"nope\" not found");
 }
 
+TEST_F(ObjectStoreTest, APodBreakingItsNamespacesPodSecurityLevelIsForbiddenWithTheRealText) {
+  MustCreate(Path("", "v1", "namespaces"),
+             json::parse(R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"locked",
+               "labels":{"pod-security.kubernetes.io/enforce":"restricted"}}})"));
+  const json pod = json::parse(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},
+    "spec":{"containers":[{"name":"c","image":"busybox"}]}})");
+  auto refused = Create(Path("", "v1", "pods", "locked"), pod);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, 403);
+  EXPECT_EQ(refused.error().message.rfind("pods \"p\" is forbidden: violates PodSecurity \"restricted:latest\": "
+                                          "allowPrivilegeEscalation != false (container \"c\"", 0), 0u)
+      << refused.error().message;
+  EXPECT_TRUE(Create(Path("", "v1", "pods", "default"), pod).ok()) << "an unlabelled namespace admits it";
+}
+
 TEST_F(ObjectStoreTest, UpdateWithAStaleResourceVersionIsConflict) {
   InstallGizmos();
   json g = MustCreate(Gizmos(), Gizmo("g1", 3));
