@@ -119,7 +119,7 @@ AgentResult RunBackupCommand(BackupCommand command, const CommandContext& contex
   }
   const BackupRequest& r = *request;
   result.backup_id = r.backup_id;
-  ResticClient restic(context.runner, *invocation, [&](const std::string& m) { context.log("info", m); });
+  ResticClient restic(context.runner, *invocation, [&](const std::string& m) { context.log("info", m); }, context.sleep);
   auto connector = context.connect_pg(r.pg);
   BackupRunner backup(restic, *connector, context.runner, context.clock, context.log);
   context.log("info", "Backup started backup_id=" + r.backup_id + " policy=" + r.policy + " kind=" + r.run_kind +
@@ -132,7 +132,12 @@ AgentResult RunBackupCommand(BackupCommand command, const CommandContext& contex
   if (outcome.status.ok() && !command.check_subset.empty()) {
     Status checked = restic.Check(command.check_subset);
     fields.check = CheckReport{command.check_subset, checked.ok()};
-    if (!checked.ok()) {
+    if (IsRepositoryLocked(checked)) {
+      // Another process (a drill) held its lock for all of kLockWait: nothing is known to be wrong.
+      fields.check = CheckReport{command.check_subset, std::nullopt};
+      context.log("warn", "Repository check skipped: the repository stayed locked by another process; the next backup checks it. " +
+                              checked.message());
+    } else if (!checked.ok()) {
       result.status = checked;
       result.reason = "RepositoryCheckFailed";
     }

@@ -316,7 +316,7 @@ AgentResult RunDrillCommand(const DrillCommand& command, const CommandContext& c
     FinishResult(result, start, context);
     return result;
   }
-  ResticClient restic(context.runner, *invocation, [&](const std::string& m) { context.log("info", m); });
+  ResticClient restic(context.runner, *invocation, [&](const std::string& m) { context.log("info", m); }, context.sleep);
   context.log("info", "Drill started policy=" + command.policy + " repository=" + restic.location());
   Drill drill(command, context, restic);
   std::string reason;

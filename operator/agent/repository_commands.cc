@@ -29,7 +29,7 @@ AgentResult RunOnRepository(const std::string& command, const RepositoryConfig& 
   if (!invocation.ok()) {
     result.status = invocation.status();
   } else {
-    ResticClient restic(context.runner, *invocation, nullptr);
+    ResticClient restic(context.runner, *invocation, nullptr, context.sleep);
     body(restic, result, start);
   }
   FinishResult(result, start, context);

@@ -34,7 +34,7 @@ ProcessSpec ResticClient::Spec(std::vector<std::string> args) const {
   return spec;
 }
 
-StatusOr<ProcessResult> ResticClient::RunReading(const ProcessSpec& spec, const LineCallback& on_line) {
+StatusOr<ProcessResult> ResticClient::RunWaitingForLocks(const ProcessSpec& spec, const LineCallback& on_line) {
   std::chrono::milliseconds waited{0}, pause{1000};
   while (true) {
     auto result = runner_.Run(spec, "", on_line);
@@ -43,7 +43,7 @@ StatusOr<ProcessResult> ResticClient::RunReading(const ProcessSpec& spec, const 
     const bool locked = err.find("repository is already locked") != std::string::npos ||
                         err.find("unable to create lock") != std::string::npos;
     if (!locked || waited >= kLockWait) return result;
-    if (progress_) progress_("The repository is locked by another process (a backup's prune or check); retrying in " +
+    if (progress_) progress_("The repository is locked by another process (a drill, or a backup's prune or check); retrying in " +
                              std::to_string(pause.count() / 1000) + "s");
     if (sleep_) {
       sleep_(pause);
@@ -57,12 +57,14 @@ StatusOr<ProcessResult> ResticClient::RunReading(const ProcessSpec& spec, const 
 
 StatusOr<std::string> ResticClient::RunCapture(const std::string& action, std::vector<std::string> args) {
   std::string out;
-  const bool reading = !args.empty() && (args[0] == "snapshots" || args[0] == "restore" || args[0] == "dump" || args[0] == "ls");
+  // Everything but writing a snapshot and unlocking waits for another process's lock to go.
+  const bool waits = !args.empty() && (args[0] == "snapshots" || args[0] == "restore" || args[0] == "dump" ||
+                                       args[0] == "ls" || args[0] == "check" || args[0] == "forget" || args[0] == "prune");
   const LineCallback collect = [&](const std::string& line) {
     out += line;
     out += '\n';
   };
-  auto result = reading ? RunReading(Spec(args), collect) : runner_.Run(Spec(std::move(args)), "", collect);
+  auto result = waits ? RunWaitingForLocks(Spec(args), collect) : runner_.Run(Spec(std::move(args)), "", collect);
   if (!result.ok()) return result.status();
   if (!result->Succeeded()) return ClassifyResticFailure(action, *result);
   return out;
@@ -218,7 +220,7 @@ StatusOr<std::vector<ResticSnapshot>> ResticClient::Snapshots(const std::vector<
 
 StatusOr<std::string> ResticClient::DumpToString(const std::string& snapshot_id, const std::string& path) {
   std::string out;
-  auto result = RunReading(Spec({"dump", snapshot_id, path}), [&](const std::string& line) {
+  auto result = RunWaitingForLocks(Spec({"dump", snapshot_id, path}), [&](const std::string& line) {
     out += line;
     out += '\n';
   });
@@ -233,7 +235,7 @@ ProcessSpec ResticClient::DumpSpec(const std::string& snapshot_id, const std::st
 
 StatusOr<std::string> ResticClient::DumpLatest(const std::vector<std::string>& tags, const std::string& path) {
   std::string out;
-  auto result = RunReading(Spec({"dump", "--host", "lifeboat", "--tag", JoinTags(tags), "latest", path}),
+  auto result = RunWaitingForLocks(Spec({"dump", "--host", "lifeboat", "--tag", JoinTags(tags), "latest", path}),
                             [&](const std::string& line) {
                               out += line;
                               out += '\n';
@@ -251,7 +253,7 @@ StatusOr<std::string> ResticClient::DumpLatest(const std::vector<std::string>& t
 Status ResticClient::DumpToFile(const std::string& snapshot_id, const std::string& path, const std::string& out_file) {
   ProcessSpec spec = Spec({"dump", snapshot_id, path});
   spec.stdout_path = out_file;
-  auto result = RunReading(spec, nullptr);
+  auto result = RunWaitingForLocks(spec, nullptr);
   if (!result.ok()) return result.status();
   if (!result->Succeeded()) return ClassifyResticFailure("reading " + path + " from snapshot " + snapshot_id, *result);
   return Status::Ok();

@@ -35,8 +35,9 @@ struct StdinBackupOutcome {
   std::optional<ResticBackupSummary> summary;  // Set when restic printed a summary (it saved a snapshot).
 };
 
-// How long a reading command waits for another process's exclusive lock (a backup's prune or
-// check) before it fails: restic 0.14 has no --retry-lock, so the client retries with backoff.
+// How long a command waits for another process's conflicting lock (a backup's prune or check
+// holding an exclusive one; a drill's read blocking a prune or check) before it fails: restic 0.14
+// has no --retry-lock, so the client retries with backoff.
 inline constexpr std::chrono::seconds kLockWait{600};
 
 class ResticClient {
@@ -88,8 +89,8 @@ class ResticClient {
  private:
   ProcessSpec Spec(std::vector<std::string> args) const;
   StatusOr<std::string> RunCapture(const std::string& action, std::vector<std::string> args);
-  // Runs a reading command, again while another process holds an exclusive lock (up to kLockWait).
-  StatusOr<ProcessResult> RunReading(const ProcessSpec& spec, const LineCallback& on_line);
+  // Runs a command, again while another process holds a conflicting lock (up to kLockWait).
+  StatusOr<ProcessResult> RunWaitingForLocks(const ProcessSpec& spec, const LineCallback& on_line);
 
   ProcessRunner& runner_;
   ResticInvocation invocation_;

@@ -116,4 +116,9 @@ Status ClassifyResticFailure(const std::string& action, const ProcessResult& res
   return InternalError(message);
 }
 
+bool IsRepositoryLocked(const Status& status) {
+  return status.code() == StatusCode::kUnavailable && (Contains(status.message(), "repository is already locked") ||
+                                                       Contains(status.message(), "unable to create lock"));
+}
+
 }  // namespace lifeboat::agent

@@ -50,4 +50,7 @@ ResticLine ParseResticBackupLine(const std::string& line, const std::string& sou
 // anything else -> Internal. The message starts with `action` and quotes restic's last error line.
 Status ClassifyResticFailure(const std::string& action, const ProcessResult& result);
 
+// Whether a classified failure is another process's lock on the repository (not damage).
+bool IsRepositoryLocked(const Status& status);
+
 }  // namespace lifeboat::agent

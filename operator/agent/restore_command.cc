@@ -77,7 +77,7 @@ AgentResult RunRestoreCommand(RestoreCommand command, const CommandContext& cont
     return result;
   }
   const RestoreRequest& r = *request;
-  ResticClient restic(context.runner, *invocation, [&](const std::string& m) { context.log("info", m); });
+  ResticClient restic(context.runner, *invocation, [&](const std::string& m) { context.log("info", m); }, context.sleep);
   auto connector = context.connect_pg(r.pg);
   RestoreRunner restore(restic, *connector, context.runner, context.clock, context.log);
   context.log("info", "Restore started backup_id=" + r.backup_id + " target_database=" + r.target_database +

@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
 #include "operator/agent/backup_result.h"
 #include "operator/core/time_format.h"
 #include "tests/agent/command_fixture.h"
@@ -65,6 +70,34 @@ TEST_F(BackupCommandTest, TheResultCarriesTheRunsIdPolicyAndTimes) {
   EXPECT_EQ(result.backup_id, "files-1");
   EXPECT_EQ(result.start_time, FormatRfc3339(clock.Now()));
   EXPECT_EQ(ParseBackupResult(result.fields).policy, "files");
+}
+
+TEST_F(BackupCommandTest, ACheckThatStaysLockedByADrillIsSkippedNotAFailedBackup) {
+  const std::filesystem::path media = std::filesystem::temp_directory_path() / ("backup-check-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(media);
+  std::ofstream(media / "a.txt") << "a";
+  BackupCommand command = MediaBackup();
+  command.media = {"uploads=" + media.string()};
+  command.check_subset = "1%";
+  int checks = 0;
+  answer = [&](const FakeCall& call) {
+    FakeResponse r;
+    if (call.Subcommand() == "check") {
+      ++checks;
+      r.result.exit_code = 1;
+      r.result.stderr_tail = "unable to create lock in backend: repository is already locked by PID 9 on drill-1\n";
+    } else if (call.Subcommand() == "backup") {
+      r.stdout_lines = {R"({"message_type":"summary","snapshot_id":"abcd1234","total_bytes_processed":1})"};
+    }
+    return r;
+  };
+  const AgentResult result = RunBackupCommand(command, Context());
+  std::filesystem::remove_all(media);
+  EXPECT_TRUE(result.status.ok()) << result.status.ToString();
+  EXPECT_GT(checks, 1) << "it waited for the lock before giving up";
+  EXPECT_FALSE(ParseBackupResult(result.fields).check->ok.has_value()) << "skipped, not failed";
+  EXPECT_TRUE(std::any_of(log_lines.begin(), log_lines.end(),
+                          [](const std::string& l) { return l.find("Repository check skipped") != std::string::npos; }));
 }
 
 TEST(DefaultBackupIdTest, IsThePolicyTheCompactTimeAndFiveRandomCharacters) {
