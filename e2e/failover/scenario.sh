@@ -165,7 +165,10 @@ failover)
   sleep 1
   writer_stop
   eventually 10 writer_check_no_loss B > /dev/null || fail "B did not replay the writes"
+  # Its node is lost: the server dies and its disk goes with it, so the follower (the kubelet) cannot
+  # start it again and it never answers the Failover.
   as_postgres "$PG_BIN/pg_ctl" stop -D "$PAIR_DIR_A" -m immediate > /dev/null
+  mv "$PAIR_DIR_A" "$PAIR_DIR_A.lost"
   apply_failover crash Failover "  maxLagBytes: 1048576"
   eventually 60 finished crash || fail "not finished: $(fo crash '{.status}')"
   expect_eq "$(fo crash '{.status.phase}')" Succeeded "phase: $(reason crash) $(fo crash '{.status.conditions[0].message}')"
