@@ -13,14 +13,7 @@
 #include <string>
 
 #include "controllers/backuppolicy/backup_decide.h"
-
-namespace prometheus {
-class Registry;
-class Gauge;
-class Counter;
-template <typename T>
-class Family;
-}  // namespace prometheus
+#include "controllers/common/prometheus_fwd.h"
 
 namespace lifeboat::controllers::backuppolicy {
 

@@ -7,14 +7,7 @@
 #include <string>
 
 #include "controllers/failover/failover_decide.h"
-
-namespace prometheus {
-class Registry;
-class Gauge;
-class Counter;
-template <typename T>
-class Family;
-}  // namespace prometheus
+#include "controllers/common/prometheus_fwd.h"
 
 namespace lifeboat::controllers::failover {
 
