@@ -9,8 +9,11 @@ source "$HERE/lib.sh"
 backup_env_check
 scenario="${1:?scenario name}"
 
-# drill_after_a_backup NAME SCHEDULE: the shop policy with one good backup, and a DRDrill NAME of it.
+# drill_after_a_backup NAME [SCHEDULE] [EXTRA_SPEC_YAML]: the shop policy with one good backup, and a
+# DRDrill NAME of it (no schedule: it runs once; EXTRA_SPEC_YAML: two-space indented spec lines).
 drill_after_a_backup() {
+  local schedule=""
+  [ -n "${2:-}" ] && schedule="  schedule: \"$2\""  # (quotes inside \${2:+...} vanish in a here-document)
   apply_policy shop "0 3 * * *"
   kubectl annotate bp shop -n default lifeboat.dev/backup-now=first > /dev/null
   eventually 60 history_all_final shop || fail "backup did not finish: $(run_results shop)"
@@ -19,8 +22,9 @@ apiVersion: lifeboat.dev/v1alpha1
 kind: DRDrill
 metadata: {name: $1, namespace: default}
 spec:
-  schedule: "$2"
+$schedule
   policyRef: {name: shop}
+${3:-}
 YAML
 }
 
@@ -71,19 +75,9 @@ long-name)
   ;;
 drill)
   step "a one-shot DRDrill restores the newest backup into a scratch PostgreSQL in its own Job and proves it"
-  apply_policy shop "0 3 * * *"
-  kubectl annotate bp shop -n default lifeboat.dev/backup-now=first > /dev/null
-  eventually 60 history_all_final shop || fail "backup did not finish: $(run_results shop)"
-  kubectl apply -f - > /dev/null <<YAML
-apiVersion: lifeboat.dev/v1alpha1
-kind: DRDrill
-metadata: {name: shop-drill, namespace: default}
-spec:
-  policyRef: {name: shop}
-  checks:
+  drill_after_a_backup shop-drill "" '  checks:
     sql: [{name: orders, query: "SELECT count(*) FROM orders", expected: "240"}]
-  objectives: {rto: 10m, rpo: 1h}
-YAML
+  objectives: {rto: 10m, rpo: 1h}'
   drill() { kubectl get drill shop-drill -n default -o "jsonpath=$1"; }
   eventually 120 bash -c "kubectl get drill shop-drill -n default -o jsonpath='{.status.lastRun.result}' | grep -qE 'Succeeded|Failed'" ||
     fail "the drill did not finish: $(drill '{.status}')"
