@@ -24,6 +24,7 @@
 #include "operator/agent/repository_commands.h"
 #include "operator/agent/restore_command.h"
 #include "operator/agent/swap_command.h"
+#include "operator/agent/wal_stream_command.h"
 #include "operator/cmd/commands.h"
 #include "operator/logging/log.h"
 
@@ -349,10 +350,38 @@ void AddReportsCommand(CLI::App* parent, CommandRegistry& registry) {
   Register(registry, r, reports, agent::RunReportsCommand);
 }
 
+void AddWalStreamCommand(CLI::App* parent, CommandRegistry& registry) {
+  static Flags<agent::WalStreamCommand> stream;
+  static double upload_interval_seconds = 60;
+  CLI::App* w = parent->add_subcommand(
+      "wal-stream", "Stream a database's WAL with pg_receivewal and a replication slot into the repository (runs until stopped)");
+  AddRepositoryFlags(w, stream.command.repository);
+  AddTerminationLogFlag(w, stream.termination_log);
+  AddPgFlags(w, stream.command.options.pg);
+  auto& o = stream.command.options;
+  w->add_option("--policy", o.policy, "The BackupPolicy (<namespace>.<name>): tags the WAL snapshots")
+      ->envname("LIFEBOAT_POLICY")->required();
+  w->add_option("--slot", o.slot, "Physical replication slot (created when missing)")->envname("LIFEBOAT_WAL_SLOT")->required();
+  w->add_option("--buffer", o.buffer_dir, "The buffer volume: pg_receivewal writes <buffer>/wal")
+      ->envname("LIFEBOAT_WAL_BUFFER")->default_val("/buffer");
+  w->add_option("--upload-interval", upload_interval_seconds, "Seconds between uploads of the segment being written")
+      ->envname("LIFEBOAT_WAL_UPLOAD_INTERVAL")->default_val(60)->check(CLI::Range(1.0, 86400.0));
+  w->add_option("--group-segments", o.group_segments, "Completed segments per WAL group (one snapshot each)")->default_val(16);
+  w->add_option("--status-file", o.status_file, "Where the streamer's status (JSON) is kept up to date")
+      ->envname("LIFEBOAT_WAL_STATUS_FILE");
+  w->add_option("--bin-dir", o.bin_dir, "Where pg_receivewal is (default: PATH)");
+  registry.commands.emplace_back(w, [w] {
+    stream.command.options.upload_interval = std::chrono::seconds(static_cast<long>(upload_interval_seconds));
+    stream.command.agent_version = LIFEBOAT_VERSION;
+    return RunAgent(w->get_name(), stream.termination_log,
+                    [&](const agent::CommandContext& context) { return agent::RunWalStreamCommand(stream.command, context); });
+  });
+}
+
 }  // namespace
 
 void AddAgentCommand(CLI::App& app, CommandRegistry& registry) {
-  CLI::App* agent = app.add_subcommand("agent", "What Lifeboat Jobs run: backup, restore, swap-database, verify, catalog, retention, check, drill, reports, rejoin");
+  CLI::App* agent = app.add_subcommand("agent", "What Lifeboat Jobs run: backup, restore, swap-database, verify, catalog, retention, check, drill, reports, rejoin, wal-stream");
   agent->require_subcommand(1);
   AddBackupCommand(agent, registry);
   AddRestoreCommand(agent, registry);
@@ -364,6 +393,7 @@ void AddAgentCommand(CLI::App& app, CommandRegistry& registry) {
   AddDrillCommand(agent, registry);
   AddReportsCommand(agent, registry);
   AddRejoinCommand(agent, registry);
+  AddWalStreamCommand(agent, registry);
 }
 
 }  // namespace lifeboat::cmd

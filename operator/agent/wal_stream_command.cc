@@ -1,0 +1,38 @@
+#include "operator/agent/wal_stream_command.h"
+
+#include <nlohmann/json.hpp>
+
+#include "operator/agent/restic_client.h"
+
+namespace lifeboat::agent {
+
+AgentResult RunWalStreamCommand(WalStreamCommand command, const CommandContext& context) {
+  const WallTime start = context.clock.Now();
+  AgentResult result;
+  result.command = "wal-stream";
+  if (Status valid = ValidateWalStreamOptions(command.options); !valid.ok()) {
+    result.status = valid;
+    result.reason = "InvalidRequest";
+    FinishResult(result, start, context);
+    return result;
+  }
+  auto invocation = RepositoryInvocation(command.repository, context);
+  if (!invocation.ok()) {
+    result.status = invocation.status();
+    FinishResult(result, start, context);
+    return result;
+  }
+  ResticClient restic(context.runner, *invocation, nullptr, context.sleep);
+  WalStreamer streamer(restic, context.runner, context.clock, context.log, context.sleep, context.cancellation);
+  context.log("info", "WAL streamer started policy=" + command.options.policy + " slot=" + command.options.slot +
+                          " repository=" + restic.location());
+  result.status = streamer.Run(command.options);
+  if (!result.status.ok()) result.reason = "WalStreamFailed";
+  result.fields = {{"walStream", WalStreamStatusToJson(streamer.CurrentStatus())}};
+  FinishResult(result, start, context);
+  // Stopped because asked to (the Pod was deleted or rolled): that is how a streamer ends.
+  if (context.cancellation.Cancelled() && result.status.ok()) result.reason = "Stopped";
+  return result;
+}
+
+}  // namespace lifeboat::agent
