@@ -75,6 +75,11 @@ BackupResult ReportOf(const BackupRequest& request, const BackupOutcome& outcome
     fields.media.push_back({x.source, x.snapshot_id, static_cast<std::int64_t>(x.file_count),
                             static_cast<std::int64_t>(x.total_bytes), static_cast<std::int64_t>(x.data_added)});
   }
+  for (const auto& b : outcome.manifest.base_backups) {
+    size += static_cast<std::int64_t>(b.size_bytes);
+    fields.base_backups.push_back({b.source, b.snapshot_id, b.system_id, static_cast<std::int64_t>(b.timeline), b.start_lsn,
+                                   b.end_lsn, b.consistent_time, static_cast<std::int64_t>(b.size_bytes), b.verified});
+  }
   fields.size_bytes = size;
   fields.forgotten_snapshots = outcome.forgotten_snapshots;
   return fields;

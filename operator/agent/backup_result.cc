@@ -32,9 +32,18 @@ json BackupResultToJson(const BackupResult& r) {
     PutOptional(e, "bytes", m.bytes);
     media.push_back(std::move(e));
   }
+  json bases = json::array();
+  for (const auto& b : r.base_backups) {
+    json e{{"source", b.source},     {"snapshotId", b.snapshot_id}, {"systemIdentifier", b.system_id},
+           {"timeline", b.timeline}, {"startLsn", b.start_lsn},     {"endLsn", b.end_lsn},
+           {"consistentTime", b.consistent_time}, {"verified", b.verified}};
+    PutOptional(e, "sizeBytes", b.size_bytes);
+    bases.push_back(std::move(e));
+  }
   json j{{"policy", r.policy}, {"runKind", r.run_kind}, {"repository", r.repository},
          {"manifestSnapshotId", r.manifest_snapshot_id}, {"databases", databases}, {"media", media}};
   PutOptional(j, "sizeBytes", r.size_bytes);
+  if (!bases.empty()) j["baseBackups"] = bases;
   if (!r.forgotten_snapshots.empty()) j["forgottenSnapshots"] = r.forgotten_snapshots;
   if (r.retention) {
     j["retention"] = r.retention->error.empty() ? json{{"kept", r.retention->kept}, {"removed", r.retention->removed}}
@@ -63,6 +72,19 @@ BackupResult ParseBackupResult(const json& j) {
   for (const json& m : Objects(j, "media")) {
     r.media.push_back({Str(m, "source"), Str(m, "snapshotId"), Int(m, "files").value_or(0), Int(m, "bytes"),
                        Int(m, "dataAdded").value_or(0)});
+  }
+  for (const json& b : Objects(j, "baseBackups")) {
+    BackupBaseReport base;
+    base.source = Str(b, "source");
+    base.snapshot_id = Str(b, "snapshotId");
+    base.system_id = Str(b, "systemIdentifier");
+    base.timeline = Int(b, "timeline").value_or(0);
+    base.start_lsn = Str(b, "startLsn");
+    base.end_lsn = Str(b, "endLsn");
+    base.consistent_time = Str(b, "consistentTime");
+    base.size_bytes = Int(b, "sizeBytes");
+    if (auto v = b.find("verified"); v != b.end() && v->is_boolean()) base.verified = v->get<bool>();
+    r.base_backups.push_back(std::move(base));
   }
   r.forgotten_snapshots = Strings(j, "forgottenSnapshots");
   if (auto it = j.find("retention"); it != j.end() && it->is_object()) {

@@ -33,6 +33,18 @@ struct BackupMediaReport {
   std::int64_t data_added = 0;  // Bytes restic added to the repository for this source.
 };
 
+struct BackupBaseReport {
+  std::string source;
+  std::string snapshot_id;
+  std::string system_id;
+  std::int64_t timeline = 0;
+  std::string start_lsn;
+  std::string end_lsn;
+  std::string consistent_time;  // RFC 3339: the earliest time this backup recovers to.
+  std::optional<std::int64_t> size_bytes;
+  bool verified = false;
+};
+
 struct RetentionReport {
   std::int64_t kept = 0;
   std::vector<std::string> removed;  // Backup ids.
@@ -52,6 +64,7 @@ struct BackupResult {
   std::optional<std::int64_t> size_bytes;
   std::vector<BackupDatabaseReport> databases;
   std::vector<BackupMediaReport> media;
+  std::vector<BackupBaseReport> base_backups;
   std::vector<std::string> forgotten_snapshots;  // A failed run's leftovers, removed.
   std::optional<RetentionReport> retention;
   std::optional<CheckReport> check;

@@ -1,5 +1,8 @@
 #include "operator/agent/backup_runner.h"
 
+#include "operator/agent/base_backup.h"
+#include "operator/agent/wal_archive.h"
+
 #include "operator/agent/role_plan.h"
 #include "operator/agent/external_programs.h"
 
@@ -39,9 +42,10 @@ Status ValidateBackupRequest(const BackupRequest& r) {
   LIFEBOAT_RETURN_IF_ERROR(ValidateTagName("--backup-id", r.backup_id));
   LIFEBOAT_RETURN_IF_ERROR(ValidateTagName("--policy", r.policy));
   LIFEBOAT_RETURN_IF_ERROR(ValidateTagName("--run-kind", r.run_kind));
-  if (r.databases.empty() && r.media.empty()) {
-    return InvalidArgumentError("nothing to back up: give at least one --database or --media");
+  if (r.databases.empty() && r.media.empty() && !r.base_backup) {
+    return InvalidArgumentError("nothing to back up: give at least one --database, --media or --base-backup");
   }
+  if (r.base_backup) LIFEBOAT_RETURN_IF_ERROR(ValidateTagName("base backup source name", r.base_backup_source));
   std::map<std::string, int> sources;
   for (const auto& d : r.databases) {
     LIFEBOAT_RETURN_IF_ERROR(ValidateTagName("database source name", d.source));
@@ -324,6 +328,17 @@ void BackupRunner::AbandonRun(RunningProcess& manifest, const std::vector<std::s
 // its reason.
 Status BackupRunner::BackupSources(const BackupRequest& request, const SnapshotOptions& options, Manifest& m,
                                    std::vector<std::string>* written, std::string* reason) {
+  if (request.base_backup) {
+    BaseBackupRequest base{request.base_backup_source, request.pg, request.work_dir, request.postgres_root, request.backup_id};
+    SnapshotOptions base_options = options;
+    base_options.tags = RunTags(request.backup_id, request.policy, request.run_kind, kRoleBaseBackup, base.source);
+    base_options.tags.insert(base_options.tags.end(), request.extra_tags.begin(), request.extra_tags.end());
+    BaseBackupRecord record;
+    Status s = BaseBackupTaker(restic_, runner_, clock_, log_).Take(base, base_options, &record, reason);
+    if (!record.snapshot_id.empty()) written->push_back(record.snapshot_id);
+    m.base_backups.push_back(record);
+    if (!s.ok()) return s.WithContext("base backup " + base.source);
+  }
   if (!request.databases.empty() && request.globals) {
     auto globals = DumpGlobals(request);
     if (!globals.ok()) {

@@ -49,7 +49,11 @@ struct BackupRequest {
   bool table_checksums = false;
   std::vector<MediaSource> media;
   bool media_checksums = true;
-  std::string work_dir = "/tmp";   // Directory-format dumps land here before restic reads them.
+  std::string work_dir = "/tmp";   // Directory-format dumps and base backups land here before restic reads them.
+  // A physical base backup of the whole cluster (base_backup.h), for point-in-time recovery.
+  bool base_backup = false;
+  std::string base_backup_source = "cluster";
+  std::string postgres_root = "/usr/lib/postgresql";  // <major>/bin/pg_verifybackup
   std::string agent_version;
 };
 

@@ -48,6 +48,13 @@ json MediaJson(const MediaBackup& m, bool with_files) {
   return j;
 }
 
+json BaseBackupJson(const BaseBackupRecord& b) {
+  return json{{"source", b.source},           {"snapshotId", b.snapshot_id},       {"systemIdentifier", b.system_id},
+              {"serverMajor", b.server_major}, {"timeline", b.timeline},            {"startLsn", b.start_lsn},
+              {"endLsn", b.end_lsn},           {"consistentTime", b.consistent_time}, {"sizeBytes", b.size_bytes},
+              {"dataAdded", b.data_added},     {"verified", b.verified}};
+}
+
 json ToJson(const Manifest& m, bool full) {
   json j{{"schemaVersion", m.schema_version}, {"kind", "LifeboatBackupManifest"},
          {"backupId", m.backup_id},           {"policy", m.policy},
@@ -61,6 +68,10 @@ json ToJson(const Manifest& m, bool full) {
   for (const auto& d : m.databases) j["databases"].push_back(DatabaseJson(d, full));
   j["media"] = json::array();
   for (const auto& x : m.media) j["media"].push_back(MediaJson(x, full));
+  if (!m.base_backups.empty()) {
+    j["baseBackups"] = json::array();
+    for (const auto& b : m.base_backups) j["baseBackups"].push_back(BaseBackupJson(b));
+  }
   return j;
 }
 
@@ -153,6 +164,21 @@ StatusOr<Manifest> ParseManifest(const std::string& text) {
         mb.files.push_back(std::move(mf));
       }
       m.media.push_back(std::move(mb));
+    }
+    for (const json& b : j.value("baseBackups", json::array())) {
+      BaseBackupRecord r;
+      r.source = Required<std::string>(b, "source", "baseBackups[]");
+      r.snapshot_id = Required<std::string>(b, "snapshotId", "baseBackups[]");
+      r.system_id = Required<std::string>(b, "systemIdentifier", "baseBackups[]");
+      r.server_major = b.value("serverMajor", "");
+      r.timeline = b.value("timeline", 0u);
+      r.start_lsn = Required<std::string>(b, "startLsn", "baseBackups[]");
+      r.end_lsn = Required<std::string>(b, "endLsn", "baseBackups[]");
+      r.consistent_time = b.value("consistentTime", "");
+      r.size_bytes = b.value("sizeBytes", 0ULL);
+      r.data_added = b.value("dataAdded", 0ULL);
+      r.verified = b.value("verified", false);
+      m.base_backups.push_back(std::move(r));
     }
     return m;
   } catch (const std::exception& e) {

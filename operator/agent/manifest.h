@@ -76,6 +76,22 @@ struct MediaBackup {
   std::vector<MediaFile> files;
 };
 
+// A physical base backup of the whole database cluster (pg_basebackup, plain format), the
+// starting point of a point-in-time recovery with the policy's archived WAL (wal_archive.h).
+struct BaseBackupRecord {
+  std::string source;            // "cluster" unless named.
+  std::string snapshot_id;       // The data folder, as restic holds it.
+  std::string system_id;         // The database cluster's system identifier (pg_control).
+  std::string server_major;      // PG_VERSION: which server binaries recover it.
+  std::uint32_t timeline = 0;
+  std::string start_lsn;         // Recovery reads WAL from here ...
+  std::string end_lsn;           // ... and is consistent once it replayed up to here.
+  std::string consistent_time;   // RFC 3339: when pg_basebackup finished.
+  std::uint64_t size_bytes = 0;
+  std::uint64_t data_added = 0;
+  bool verified = false;         // pg_verifybackup checked every file against the backup's own manifest.
+};
+
 struct Manifest {
   int schema_version = kManifestSchemaVersion;
   std::string backup_id;
@@ -88,6 +104,7 @@ struct Manifest {
   Globals globals;
   std::vector<DatabaseBackup> databases;
   std::vector<MediaBackup> media;
+  std::vector<BaseBackupRecord> base_backups;  // Absent before point-in-time recovery existed.
 };
 
 nlohmann::json ManifestToJson(const Manifest& manifest);

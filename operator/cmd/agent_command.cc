@@ -180,6 +180,13 @@ void AddBackupCommand(CLI::App* parent, CommandRegistry& registry) {
                 "SOURCE=PATTERN: exclude pattern for one media source only (repeatable)");
   b->add_flag("--no-media-checksums", backup.command.no_media_checksums, "Skip per-file SHA-256 of media");
   b->add_option("--work-dir", backup.command.request.work_dir, "Scratch directory")->envname("LIFEBOAT_WORK_DIR")->default_val("/tmp");
+  b->add_flag("--base-backup", backup.command.request.base_backup,
+              "Take a physical base backup of the whole cluster (pg_basebackup over a replication connection) for point-in-time recovery")
+      ->envname("LIFEBOAT_BASE_BACKUP");
+  b->add_option("--base-backup-source", backup.command.request.base_backup_source, "The base backup's source name")
+      ->default_val("cluster");
+  b->add_option("--postgres-root", backup.command.request.postgres_root, "Where /<major>/bin/pg_verifybackup of each PostgreSQL version is")
+      ->default_val("/usr/lib/postgresql");
   AddRetentionFlags(b, backup.command.retention);
   b->add_option("--check-read-data-subset", backup.command.check_subset, "After success, restic check --read-data-subset=VALUE");
   backup.command.agent_version = LIFEBOAT_VERSION;

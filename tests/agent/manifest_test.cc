@@ -59,6 +59,34 @@ TEST(ManifestTest, RoundTripsThroughJson) {
   EXPECT_EQ(parsed->media[0].files[0].owner->mode, 0640u);
 }
 
+TEST(ManifestTest, ABaseBackupRoundTripsAndOlderManifestsHaveNone) {
+  Manifest m = Sample();
+  BaseBackupRecord base;
+  base.source = "cluster";
+  base.snapshot_id = "5c0ffee5";
+  base.system_id = "7715770691887040880";
+  base.server_major = "15";
+  base.timeline = 2;
+  base.start_lsn = "0/2000028";
+  base.end_lsn = "0/2000100";
+  base.consistent_time = "2026-12-05T01:00:00Z";
+  base.size_bytes = 45000000;
+  base.verified = true;
+  m.base_backups.push_back(base);
+  auto parsed = ParseManifest(SerializeManifest(m));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_EQ(parsed->base_backups.size(), 1u);
+  EXPECT_EQ(parsed->base_backups[0].system_id, "7715770691887040880");
+  EXPECT_EQ(parsed->base_backups[0].timeline, 2u);
+  EXPECT_EQ(parsed->base_backups[0].end_lsn, "0/2000100");
+  EXPECT_TRUE(parsed->base_backups[0].verified);
+
+  auto older = ParseManifest(SerializeManifest(Sample()));
+  ASSERT_TRUE(older.ok());
+  EXPECT_TRUE(older->base_backups.empty());
+  EXPECT_FALSE(ManifestToJson(Sample()).contains("baseBackups"));
+}
+
 TEST(ManifestTest, AFileWithoutAnOwnerReadsAsUnknownOwner) {
   Manifest m = Sample();
   m.media[0].files[0].owner.reset();
