@@ -18,25 +18,6 @@
 #include "operator/core/time_format.h"
 
 namespace lifeboat::agent {
-namespace {
-
-// The database's owner and the roles its objects need, read in the snapshot transaction (a restore
-// onto a server without them creates them from the globals: role_plan.h).
-Status RecordRoles(PgSession& session, const std::string& database, DatabaseBackup* out) {
-  auto roles = session.Query(kReferencedRolesSql, {database});
-  if (!roles.ok()) return roles.status();
-  auto owner = session.Query(kDatabaseOwnerSql, {database});
-  if (!owner.ok()) return owner.status();
-  out->roles_recorded = true;
-  out->roles.clear();
-  for (const auto& row : *roles) {
-    if (!row.empty() && row[0]) out->roles.push_back(*row[0]);
-  }
-  if (!owner->empty() && !(*owner)[0].empty() && (*owner)[0][0]) out->owner = *(*owner)[0][0];
-  return Status::Ok();
-}
-
-}  // namespace
 
 Status ValidateBackupRequest(const BackupRequest& r) {
   LIFEBOAT_RETURN_IF_ERROR(ValidateTagName("--backup-id", r.backup_id));
@@ -183,7 +164,7 @@ Status BackupRunner::BackupDatabase(const BackupRequest& request, const Database
                    " server_version=" + info->server_version + " wal_lsn=" + info->wal_lsn);
   auto tables = (*session)->ListTables();
   if (!tables.ok()) return tables.status();
-  if (Status roles = RecordRoles(**session, source.database, out); !roles.ok()) return roles;
+  if (Status roles = RecordDatabaseRoles(**session, source.database, out); !roles.ok()) return roles;
 
   // Counting runs in the snapshot transaction while pg_dump reads the same snapshot.
   Status measure_status;

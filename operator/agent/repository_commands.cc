@@ -1,5 +1,7 @@
 #include "operator/agent/repository_commands.h"
 
+#include "operator/agent/wal_archive.h"
+
 #include <functional>
 #include <map>
 #include <optional>
@@ -102,8 +104,16 @@ void Catalog(ResticClient& restic, const CatalogCommand& command, const CommandC
     return;
   }
   // The full catalog is listed; the termination message carries the count and newest ids.
-  context.listing << json{{"repository", restic.location()}, {"backups", backups}}.dump() << std::endl;
+  json listing{{"repository", restic.location()}, {"backups", backups}};
   result.fields = CatalogResultToJson(fields);
+  if (!command.policy.empty()) {
+    WalArchiveListing archive = ListWalArchive(*snapshots, command.policy);
+    if (!archive.base_backups.empty() || !archive.batches.empty()) {
+      listing["walArchive"] = RecoveryWindowJson(AnalyzeRecoveryWindow(archive), archive);
+      result.fields["walArchive"] = listing["walArchive"];
+    }
+  }
+  context.listing << listing.dump() << std::endl;
   if (!selection_status.ok()) {
     result.status = selection_status;
     if (selection_status.code() == StatusCode::kNotFound) result.reason = "BackupNotFound";

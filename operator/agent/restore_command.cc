@@ -5,6 +5,7 @@
 
 #include "operator/agent/maintenance_results.h"
 #include "operator/agent/media_ownership.h"
+#include "operator/agent/point_in_time_recovery.h"
 #include "operator/agent/restic_client.h"
 #include "operator/agent/sql_check_runner.h"
 
@@ -61,6 +62,106 @@ RestoreResult ReportOf(const RestoreRequest& request, const RestoreOutcome& outc
   return fields;
 }
 
+RecoveryReport RecoveryReportOf(const RestoreCommand& command, const RecoveryOutcome& recovered) {
+  RecoveryReport report;
+  report.target = command.recovery_target;
+  report.base_backup_id = recovered.base_backup_id;
+  report.base_consistent_time = recovered.base_consistent_time;
+  report.reached_time = recovered.reached_time;
+  report.reached_lsn = recovered.reached_lsn;
+  report.archive_until = recovered.archive_until;
+  report.replayed_to_end = recovered.replayed_to_end;
+  report.wal_snapshots = recovered.wal_snapshots;
+  report.fetch_seconds = recovered.fetch_seconds;
+  report.replay_seconds = recovered.replay_seconds;
+  report.tables = command.request.tables;
+  return report;
+}
+
+// The recovered server's globals (roles), so the restore can create the roles the database needs.
+StatusOr<std::string> RecoveredGlobals(ProcessRunner& runner, const PgConnectionConfig& server) {
+  ProcessSpec spec;
+  spec.argv = {"pg_dumpall", "--globals-only", "-h", server.host, "-p", server.port, "-U", server.user, "--no-password"};
+  std::string sql;
+  auto result = runner.Run(spec, "", [&](const std::string& line) { sql += line + "\n"; });
+  if (!result.ok()) return result.status();
+  if (!result->Succeeded()) return InternalError("pg_dumpall --globals-only of the recovered server " + result->Describe());
+  return sql;
+}
+
+// --recovery-target: recover the policy's cluster to the target in scratch space, then restore the
+// wanted database (or tables) from it with the same guards and verification as a dump.
+AgentResult RunPointInTimeRestore(const RestoreCommand& command, RestoreRequest r, ResticClient& restic,
+                                  const CommandContext& context, AgentResult result, WallTime start) {
+  auto target = ParseRecoveryTarget(command.recovery_target);
+  if (!target.ok() || command.policy.empty() || r.target_database.empty() || r.database_source.empty()) {
+    result.status = !target.ok() ? target.status()
+                                 : InvalidArgumentError("--recovery-target needs --policy, --database-source (the database in the "
+                                                        "recovered cluster) and --target-database");
+    result.reason = "InvalidRequest";
+    FinishResult(result, start, context);
+    return result;
+  }
+  PointInTimeRecovery recovery(restic, context.runner, context.connect_pg, context.clock, context.log, context.sleep);
+  RecoveryOutcome recovered = recovery.Recover({command.policy, *target, r.work_dir, command.postgres_root});
+  RestoreResult fields;
+  fields.repository = restic.location();
+  fields.policy = command.policy;
+  fields.recovery = RecoveryReportOf(command, recovered);
+  if (!recovered.status.ok()) {
+    result.status = recovered.status;
+    result.reason = recovered.reason;
+    result.fields = RestoreResultToJson(fields);
+    FinishResult(result, start, context);
+    return result;
+  }
+  auto server = context.connect_pg(recovery.Connection());
+  auto db = DescribeRecoveredDatabase(*server, r.database_source, r.tables, r.table_checksums);
+  auto globals = db.ok() ? RecoveredGlobals(context.runner, recovery.Connection()) : db.status();
+  if (!db.ok() || !globals.ok()) {
+    result.status = !db.ok() ? db.status() : globals.status();
+    result.reason = db.ok() || db.status().code() != StatusCode::kNotFound ? "RecoveryFailed" : "SourceNotFound";
+    result.fields = RestoreResultToJson(fields);
+    FinishResult(result, start, context);
+    return result;
+  }
+  Manifest manifest;
+  manifest.backup_id = recovered.base_backup_id;
+  manifest.policy = command.policy;
+  // The restored state is as of the last replayed commit: that is the recovery point (RPO).
+  manifest.start_time = recovered.reached_time.empty() ? recovered.base_consistent_time : recovered.reached_time;
+  manifest.globals = {true, globals->size(), *globals};
+  manifest.databases.push_back(*db);
+  r.backup_id = recovered.base_backup_id;
+  const PgConnectionConfig from = recovery.Connection();
+  auto producer = [from, tables = r.tables](const DatabaseBackup& d) {
+    ProcessSpec dump;
+    dump.argv = {"pg_dump", "-Fc", "-Z", "0", "-h", from.host, "-p", from.port, "-U", from.user, "--no-password", "-d", d.database};
+    for (const auto& t : d.tables) {
+      if (!tables.empty()) dump.argv.insert(dump.argv.end(), {"-t", "\"" + t.schema + "\".\"" + t.name + "\""});
+    }
+    return dump;
+  };
+  auto connector = context.connect_pg(r.pg);
+  RestoreRunner restore(restic, *connector, context.runner, context.clock, context.log);
+  const RestoreOutcome outcome = restore.RunFromServer(r, manifest, producer);
+  recovery.Stop();
+  result.status = outcome.status;
+  result.reason = outcome.reason;
+  fields.backup_time = outcome.backup_time;
+  fields.database = outcome.database;
+  fields.checks = outcome.checks;
+  fields.mismatches = outcome.mismatches;
+  result.fields = RestoreResultToJson(fields);
+  if (outcome.status.ok()) {
+    context.log("info", "Point-in-time restore completed reached=" + recovered.reached_time + " target_database=" + r.target_database);
+  } else {
+    context.log("error", "Point-in-time restore failed reason=" + outcome.reason + " error=" + outcome.status.ToString());
+  }
+  FinishResult(result, start, context);
+  return result;
+}
+
 }  // namespace
 
 AgentResult RunRestoreCommand(RestoreCommand command, const CommandContext& context) {
@@ -78,6 +179,18 @@ AgentResult RunRestoreCommand(RestoreCommand command, const CommandContext& cont
   }
   const RestoreRequest& r = *request;
   ResticClient restic(context.runner, *invocation, [&](const std::string& m) { context.log("info", m); }, context.sleep);
+  if (!command.recovery_target.empty() || !command.request.tables.empty()) {
+    if (!r.backup_id.empty() || command.recovery_target.empty()) {
+      result.status = InvalidArgumentError(command.recovery_target.empty() ? "--table needs --recovery-target"
+                                                                           : "give either --backup-id or --recovery-target, not both");
+      result.reason = "InvalidRequest";
+      FinishResult(result, start, context);
+      return result;
+    }
+    context.log("info", "Point-in-time restore started target=" + command.recovery_target + " policy=" + command.policy +
+                            " database=" + r.database_source + " target_database=" + r.target_database);
+    return RunPointInTimeRestore(command, r, restic, context, result, start);
+  }
   auto connector = context.connect_pg(r.pg);
   RestoreRunner restore(restic, *connector, context.runner, context.clock, context.log);
   context.log("info", "Restore started backup_id=" + r.backup_id + " target_database=" + r.target_database +

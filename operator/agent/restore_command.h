@@ -24,6 +24,13 @@ struct RestoreCommand {
   std::string checks_file;  // a file holding one.
   bool no_verify = false;
   bool no_create_roles = false;
+  // Point-in-time recovery instead of a backup: "latest", an RFC 3339 time or "lsn:X/Y". The
+  // policy's base backups and archived WAL are recovered in scratch space (--work-dir), then
+  // request.database_source of the recovered cluster (or only request.tables of it) is restored
+  // like a dump. Exclusive with request.backup_id.
+  std::string recovery_target;
+  std::string policy;                                 // Whose base backups and WAL.
+  std::string postgres_root = "/usr/lib/postgresql";  // <major>/bin of the recovery server.
 };
 
 AgentResult RunRestoreCommand(RestoreCommand command, const CommandContext& context);

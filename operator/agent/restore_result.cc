@@ -85,6 +85,37 @@ MediaRestoreReport MediaFromJson(const json& j) {
           Int(j, "mismatches"), Int(j, "ownersNotRestored"), Str(j, "ownershipMessage")};
 }
 
+json RecoveryToJson(const RecoveryReport& r) {
+  json j{{"target", r.target},
+         {"baseBackupId", r.base_backup_id},
+         {"baseConsistentTime", r.base_consistent_time},
+         {"reachedTime", r.reached_time},
+         {"reachedLsn", r.reached_lsn},
+         {"archiveUntil", r.archive_until},
+         {"replayedToEnd", r.replayed_to_end},
+         {"walSnapshots", r.wal_snapshots},
+         {"fetchSeconds", r.fetch_seconds},
+         {"replaySeconds", r.replay_seconds}};
+  if (!r.tables.empty()) j["tables"] = r.tables;
+  return j;
+}
+
+RecoveryReport RecoveryFromJson(const json& j) {
+  RecoveryReport r;
+  r.target = Str(j, "target");
+  r.base_backup_id = Str(j, "baseBackupId");
+  r.base_consistent_time = Str(j, "baseConsistentTime");
+  r.reached_time = Str(j, "reachedTime");
+  r.reached_lsn = Str(j, "reachedLsn");
+  r.archive_until = Str(j, "archiveUntil");
+  if (auto it = j.find("replayedToEnd"); it != j.end() && it->is_boolean()) r.replayed_to_end = it->get<bool>();
+  r.wal_snapshots = Int(j, "walSnapshots");
+  r.fetch_seconds = Number(j, "fetchSeconds").value_or(0);
+  r.replay_seconds = Number(j, "replaySeconds").value_or(0);
+  r.tables = Strings(j, "tables");
+  return r;
+}
+
 }  // namespace
 
 json RestoreResultToJson(const RestoreResult& r) {
@@ -94,6 +125,7 @@ json RestoreResultToJson(const RestoreResult& r) {
   PutIf(j, "policy", r.policy);
   if (r.database) j["database"] = DatabaseToJson(*r.database);
   if (r.media) j["media"] = MediaToJson(*r.media);
+  if (r.recovery) j["recovery"] = RecoveryToJson(*r.recovery);
   if (!r.checks.empty()) j["checks"] = SqlCheckReportsToJson(r.checks);
   PutIf(j, "mismatches", r.mismatches);
   return j;
@@ -107,6 +139,7 @@ RestoreResult ParseRestoreResult(const json& j) {
   r.policy = Str(j, "policy");
   if (const json* d = Object(j, "database")) r.database = DatabaseFromJson(*d);
   if (const json* m = Object(j, "media")) r.media = MediaFromJson(*m);
+  if (const json* x = Object(j, "recovery")) r.recovery = RecoveryFromJson(*x);
   if (auto it = j.find("checks"); it != j.end()) r.checks = ParseSqlCheckReports(*it);
   r.mismatches = Strings(j, "mismatches");
   return r;

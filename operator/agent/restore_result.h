@@ -53,12 +53,28 @@ struct MediaRestoreReport {
   std::string ownership_message;
 };
 
+// A point-in-time recovery (--recovery-target): which base backup, how far the WAL replay got.
+struct RecoveryReport {
+  std::string target;                // "latest", an RFC 3339 time, or "lsn:X/Y" (as asked).
+  std::string base_backup_id;
+  std::string base_consistent_time;
+  std::string reached_time;          // The last replayed commit's time: the point actually reached.
+  std::string reached_lsn;
+  std::string archive_until;         // The last recoverable time the archive knew of.
+  bool replayed_to_end = false;      // No commit after the target was archived: all of the archive was replayed.
+  std::int64_t wal_snapshots = 0;
+  double fetch_seconds = 0;
+  double replay_seconds = 0;
+  std::vector<std::string> tables;   // Only these tables were restored (empty: the whole database).
+};
+
 struct RestoreResult {
   std::string repository;
   std::string backup_time;  // The restored backup's start (RFC 3339): the RPO.
   std::string policy;
   std::optional<DatabaseRestoreReport> database;
   std::optional<MediaRestoreReport> media;
+  std::optional<RecoveryReport> recovery;
   std::vector<SqlCheckReport> checks;
   std::vector<std::string> mismatches;              // The first ones, human-readable.
 };

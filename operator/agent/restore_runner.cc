@@ -249,12 +249,16 @@ Status RestoreRunner::LoadDump(const RestoreRequest& request, const Manifest& ma
   } else {
     ProcessSpec streamed = parallel_post_data ? pg_restore({"--section=pre-data", "--section=data"}) : pg_restore({});
     if (parallel_post_data) streamed.stdin_copy_path = local.string();
-    auto piped = runner_.RunPipeline(restic_.DumpSpec(db.snapshot_id, db.path), streamed, nullptr);
+    auto piped = runner_.RunPipeline(producer_ ? producer_(db) : restic_.DumpSpec(db.snapshot_id, db.path), streamed, nullptr);
     if (!piped.ok()) {
       restored = piped.status();
     } else if (!piped->producer.Succeeded()) {
       fs::remove_all(local, ec);
       outcome->reason = "FetchFailed";
+      if (producer_) {
+        return InternalError("pg_dump of " + db.database + " from the recovered server " + piped->producer.Describe() + ": " +
+                             FirstErrorLine(piped->producer.stderr_tail));
+      }
       return ClassifyResticFailure("reading " + db.path + " from snapshot " + db.snapshot_id, piped->producer);
     } else {
       restored = check(piped->consumer, "pg_restore");
@@ -317,6 +321,75 @@ Status RestoreRunner::VerifyDatabase(const RestoreRequest& request, const Databa
   return Status::Ok();
 }
 
+// Only some tables, inside the live database: one pg_restore transaction drops and recreates them
+// (with their indexes, constraints and owned sequences) and loads their rows, so a failure — for
+// example another table's foreign key that needs one of them — changes nothing. Then their rows
+// are compared with the recovered server's.
+Status RestoreRunner::ReplaceTables(const RestoreRequest& request, const DatabaseBackup& db, RestoreOutcome* outcome) {
+  auto& j = outcome->database;
+  const SteadyTime t0 = clock_.SteadyNow();
+  ProcessSpec restore;
+  restore.argv = {kPgRestore, "-d", request.target_database, "--exit-on-error", "--clean", "--if-exists", "--single-transaction"};
+  auto pg = PgArgs(request.pg);
+  restore.argv.insert(restore.argv.end(), pg.begin(), pg.end());
+  if (!request.owner.empty()) restore.argv.insert(restore.argv.end(), {"--no-owner", "--no-privileges", "--role=" + request.owner});
+  if (!request.pg.sslmode.empty()) restore.env["PGSSLMODE"] = request.pg.sslmode;
+  auto piped = runner_.RunPipeline(producer_(db), restore, nullptr);
+  j.streamed = true;
+  j.restore_seconds = Seconds(t0, clock_.SteadyNow());
+  if (!piped.ok()) {
+    outcome->reason = "RestoreFailed";
+    return piped.status();
+  }
+  if (!piped->producer.Succeeded()) {
+    outcome->reason = "FetchFailed";
+    return InternalError("pg_dump of the tables from the recovered server " + piped->producer.Describe() + ": " +
+                         FirstErrorLine(piped->producer.stderr_tail));
+  }
+  if (!piped->consumer.Succeeded()) {
+    outcome->reason = "RestoreFailed";
+    return InternalError("pg_restore of the tables " + piped->consumer.Describe() + " (nothing was changed): " +
+                         FirstErrorLine(piped->consumer.stderr_tail));
+  }
+  log_("info", "Tables replaced database=" + request.target_database + " tables=" + std::to_string(db.tables.size()));
+  if (!request.verify) return Status::Ok();
+  const SteadyTime t1 = clock_.SteadyNow();
+  auto target = pg_.Connect(request.target_database);
+  if (!target.ok()) {
+    outcome->reason = "VerificationFailed";
+    return target.status();
+  }
+  std::vector<TableStats> observed;
+  for (const auto& t : db.tables) {
+    auto stats = (*target)->MeasureTable({t.schema, t.name}, db.checksums && request.table_checksums);
+    if (!stats.ok()) {
+      outcome->reason = "VerificationFailed";
+      return stats.status();
+    }
+    observed.push_back(*stats);
+  }
+  auto mismatches = CompareTables(db.tables, observed);
+  j.tables_verified = static_cast<std::int64_t>(db.tables.size());
+  j.checksums_verified = db.checksums && request.table_checksums;
+  j.mismatches = static_cast<std::int64_t>(mismatches.size());
+  for (const auto& m : mismatches) {
+    if (outcome->mismatches.size() < kMaxReportedMismatches) outcome->mismatches.push_back(m.ToString());
+  }
+  target->reset();
+  SqlChecksOutcome checks = RunSqlChecks(pg_, request.target_database, request.checks, log_);
+  outcome->checks = checks.checks;
+  j.verify_seconds = Seconds(t1, clock_.SteadyNow());
+  if (!mismatches.empty()) {
+    outcome->reason = "VerificationFailed";
+    return InternalError("restored tables differ from the recovered server: " + mismatches.front().ToString());
+  }
+  if (!checks.all_passed) {
+    outcome->reason = "CheckFailed";
+    return InternalError(checks.first_failure);
+  }
+  return Status::Ok();
+}
+
 // A failed staged restore removes what it made: the staging database is dropped (or kept under
 // --keep-failed-as), so no half-restored database is left behind.
 void RestoreRunner::DiscardStaging(PgSession& admin, const RestoreRequest& request, const std::string& staging,
@@ -350,6 +423,13 @@ Status RestoreRunner::RestoreDatabase(const RestoreRequest& request, const Manif
   if (!exists.ok()) {
     outcome->reason = "DatabaseUnavailable";
     return exists.status();
+  }
+  if (!request.tables.empty() && request.mode == DatabaseRestoreMode::kReplace) {
+    if (!*exists) {
+      outcome->reason = "TargetNotFound";
+      return NotFoundError("database " + request.target_database + " does not exist: replacing tables needs the database they are in");
+    }
+    return ReplaceTables(request, *db, outcome);
   }
   auto action = DecideTargetDatabase(request.mode, request.strategy, request.target_database, *exists, request.safety_backup_done);
   if (!action.ok()) {
@@ -466,6 +546,9 @@ Status RestoreRunner::RestoreMedia(const RestoreRequest& request, const Manifest
 RestoreOutcome RestoreRunner::Run(const RestoreRequest& request) {
   RestoreOutcome outcome;
   outcome.status = ValidateRestoreRequest(request);
+  if (outcome.status.ok() && !request.tables.empty()) {
+    outcome.status = InvalidArgumentError("--table restores need a point-in-time recovery (--recovery-target)");
+  }
   if (!outcome.status.ok()) {
     outcome.reason = outcome.status.code() == StatusCode::kFailedPrecondition ? "SafetyBackupRequired" : "InvalidRequest";
     return outcome;
@@ -478,14 +561,36 @@ RestoreOutcome RestoreRunner::Run(const RestoreRequest& request) {
                          : (manifest.status().code() == StatusCode::kPermissionDenied ? "RepositoryAccessDenied" : "RepositoryFailed");
     return outcome;
   }
-  outcome.backup_time = manifest->start_time;
-  outcome.policy = manifest->policy;
+  return RunWith(request, *manifest);
+}
+
+RestoreOutcome RestoreRunner::RunFromServer(const RestoreRequest& request, const Manifest& manifest, DumpProducer producer) {
+  RestoreOutcome outcome;
+  outcome.status = ValidateRestoreRequest(request);
+  if (outcome.status.ok() && !request.media_target.empty()) {
+    outcome.status = InvalidArgumentError("a point-in-time recovery restores databases only; restore media from a backup (--backup-id)");
+  }
+  if (outcome.status.ok() && request.mode == DatabaseRestoreMode::kReplace && !request.safety_backup_done) {
+    outcome.status = FailedPreconditionError("Replace runs only after the safety backup, confirmed with --safety-backup-done");
+  }
+  if (!outcome.status.ok()) {
+    outcome.reason = outcome.status.code() == StatusCode::kFailedPrecondition ? "SafetyBackupRequired" : "InvalidRequest";
+    return outcome;
+  }
+  producer_ = std::move(producer);
+  return RunWith(request, manifest);
+}
+
+RestoreOutcome RestoreRunner::RunWith(const RestoreRequest& request, const Manifest& manifest) {
+  RestoreOutcome outcome;
+  outcome.backup_time = manifest.start_time;
+  outcome.policy = manifest.policy;
   if (!request.target_database.empty()) {
-    outcome.status = RestoreDatabase(request, *manifest, &outcome);
+    outcome.status = RestoreDatabase(request, manifest, &outcome);
     if (!outcome.status.ok()) return outcome;
   }
   if (!request.media_target.empty()) {
-    outcome.status = RestoreMedia(request, *manifest, &outcome);
+    outcome.status = RestoreMedia(request, manifest, &outcome);
     if (!outcome.status.ok()) return outcome;
   }
   return outcome;

@@ -10,6 +10,7 @@
 // Not thread-safe; one run at a time.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,6 +55,10 @@ struct RestoreRequest {
   bool table_checksums = true;  // With verify: also compare the manifest's table checksums (where it has them).
   std::vector<SqlCheck> checks;
   std::string work_dir = "/tmp";
+  // Point-in-time recovery only (RunFromServer): restore only these tables ("schema.table", or
+  // "table" in public). With Replace they are replaced inside the existing target database in one
+  // transaction (pg_restore --clean --single-transaction); the other tables stay as they are.
+  std::vector<std::string> tables;
 };
 
 // The staging database of a restore into `target` when none is given ("<target>_restoring",
@@ -80,8 +85,17 @@ class RestoreRunner {
 
   RestoreOutcome Run(const RestoreRequest& request);
 
+  // Produces a database's custom-format dump on stdout (pg_dump from a recovered server).
+  using DumpProducer = std::function<ProcessSpec(const DatabaseBackup& db)>;
+  // The same restore, guards and verification from a live source instead of the repository: a
+  // recovered server's database (point_in_time_recovery.h), described by `manifest` (its tables
+  // measured there), its dump produced by `producer`. Databases only.
+  RestoreOutcome RunFromServer(const RestoreRequest& request, const Manifest& manifest, DumpProducer producer);
+
  private:
+  RestoreOutcome RunWith(const RestoreRequest& request, const Manifest& manifest);
   Status RestoreDatabase(const RestoreRequest& request, const Manifest& manifest, RestoreOutcome* outcome);
+  Status ReplaceTables(const RestoreRequest& request, const DatabaseBackup& db, RestoreOutcome* outcome);
   Status PrepareRoles(PgSession& admin, const RestoreRequest& request, const Manifest& manifest,
                       const DatabaseBackup& db, RestoreOutcome* outcome, std::string* database_owner);
   Status PrepareDatabase(PgSession& admin, const RestoreRequest& request, const Manifest& manifest,
@@ -100,6 +114,7 @@ class RestoreRunner {
   ProcessRunner& runner_;
   const Clock& clock_;
   LogSink log_;
+  DumpProducer producer_;  // Set: dumps come from it, not from the repository.
 };
 
 // Reads a backup's manifest from the repository with one restic call (NotFound when there is no

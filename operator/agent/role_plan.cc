@@ -135,4 +135,19 @@ RolePlan PlanRoles(const std::set<std::string>& needed, const std::set<std::stri
   return plan;
 }
 
+Status RecordDatabaseRoles(PgSession& session, const std::string& database, DatabaseBackup* out) {
+  auto roles = session.Query(kReferencedRolesSql, {database});
+  if (!roles.ok()) return roles.status();
+  auto owner = session.Query(kDatabaseOwnerSql, {database});
+  if (!owner.ok()) return owner.status();
+  out->roles_recorded = true;
+  out->roles.clear();
+  for (const auto& row : *roles) {
+    if (!row.empty() && row[0]) out->roles.push_back(*row[0]);
+  }
+  if (!owner->empty() && !(*owner)[0].empty() && (*owner)[0][0]) out->owner = *(*owner)[0][0];
+  return Status::Ok();
+}
+
+
 }  // namespace lifeboat::agent

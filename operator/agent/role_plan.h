@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "operator/agent/manifest.h"
+#include "operator/agent/pg_session.h"
 #include "operator/core/status.h"
 
 namespace lifeboat::agent {
@@ -61,5 +63,10 @@ extern const char* const kReferencedRolesSql;
 extern const char* const kDatabaseOwnerSql;
 // Every role of the server. Rows: rolname.
 extern const char* const kExistingRolesSql;
+
+// Records `database`'s owner and the roles its objects need (kDatabaseOwnerSql, kReferencedRolesSql)
+// into `out`, as a backup does in its snapshot transaction, so a restore onto a server without
+// them creates them from the globals.
+Status RecordDatabaseRoles(PgSession& session, const std::string& database, DatabaseBackup* out);
 
 }  // namespace lifeboat::agent

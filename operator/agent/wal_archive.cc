@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 #include "operator/agent/snapshot_tags.h"
 #include "operator/core/time_format.h"
 
@@ -192,6 +194,20 @@ RecoveryWindow AnalyzeRecoveryWindow(const WalArchiveListing& archive, std::uint
   }
   if (newest_usable) window.gap = newest_chain.gap;
   return window;
+}
+
+nlohmann::json RecoveryWindowJson(const RecoveryWindow& window, const WalArchiveListing& archive) {
+  nlohmann::json j = {{"baseBackups", archive.base_backups.size()},
+                      {"walGroups", archive.batches.size()},
+                      {"supersededUploads", archive.superseded.size()},
+                      {"lastSegment", window.last_segment}};
+  if (window.first_recoverable) j["firstRecoverableTime"] = FormatRfc3339Micro(*window.first_recoverable);
+  if (window.last_recoverable) {
+    j["lastRecoverableTime"] = FormatRfc3339Micro(*window.last_recoverable);
+    j["lastLsn"] = FormatLsn(window.last_lsn);
+  }
+  if (window.gap) j["gap"] = {{"fromLsn", FormatLsn(window.gap->from_lsn)}, {"toLsn", FormatLsn(window.gap->to_lsn)}};
+  return j;
 }
 
 StatusOr<RecoveryTarget> ParseRecoveryTarget(const std::string& text) {

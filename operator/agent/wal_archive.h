@@ -26,6 +26,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "operator/agent/catalog.h"
 #include "operator/agent/restic_output.h"
 #include "operator/agent/wal_names.h"
@@ -106,6 +108,10 @@ struct RecoveryWindow {
 };
 RecoveryWindow AnalyzeRecoveryWindow(const WalArchiveListing& archive,
                                      std::uint64_t segment_size = kDefaultWalSegmentSize);
+
+// The window as JSON (catalog output and results): firstRecoverableTime, lastRecoverableTime,
+// lastLsn, lastSegment, baseBackups, walGroups, supersededUploads and gap {fromLsn, toLsn}.
+nlohmann::json RecoveryWindowJson(const RecoveryWindow& window, const WalArchiveListing& archive);
 
 // Where a recovery should stop.
 struct RecoveryTarget {

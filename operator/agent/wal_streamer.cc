@@ -240,6 +240,11 @@ Status WalStreamer::Upload(const WalStreamOptions& options, ReplicationConnectio
       if (!ec) continue;
     }
     fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
+    if (ec && name == plan->partial_file && !fs::exists(from)) {
+      // pg_receivewal completed the segment meanwhile (renamed it): plan again with the new name.
+      fs::remove_all(stage, ec);
+      return AbortedError("the segment being written was completed while staging");
+    }
     if (ec) return InternalError("staging " + from.string() + " for upload: " + ec.message());
   }
 
@@ -385,7 +390,9 @@ Status WalStreamer::Run(const WalStreamOptions& options) {
     const bool due = plan && (plan->seal || plan->group != group_ || plan->completed > uploaded_completed_ || !last_upload_ ||
                               now - *last_upload_ >= options.upload_interval);
     if (due && now >= next_upload_attempt) {
-      if (Status uploaded = Upload(options, server, false); !uploaded.ok()) {
+      Status uploaded = Upload(options, server, false);
+      for (int again = 0; uploaded.code() == StatusCode::kAborted && again < 3; ++again) uploaded = Upload(options, server, false);
+      if (!uploaded.ok()) {
         Fail("Uploading WAL", uploaded);
         next_upload_attempt = now + std::min<std::chrono::milliseconds>(options.upload_interval, std::chrono::seconds(10));
       } else {

@@ -199,7 +199,15 @@ void AddRestoreCommand(CLI::App* parent, CommandRegistry& registry) {
   AddRepositoryFlags(r, restore.command.repository);
   AddTerminationLogFlag(r, restore.termination_log);
   AddPgFlags(r, restore.command.pg);
-  r->add_option("--backup-id", restore.command.request.backup_id, "Backup to restore")->envname("LIFEBOAT_BACKUP_ID")->required();
+  r->add_option("--backup-id", restore.command.request.backup_id, "Backup to restore (or --recovery-target)")->envname("LIFEBOAT_BACKUP_ID");
+  r->add_option("--recovery-target", restore.command.recovery_target,
+                "Point-in-time recovery from the policy's base backups and WAL: latest, an RFC 3339 time, or lsn:X/Y")
+      ->envname("LIFEBOAT_RECOVERY_TARGET");
+  r->add_option("--policy", restore.command.policy, "Whose base backups and WAL a point-in-time recovery uses")->envname("LIFEBOAT_POLICY");
+  r->add_option("--table", restore.command.request.tables,
+                "Point-in-time recovery: restore only this table (schema.table; repeatable)")->envname("LIFEBOAT_TABLES")->delimiter(' ');
+  r->add_option("--postgres-root", restore.command.postgres_root, "Where /<major>/bin of the recovery server is")
+      ->default_val("/usr/lib/postgresql");
   r->add_option("--database-source", restore.command.request.database_source, "Database source in the backup");
   r->add_option("--target-database", restore.command.request.target_database, "Database to restore into")->envname("LIFEBOAT_TARGET_DATABASE");
   r->add_option("--mode", restore.command.mode, "NewDatabase | Replace")->envname("LIFEBOAT_RESTORE_MODE")->default_val("NewDatabase");
