@@ -35,6 +35,7 @@ bool Before(const WalBatch& a, const WalBatch& b) {
 
 // How far the WAL snapshots reach from a base backup: consecutive groups (each starting at or
 // before where the chain has got to) extend it; the first group that starts later is a gap.
+// Every complete base backup is usable on its own (up to the time it became consistent).
 struct Chain {
   std::uint64_t covered = 0;         // All WAL before this position is held.
   std::optional<WallTime> until;     // Everything the server had flushed by then is held.
@@ -48,9 +49,11 @@ struct Chain {
   }
 };
 
+// A base backup carries the WAL from its start to its end itself (pg_basebackup --wal-method=stream),
+// so the chain starts at its end.
 Chain Walk(const BaseBackupPoint& base, const std::vector<WalBatch>& batches, std::uint64_t segment_size) {
   Chain chain;
-  chain.covered = SegmentStart(SegmentOf(base.start_lsn, segment_size), segment_size);
+  chain.covered = base.end_lsn;
   for (const auto& batch : batches) {
     if (batch.system_id != base.system_id) continue;
     if (batch.end_lsn <= chain.covered) continue;  // Nothing new (or an older stretch).

@@ -67,7 +67,8 @@ std::vector<std::string> WalBatchTags(const std::string& policy, const WalBatch&
 StatusOr<WalBatch> WalBatchFromSnapshot(const ResticSnapshot& snapshot,
                                         std::uint64_t segment_size = kDefaultWalSegmentSize);
 
-// A base backup as the chain sees it.
+// A base backup as the chain sees it. It holds the WAL from its start to its end itself, so it
+// recovers to its consistent time alone; archived WAL from its end on takes it further.
 struct BaseBackupPoint {
   std::string backup_id;
   std::string snapshot_id;

@@ -332,10 +332,14 @@ Status WalStreamer::Run(const WalStreamOptions& options) {
         std::lock_guard lock(mutex_);
         status_.receiving = false;
       }
-      const std::string error = LastLine(receiver_result.stderr_tail);
+      // pg_receivewal's last line is often only "disconnected": the cause is the line before.
+      std::string error = LastLine(receiver_result.stderr_tail);
+      if (auto cause = receiver_result.stderr_tail.find("ERROR:"); cause != std::string::npos) {
+        error = LastLine(receiver_result.stderr_tail.substr(0, receiver_result.stderr_tail.find('\n', cause)));
+      }
       if (!cancelled) {
         Fail("pg_receivewal " + receiver_result.Describe(), InternalError(error.empty() ? "no message" : error));
-        if (error.find("has already been removed") != std::string::npos) {
+        if (receiver_result.stderr_tail.find("has already been removed") != std::string::npos) {
           // The server no longer has the WAL that continues the archive: a gap. Keep what is
           // uploaded, empty the buffer and start again where the slot stands.
           Upload(options, server, /*final=*/true);

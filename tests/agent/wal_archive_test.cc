@@ -126,12 +126,16 @@ TEST(WalArchiveTest, ABaseBackupWithoutItsManifestDoesNotCount) {
   EXPECT_FALSE(window.last_recoverable);
 }
 
-TEST(WalArchiveTest, ABaseBackupWhoseWalIsMissingCannotBeRecovered) {
-  // The WAL starts after the backup's start: it never becomes consistent.
+TEST(WalArchiveTest, ABaseBackupAloneRecoversToItsConsistentTime) {
+  // It carries its own WAL; archived WAL that starts after its end is a gap.
   auto window = AnalyzeRecoveryWindow(ListWalArchive(
       Join({BaseBackup("b1", 0x2000028, 0x2000100, "2026-12-05T01:00:00Z"), {WalUpload("w1", 1, 3, 4 * kSeg, "2026-12-05T01:10:00Z")}}),
       "shop"));
-  EXPECT_FALSE(window.first_recoverable);
+  EXPECT_EQ(FormatRfc3339(*window.first_recoverable), "2026-12-05T01:00:00Z");
+  EXPECT_EQ(FormatRfc3339(*window.last_recoverable), "2026-12-05T01:00:00Z");
+  ASSERT_TRUE(window.gap);
+  EXPECT_EQ(window.gap->from_lsn, 0x2000100u);
+  EXPECT_EQ(window.gap->to_lsn, 3 * kSeg);
 }
 
 TEST(WalArchiveTest, AGapStopsTheWindowAndIsReported) {
@@ -175,7 +179,7 @@ TEST(WalArchiveTest, WalOfAnotherDatabaseClusterIsNeverChained) {
   auto listing = ListWalArchive(Join({BaseBackup("b1", 0x2000028, 0x2000100, "2026-12-05T01:00:00Z"),
                                       {WalUpload("w1", 1, 1, 4 * kSeg, "2026-12-05T01:10:00Z", "1111")}}),
                                 "shop");
-  EXPECT_FALSE(AnalyzeRecoveryWindow(listing).first_recoverable);
+  EXPECT_EQ(FormatRfc3339(*AnalyzeRecoveryWindow(listing).last_recoverable), "2026-12-05T01:00:00Z");
 }
 
 TEST(WalArchiveTest, AnUploadWhileLaggingExtendsTheWalButNotTheTime) {
