@@ -182,7 +182,8 @@ spec:
     metadata: {labels: {app: web}}
     spec:
       securityContext: {runAsUser: $MEDIA_UID, runAsGroup: $MEDIA_UID, fsGroup: $MEDIA_UID}
-      containers: [{name: web, image: shop/web:1}]
+      # The test control plane runs the pod as a local process: a command on the host's PATH.
+      containers: [{name: web, image: shop/web:1, command: [sleep, infinity]}]
 YAML
 }
 
