@@ -97,8 +97,8 @@ class DeploymentPass {
     const json& spec = At(d_, {"spec"});
     replicas_ = std::max<int64_t>(0, IntAt(spec, {"replicas"}, 1));
     rolling_ = StringAt(spec, {"strategy", "type"}) != "Recreate";
-    if (rolling_ && replicas_ > 0) {
-      // deploymentutil.ResolveFenceposts
+    if (rolling_) {
+      // deploymentutil.ResolveFenceposts; MaxUnavailable is never more than replicas (0 for 0).
       max_surge_ = ScaledValue(At(spec, {"strategy", "rollingUpdate", "maxSurge"}), replicas_, true);
       max_unavailable_ = ScaledValue(At(spec, {"strategy", "rollingUpdate", "maxUnavailable"}), replicas_, false);
       if (max_surge_ == 0 && max_unavailable_ == 0) max_unavailable_ = 1;
