@@ -1,5 +1,6 @@
 #include "e2e/devcluster/jobs/replica_set_controller.h"
 
+#include <algorithm>
 #include <map>
 
 #include "e2e/devcluster/jobs/job_pod_builder.h"
@@ -13,8 +14,10 @@ using nlohmann::json;
 using std::chrono::milliseconds;
 
 constexpr milliseconds kRetrySoon{200};
-// A failed Pod creation (e.g. refused by admission) is tried again after this long.
+// A failed Pod creation (e.g. refused by admission) is tried again after this long, doubling with
+// every further failure up to the cap.
 constexpr milliseconds kCreateRetry{1000};
+constexpr milliseconds kCreateRetryMax{60000};
 
 void MinInto(std::optional<milliseconds>& into, std::optional<milliseconds> value) {
   if (value && (!into || *value < *into)) into = value;
@@ -37,10 +40,14 @@ std::optional<milliseconds> ReplicaSetController::Sync() {
     if (!uid.empty()) pods_by_owner[uid].push_back(pod);
   }
   std::optional<milliseconds> requeue;
+  std::map<std::string, CreateBackoff> still_there;
   for (const json& rs : *replica_sets) {
-    auto it = pods_by_owner.find(workload::UidOf(rs));
+    const std::string uid = workload::UidOf(rs);
+    auto it = pods_by_owner.find(uid);
     MinInto(requeue, SyncReplicaSet(rs, it == pods_by_owner.end() ? std::vector<json>{} : it->second));
+    if (auto b = backoff_.find(uid); b != backoff_.end()) still_there.insert(*b);
   }
+  backoff_.swap(still_there);  // forget ReplicaSets that are gone
   return requeue;
 }
 
@@ -49,6 +56,16 @@ std::optional<milliseconds> ReplicaSetController::SyncReplicaSet(const json& rep
   std::optional<milliseconds> requeue = plan.requeue_after;
   const std::string ns = workload::StringAt(replica_set, {"metadata", "namespace"});
   std::optional<ReplicaSetFailure> failure;
+  const std::string uid = workload::UidOf(replica_set);
+  const WallTime now = clock_.Now();
+  if (auto b = backoff_.find(uid); plan.pods_to_create > 0 && b != backoff_.end() && now < b->second.next_attempt) {
+    // Still backing off after refused creations: the failure stands until the next try.
+    plan.pods_to_create = 0;
+    if (const json* c = workload::FindCondition(workload::At(replica_set, {"status"}), "ReplicaFailure")) {
+      failure = ReplicaSetFailure{c->value("reason", ""), c->value("message", "")};
+    }
+    MinInto(requeue, std::chrono::duration_cast<milliseconds>(b->second.next_attempt - now) + milliseconds(1));
+  }
   for (const std::string& name : plan.pods_to_delete) {
     Status deleted = api_.Delete(kPodsResource, ns, name);
     if (deleted.ok()) {
@@ -59,6 +76,7 @@ std::optional<milliseconds> ReplicaSetController::SyncReplicaSet(const json& rep
       MinInto(requeue, kRetrySoon);
     }
   }
+  bool create_failed = false;
   for (int i = 0; i < plan.pods_to_create && !failure; ++i) {
     Status last = Status::Ok();
     bool created = false;
@@ -77,8 +95,19 @@ std::optional<milliseconds> ReplicaSetController::SyncReplicaSet(const json& rep
       // As the real controller: one failure ends the batch; the rest are tried on the next pass.
       events_.Record(replica_set, "Warning", "FailedCreate", "Error creating: " + last.message());
       failure = ReplicaSetFailure{"FailedCreate", last.message()};
-      MinInto(requeue, kCreateRetry);
+      create_failed = true;
     }
+  }
+  if (create_failed) {
+    CreateBackoff& b = backoff_[uid];
+    milliseconds delay = kCreateRetry;
+    for (int i = 0; i < b.failures && delay < kCreateRetryMax; ++i) delay *= 2;
+    delay = std::min(delay, kCreateRetryMax);
+    ++b.failures;
+    b.next_attempt = now + delay;
+    MinInto(requeue, delay);
+  } else if (plan.pods_to_create > 0) {
+    backoff_.erase(uid);  // created: the next failure starts over
   }
   json status = ReplicaSetStatusAfter(replica_set, pods, clock_.Now(), failure);
   if (status != replica_set.value("status", json::object())) {

@@ -198,17 +198,26 @@ TEST_F(DeploymentControllerTest, RefusedPodsShowAsReplicaFailure) {
   json d = MustGet(Path("apps", "v1", "deployments", "strict", "web"));
   EXPECT_EQ(Condition(d, "ReplicaFailure"), "True/FailedCreate");
   EXPECT_EQ(Condition(d, "Available"), "False/MinimumReplicasUnavailable");
-  auto events = api_->List(kEventsResource, "strict", "");
-  ASSERT_TRUE(events.ok());
-  bool failed_create = false;
-  for (const json& e : *events) {
-    if (e["reason"] == "FailedCreate") {
-      failed_create = true;
+  auto failed_creates = [&] {
+    auto events = api_->List(kEventsResource, "strict", "");
+    EXPECT_TRUE(events.ok());
+    int count = 0;
+    for (const json& e : events.ok() ? *events : std::vector<json>{}) {
+      if (e["reason"] != "FailedCreate") continue;
+      ++count;
       EXPECT_EQ(e["type"], "Warning");
       EXPECT_EQ(e["message"].get<std::string>().rfind("Error creating: pods ", 0), 0u) << e["message"];
     }
-  }
-  EXPECT_TRUE(failed_create);
+    return count;
+  };
+  EXPECT_EQ(failed_creates(), 1) << "retries back off: none within the first second";
+  clock_.Advance(std::chrono::milliseconds(1500));
+  Converge();
+  EXPECT_EQ(failed_creates(), 2);
+  clock_.Advance(std::chrono::milliseconds(1500));
+  Converge();
+  EXPECT_EQ(failed_creates(), 2) << "the second retry waits 2 s";
+  EXPECT_EQ(Condition(MustGet(Path("apps", "v1", "deployments", "strict", "web")), "ReplicaFailure"), "True/FailedCreate");
 }
 
 }  // namespace
