@@ -181,8 +181,15 @@ spec:
   template:
     metadata: {labels: {app: web}}
     spec:
-      securityContext: {runAsUser: $MEDIA_UID, runAsGroup: $MEDIA_UID, fsGroup: $MEDIA_UID}
-      containers: [{name: web, image: shop/web:1}]
+      securityContext: {runAsUser: $MEDIA_UID, runAsGroup: $MEDIA_UID, fsGroup: $MEDIA_UID, runAsNonRoot: true,
+                        seccompProfile: {type: RuntimeDefault}}
+      # The test control plane runs the pod as a local process: a command on the host's PATH; the
+      # namespace enforces Pod Security "restricted".
+      containers:
+        - name: web
+          image: shop/web:1
+          command: [sleep, infinity]
+          securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
 YAML
 }
 

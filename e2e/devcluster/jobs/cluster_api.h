@@ -29,6 +29,8 @@ struct ResourceRef {
 
 inline const ResourceRef kJobsResource{"batch", "v1", "jobs", "Job"};
 inline const ResourceRef kPodsResource{"", "v1", "pods", "Pod"};
+inline const ResourceRef kDeploymentsResource{"apps", "v1", "deployments", "Deployment"};
+inline const ResourceRef kReplicaSetsResource{"apps", "v1", "replicasets", "ReplicaSet"};
 inline const ResourceRef kEventsResource{"", "v1", "events", "Event"};
 inline const ResourceRef kSecretsResource{"", "v1", "secrets", "Secret"};
 inline const ResourceRef kConfigMapsResource{"", "v1", "configmaps", "ConfigMap"};

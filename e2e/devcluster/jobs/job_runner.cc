@@ -48,7 +48,12 @@ StatusOr<JobRunnerOptions> JobRunnerOptions::FromEnvironment(const std::filesyst
 }
 
 JobRunner::JobRunner(ObjectStore& store, std::filesystem::path data_dir, const Clock& clock)
-    : store_(store), clock_(clock), controller_api_(store, "job-controller"), kubelet_api_(store, "kubelet") {
+    : store_(store),
+      clock_(clock),
+      controller_api_(store, "job-controller"),
+      deployment_api_(store, "deployment-controller"),
+      replica_set_api_(store, "replicaset-controller"),
+      kubelet_api_(store, "kubelet") {
   auto options = JobRunnerOptions::FromEnvironment(data_dir);
   if (options.ok()) {
     options_ = *options;
@@ -62,6 +67,8 @@ JobRunner::JobRunner(ObjectStore& store, JobRunnerOptions options, const Clock& 
       clock_(clock),
       options_(std::move(options)),
       controller_api_(store, "job-controller"),
+      deployment_api_(store, "deployment-controller"),
+      replica_set_api_(store, "replicaset-controller"),
       kubelet_api_(store, "kubelet") {}
 
 JobRunner::~JobRunner() { Stop(); }
@@ -74,9 +81,13 @@ void JobRunner::Start() {
   }
   started_ = true;
   controller_ = std::make_unique<JobController>(controller_api_, clock_, options_.job_options);
+  deployment_controller_ = std::make_unique<DeploymentController>(deployment_api_, clock_);
+  replica_set_controller_ = std::make_unique<ReplicaSetController>(replica_set_api_, clock_);
   kubelet_ = std::make_unique<LocalKubelet>(kubelet_api_, clock_, options_.kubelet_options);
   threads_.emplace_back([this] { WatchLoop(kJobsResource); });
   threads_.emplace_back([this] { WatchLoop(kPodsResource); });
+  threads_.emplace_back([this] { WatchLoop(kDeploymentsResource); });
+  threads_.emplace_back([this] { WatchLoop(kReplicaSetsResource); });
   threads_.emplace_back([this] { ControllerLoop(); });
   threads_.emplace_back([this] { KubeletLoop(); });
 }
@@ -93,6 +104,8 @@ void JobRunner::Stop() {
   kubelet_->Stop();  // terminates and reaps every container process
   kubelet_.reset();
   controller_.reset();
+  deployment_controller_.reset();
+  replica_set_controller_.reset();
   started_ = false;
 }
 
@@ -132,6 +145,10 @@ void JobRunner::ControllerLoop() {
       seen = generation_;
     }
     std::optional<milliseconds> requeue = controller_->Sync();
+    // Deployments before ReplicaSets: a ReplicaSet scaled in this pass gets its Pods in the same one.
+    for (std::optional<milliseconds> next : {deployment_controller_->Sync(), replica_set_controller_->Sync()}) {
+      if (next && (!requeue || *next < *requeue)) requeue = next;
+    }
     const milliseconds wait = std::min(requeue.value_or(kControllerResync), kControllerResync);
     std::unique_lock lock(mutex_);
     cv_.wait_for(lock, wait, [&] { return stopping_ || generation_ != seen; });

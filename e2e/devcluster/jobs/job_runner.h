@@ -1,7 +1,8 @@
-// JobRunner: the job controller and the local kubelet of lifeboat-devcluster, running inside the
-// server process against its ObjectStore. Start() launches a controller loop (JobController),
-// a kubelet loop (LocalKubelet) and watches on Jobs and Pods that wake both loops on every change;
-// both also resync periodically. Stop() stops the loops and kills every process the kubelet
+// JobRunner: the workload controllers and the local kubelet of lifeboat-devcluster, running inside
+// the server process against its ObjectStore. Start() launches a controller loop (JobController,
+// DeploymentController, ReplicaSetController), a kubelet loop (LocalKubelet) and watches on Jobs,
+// Deployments, ReplicaSets and Pods that wake both loops on every change; both also resync
+// periodically. Stop() stops the loops and kills every process the kubelet
 // started (SIGTERM, then SIGKILL after a short grace), so nothing outlives the devcluster; each
 // container also carries PR_SET_PDEATHSIG and bwrap --die-with-parent for the case the devcluster
 // is killed outright.
@@ -24,9 +25,11 @@
 #include <thread>
 #include <vector>
 
+#include "e2e/devcluster/jobs/deployment_controller.h"
 #include "e2e/devcluster/jobs/job_controller.h"
 #include "e2e/devcluster/jobs/kubelet_options.h"
 #include "e2e/devcluster/jobs/local_kubelet.h"
+#include "e2e/devcluster/jobs/replica_set_controller.h"
 #include "e2e/devcluster/jobs/store_cluster_api.h"
 #include "e2e/devcluster/store/object_store.h"
 #include "operator/core/clock.h"
@@ -73,8 +76,12 @@ class JobRunner {
   JobRunnerOptions options_;
   Status config_status_;
   StoreClusterApi controller_api_;
+  StoreClusterApi deployment_api_;
+  StoreClusterApi replica_set_api_;
   StoreClusterApi kubelet_api_;
   std::unique_ptr<JobController> controller_;
+  std::unique_ptr<DeploymentController> deployment_controller_;
+  std::unique_ptr<ReplicaSetController> replica_set_controller_;
   std::unique_ptr<LocalKubelet> kubelet_;
 
   std::mutex mutex_;

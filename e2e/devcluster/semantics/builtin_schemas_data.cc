@@ -890,6 +890,34 @@ DeploymentCondition:
   reason: string
   message: string
 
+ReplicaSet: kind=apps/v1
+  apiVersion: string
+  kind: string
+  metadata: ObjectMeta
+  spec: ReplicaSetSpec
+  status: ReplicaSetStatus
+
+ReplicaSetSpec:
+  replicas: int32
+  minReadySeconds: int32
+  selector: LabelSelector required
+  template: PodTemplateSpec
+
+ReplicaSetStatus:
+  replicas: int32
+  fullyLabeledReplicas: int32
+  readyReplicas: int32
+  availableReplicas: int32
+  observedGeneration: int64
+  conditions: []ReplicaSetCondition merge=type
+
+ReplicaSetCondition:
+  type: string required
+  status: string required
+  lastTransitionTime: time
+  reason: string
+  message: string
+
 StatefulSet: kind=apps/v1
   apiVersion: string
   kind: string

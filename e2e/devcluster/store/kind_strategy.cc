@@ -222,29 +222,11 @@ std::string ShortHash(const std::string& text) {
   return out;
 }
 
-json Condition(const json& old_status, const std::string& type, const std::string& status, const std::string& reason,
-               const std::string& message, const std::string& now, bool with_update_time) {
-  json condition = {{"type", type}, {"status", status}};
-  std::string transition = now, update = now;
-  if (old_status.is_object() && old_status.contains("conditions") && old_status["conditions"].is_array()) {
-    for (const json& c : old_status["conditions"]) {
-      if (c.value("type", "") != type) continue;
-      if (c.value("status", "") == status) transition = c.value("lastTransitionTime", now);
-      if (c.value("status", "") == status && c.value("reason", "") == reason && c.value("message", "") == message)
-        update = c.value("lastUpdateTime", now);
-    }
-  }
-  if (with_update_time) condition["lastUpdateTime"] = update;
-  condition["lastTransitionTime"] = transition;
-  condition["reason"] = reason;
-  condition["message"] = message;
-  return condition;
-}
-
 }  // namespace
 
 bool TracksGeneration(const ResourceInfo& info) {
-  return info.custom || IsKind(info, "apps", "Deployment") || IsKind(info, "apps", "StatefulSet") ||
+  return info.custom || IsKind(info, "apps", "Deployment") || IsKind(info, "apps", "ReplicaSet") ||
+         IsKind(info, "apps", "StatefulSet") ||
          IsKind(info, "batch", "Job") || IsKind(info, "apiextensions.k8s.io", "CustomResourceDefinition");
 }
 
@@ -285,6 +267,8 @@ void PrepareStatusForCreate(const ResourceInfo& info, json& object) {
   } else if (IsKind(info, "apps", "Deployment") || IsKind(info, "apps", "StatefulSet") || IsKind(info, "batch", "Job")) {
     object["status"] = json::object();
     if (IsKind(info, "apps", "StatefulSet")) object["status"] = {{"replicas", 0}, {"availableReplicas", 0}};
+  } else if (IsKind(info, "apps", "ReplicaSet")) {
+    object["status"] = {{"replicas", 0}};  // ReplicaSetStatus.replicas is not omitempty
   } else if (IsKind(info, "apiextensions.k8s.io", "CustomResourceDefinition")) {
     object.erase("status");
   }
@@ -389,6 +373,10 @@ void ApplyKindDefaults(const ResourceInfo& info, json& object) {
       Default(rolling, "maxUnavailable", "25%");
       Default(rolling, "maxSurge", "25%");
     }
+    DefaultTemplate(spec);
+  } else if (IsKind(info, "apps", "ReplicaSet")) {
+    json& spec = Ensure(object, "spec");
+    Default(spec, "replicas", 1);
     DefaultTemplate(spec);
   } else if (IsKind(info, "apps", "StatefulSet")) {
     json& spec = Ensure(object, "spec");
@@ -564,7 +552,8 @@ std::vector<ApiCause> ValidateKind(const ResourceInfo& info, const json& object,
         causes.push_back({"FieldValueInvalid", "Invalid value: " + At(spec, {"completions"}).dump() + ": field is immutable",
                           "spec.completions"});
     }
-  } else if (IsKind(info, "apps", "Deployment") || IsKind(info, "apps", "StatefulSet")) {
+  } else if (IsKind(info, "apps", "Deployment") || IsKind(info, "apps", "ReplicaSet") ||
+             IsKind(info, "apps", "StatefulSet")) {
     ValidateReplicas(spec, "spec", "replicas", causes);
     ValidateSelectorMatchesTemplate(spec, causes);
     const json& pod_spec = At(spec, {"template", "spec"});
@@ -668,42 +657,27 @@ std::string LabelSelectorString(const json& selector) {
   return out;
 }
 
-std::optional<json> ControllerStatus(const ResourceInfo& info, const json& object, WallTime now) {
-  const bool deployment = IsKind(info, "apps", "Deployment");
-  const bool statefulset = IsKind(info, "apps", "StatefulSet");
-  if (!deployment && !statefulset) return std::nullopt;
+std::optional<json> ControllerStatus(const ResourceInfo& info, const json& object, WallTime) {
+  // Deployments (and their ReplicaSets) have a real controller in the job runner
+  // (e2e/devcluster/jobs/deployment_controller.h). StatefulSets get no Pods: the failover fixture
+  // runs their PostgreSQL servers itself, so their status says every replica is ready at once.
+  if (!IsKind(info, "apps", "StatefulSet")) return std::nullopt;
   const json& spec = At(object, {"spec"});
   int64_t replicas = At(spec, {"replicas"}).is_number_integer() ? spec["replicas"].get<int64_t>() : 1;
-  const json& old_status = At(object, {"status"});
   const std::string name = At(object, {"metadata", "name"}).is_string() ? object["metadata"]["name"].get<std::string>() : "";
   const std::string revision = name + "-" + ShortHash(At(spec, {"template"}).dump());
-  const std::string timestamp = FormatRfc3339(now);
   json status = json::object();
   status["observedGeneration"] = At(object, {"metadata", "generation"}).is_number() ? object["metadata"]["generation"] : json(1);
-  if (deployment) {
-    if (replicas > 0) {
-      status["replicas"] = replicas;
-      status["updatedReplicas"] = replicas;
-      status["readyReplicas"] = replicas;
-      status["availableReplicas"] = replicas;
-    }
-    status["conditions"] = json::array(
-        {Condition(old_status, "Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.",
-                   timestamp, true),
-         Condition(old_status, "Progressing", "True", "NewReplicaSetAvailable",
-                   "ReplicaSet \"" + revision + "\" has successfully progressed.", timestamp, true)});
-  } else {
-    status["replicas"] = replicas;
-    if (replicas > 0) {
-      status["readyReplicas"] = replicas;
-      status["currentReplicas"] = replicas;
-      status["updatedReplicas"] = replicas;
-    }
-    status["availableReplicas"] = replicas;
-    status["currentRevision"] = revision;
-    status["updateRevision"] = revision;
-    status["collisionCount"] = 0;
+  status["replicas"] = replicas;
+  if (replicas > 0) {
+    status["readyReplicas"] = replicas;
+    status["currentReplicas"] = replicas;
+    status["updatedReplicas"] = replicas;
   }
+  status["availableReplicas"] = replicas;
+  status["currentRevision"] = revision;
+  status["updateRevision"] = revision;
+  status["collisionCount"] = 0;
   return status;
 }
 

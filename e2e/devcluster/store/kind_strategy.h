@@ -2,15 +2,16 @@
 // created and updated (what `PrepareForCreate`, defaulting, `Validate` and the controllers that
 // own status do for the built-in kinds), written as pure functions over JSON objects. Only the
 // behaviour clients and our operator can observe is modelled:
-//   - status reset on create (Deployment, StatefulSet, Job, Pod, Service, PVC, Namespace, CRD and
+//   - status reset on create (Deployment, ReplicaSet, StatefulSet, Job, Pod, Service, PVC, Namespace, CRD and
 //     custom resources with the status subresource) and the initial status those kinds get;
-//   - defaults of Namespace, Secret (stringData), Service, Pod, Job, Deployment, StatefulSet, PVC,
+//   - defaults of Namespace, Secret (stringData), Service, Pod, Job, Deployment, ReplicaSet, StatefulSet, PVC,
 //     CRD (names, conversion);
 //   - metadata validation (names, generateName, labels, annotations, ownerReferences) and the
-//     kind-specific validation clients meet (Pod/Job/Deployment/StatefulSet required fields,
+//     kind-specific validation clients meet (Pod/Job/Deployment/ReplicaSet/StatefulSet required fields,
 //     restartPolicy values, selector vs template labels);
 //   - which kinds keep metadata.generation and what bumps it;
-//   - the status a Deployment/StatefulSet controller writes when pods are "ready" at once.
+//   - the status a StatefulSet controller writes when pods are "ready" at once (StatefulSets get
+//     no Pods; Deployments and ReplicaSets have real controllers in ../jobs/).
 // Pure functions; thread-safe.
 #pragma once
 
@@ -27,7 +28,7 @@
 namespace lifeboat::devcluster {
 
 // True for the kinds whose objects carry metadata.generation (custom resources, Deployment,
-// StatefulSet, Job, CustomResourceDefinition).
+// ReplicaSet, StatefulSet, Job, CustomResourceDefinition).
 bool TracksGeneration(const ResourceInfo& info);
 
 // True when `updated` differs from `old` in what bumps generation: for custom resources anything
@@ -54,9 +55,9 @@ std::vector<ApiCause> ValidateKind(const ResourceInfo& info, const nlohmann::jso
 // resources, Pod, Namespace, CustomResourceDefinition, ...).
 bool DeleteReturnsObject(const ResourceInfo& info);
 
-// The status the owning controller converges a Deployment or StatefulSet to, with every requested
-// replica ready at once (zero values left out as the real controllers serialize them); condition
-// timestamps are kept from `object`'s current status when unchanged. std::nullopt for other kinds.
+// The status the owning controller converges a StatefulSet to, with every requested replica ready
+// at once (zero values left out as the real controller serializes them). std::nullopt for other
+// kinds (Deployments and ReplicaSets are run by the job runner's controllers).
 std::optional<nlohmann::json> ControllerStatus(const ResourceInfo& info, const nlohmann::json& object, WallTime now);
 
 // "a=b,c=d" for a LabelSelector JSON ({"matchLabels":..,"matchExpressions":..}), as Scale's

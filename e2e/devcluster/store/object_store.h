@@ -3,7 +3,7 @@
 // a real API server applies: uid/creationTimestamp/generation, defaults, schema validation and
 // pruning, fieldValidation, optimistic concurrency, the status and scale subresources, patches,
 // finalizers and deletionTimestamp, cascading deletion through ownerReferences, namespace
-// lifecycle, CRD installation, Deployment/StatefulSet status following spec.replicas, watches with
+// lifecycle, CRD installation, StatefulSet status following spec.replicas, watches with
 // a bounded history, and persistence under `<data-dir>/store/`.
 //
 // Requests carry everything an HTTP request carries, already decoded by the http layer (path

@@ -182,6 +182,9 @@ ResourceRegistry::ResourceRegistry() {
   ResourceInfo deployments = Builtin("apps", "v1", "Deployment", "deployments", true, {"deploy"}, true, {"all"});
   deployments.scale = ScaleSubresource{".spec.replicas", ".status.replicas", ".status.selector"};
   AddLocked(std::move(deployments));
+  ResourceInfo replicasets = Builtin("apps", "v1", "ReplicaSet", "replicasets", true, {"rs"}, true, {"all"});
+  replicasets.scale = ScaleSubresource{".spec.replicas", ".status.replicas", ".status.selector"};
+  AddLocked(std::move(replicasets));
   ResourceInfo statefulsets = Builtin("apps", "v1", "StatefulSet", "statefulsets", true, {"sts"}, true, {"all"});
   statefulsets.scale = ScaleSubresource{".spec.replicas", ".status.replicas", ".status.selector"};
   AddLocked(std::move(statefulsets));

@@ -1,6 +1,6 @@
 // ResourceRegistry: the kinds the devcluster serves, i.e. the built-in kinds (Namespace, Secret,
 // ConfigMap, Service, Pod, Event, PersistentVolumeClaim, ServiceAccount in core/v1; Deployment,
-// StatefulSet in apps/v1; Job in batch/v1; Lease in coordination.k8s.io/v1;
+// ReplicaSet, StatefulSet in apps/v1; Job in batch/v1; Lease in coordination.k8s.io/v1;
 // CustomResourceDefinition in apiextensions.k8s.io/v1) plus one entry per served version of every
 // installed CRD. The ObjectStore installs/removes CRD kinds itself when a CRD is created, updated or
 // deleted; the http layer reads it for routing, discovery, OpenAPI and Table printing.
@@ -23,8 +23,8 @@
 
 namespace lifeboat::devcluster {
 
-// Where the scale subresource finds its numbers (CRD `subresources.scale`; for Deployment and
-// StatefulSet the built-in paths). Paths are JSON paths as in a CRD: ".spec.replicas".
+// Where the scale subresource finds its numbers (CRD `subresources.scale`; for Deployment,
+// ReplicaSet and StatefulSet the built-in paths). Paths are JSON paths as in a CRD: ".spec.replicas".
 struct ScaleSubresource {
   std::string spec_replicas_path = ".spec.replicas";
   std::string status_replicas_path = ".status.replicas";

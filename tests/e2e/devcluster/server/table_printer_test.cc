@@ -112,6 +112,28 @@ TEST(TablePrinterTest, DeploymentReadyFollowsStatus) {
   EXPECT_EQ(cells[7], "app=web");
 }
 
+TEST(TablePrinterTest, ReplicaSetShowsDesiredCurrentReady) {
+  nlohmann::json rs = nlohmann::json::parse(R"({
+    "metadata": {"name": "web-abc", "creationTimestamp": "2026-11-21T23:00:00Z"},
+    "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web", "pod-template-hash": "abc"}},
+             "template": {"spec": {"containers": [{"name": "web", "image": "web:1"}]}}},
+    "status": {"replicas": 2, "readyReplicas": 1}})");
+  TablePrinter printer = TablePrinter::ForKind("apps", "ReplicaSet", nullptr, false);
+  nlohmann::json columns = printer.ColumnDefinitions();
+  std::vector<std::string> names;
+  for (const auto& c : columns) names.push_back(c["name"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"Name", "Desired", "Current", "Ready", "Age", "Containers", "Images", "Selector"}));
+  nlohmann::json cells = printer.Cells(rs, At("2026-11-21T23:00:30Z"));
+  EXPECT_EQ(cells[0], "web-abc");
+  EXPECT_EQ(cells[1], 3);
+  EXPECT_EQ(cells[2], 2);
+  EXPECT_EQ(cells[3], 1);
+  EXPECT_EQ(cells[4], "30s");
+  EXPECT_EQ(cells[5], "web");
+  EXPECT_EQ(cells[6], "web:1");
+  EXPECT_EQ(cells[7], "app=web,pod-template-hash=abc");
+}
+
 TEST(TablePrinterTest, UnknownBuiltinKindGetsNameAndAge) {
   TablePrinter printer = TablePrinter::ForKind("", "Widget", nullptr, false);
   nlohmann::json columns = printer.ColumnDefinitions();

@@ -471,24 +471,38 @@ TEST_F(ObjectStoreTest, ListAtAFutureResourceVersionIsTooLarge) {
   EXPECT_EQ(listed.error().details["causes"][0]["reason"], "ResourceVersionTooLarge");
 }
 
-TEST_F(ObjectStoreTest, DeploymentStatusFollowsSpecReplicas) {
+TEST_F(ObjectStoreTest, DeploymentStatusIsLeftToItsController) {
+  // The job runner's deployment controller writes it (e2e/devcluster/jobs/deployment_controller.h);
+  // the store only resets it on create and keeps generation.
   auto deployments = Path("apps", "v1", "deployments", "default");
   MustCreate(deployments, Deployment("web", 3));
   json deployment = MustGet(Path("apps", "v1", "deployments", "default", "web"));
-  EXPECT_EQ(deployment["status"]["replicas"], 3);
-  EXPECT_EQ(deployment["status"]["readyReplicas"], 3);
-  EXPECT_EQ(deployment["status"]["availableReplicas"], 3);
-  EXPECT_EQ(deployment["status"]["updatedReplicas"], 3);
-  EXPECT_EQ(deployment["status"]["observedGeneration"], 1);
-  EXPECT_EQ(deployment["status"]["conditions"][0]["type"], "Available");
+  EXPECT_EQ(deployment["status"], json::object());
+  EXPECT_EQ(deployment["metadata"]["generation"], 1);
   auto scaled = Patch(Path("apps", "v1", "deployments", "default", "web"), PatchType::kMergePatch,
                       {{"spec", {{"replicas", 0}}}});
   ASSERT_TRUE(scaled.ok());
   deployment = MustGet(Path("apps", "v1", "deployments", "default", "web"));
   EXPECT_EQ(deployment["metadata"]["generation"], 2);
-  EXPECT_EQ(deployment["status"]["observedGeneration"], 2);
-  EXPECT_FALSE(deployment["status"].contains("readyReplicas")) << "zero counts are omitted as the real controller does";
-  EXPECT_FALSE(deployment["status"].contains("replicas"));
+  EXPECT_EQ(deployment["status"], json::object());
+}
+
+TEST_F(ObjectStoreTest, ReplicaSetsAreServedWithDefaultsStatusAndGeneration) {
+  json rs = Deployment("web-abc", 2);
+  rs["kind"] = "ReplicaSet";
+  rs["status"] = {{"replicas", 7}};
+  MustCreate(Path("apps", "v1", "replicasets", "default"), rs);
+  json got = MustGet(Path("apps", "v1", "replicasets", "default", "web-abc"));
+  EXPECT_EQ(got["status"], (json{{"replicas", 0}})) << "status reset on create; replicas is not omitempty";
+  EXPECT_EQ(got["metadata"]["generation"], 1);
+  EXPECT_EQ(got["spec"]["template"]["spec"]["restartPolicy"], "Always");
+  json scale = MustGet(Path("apps", "v1", "replicasets", "default", "web-abc", "scale"));
+  EXPECT_EQ(scale["spec"]["replicas"], 2);
+  rs = got;
+  rs["spec"]["selector"]["matchLabels"]["app"] = "other";
+  auto changed = Update(Path("apps", "v1", "replicasets", "default", "web-abc"), rs);
+  ASSERT_FALSE(changed.ok());
+  EXPECT_EQ(changed.error().code, 422);
 }
 
 TEST_F(ObjectStoreTest, ScaleSubresourceReadsAndWritesReplicas) {
@@ -498,13 +512,13 @@ TEST_F(ObjectStoreTest, ScaleSubresourceReadsAndWritesReplicas) {
   EXPECT_EQ(scale["kind"], "Scale");
   EXPECT_EQ(scale["apiVersion"], "autoscaling/v1");
   EXPECT_EQ(scale["spec"]["replicas"], 2);
-  EXPECT_EQ(scale["status"]["replicas"], 2);
+  EXPECT_EQ(scale["status"]["replicas"], 0) << "no controller ran";
   EXPECT_EQ(scale["status"]["selector"], "app=web");
   scale["spec"]["replicas"] = 5;
   auto updated = Update(scale_path, scale);
   ASSERT_TRUE(updated.ok()) << updated.error().message;
   EXPECT_EQ(updated->object["spec"]["replicas"], 5);
-  EXPECT_EQ(MustGet(Path("apps", "v1", "deployments", "default", "web"))["status"]["readyReplicas"], 5);
+  EXPECT_EQ(MustGet(Path("apps", "v1", "deployments", "default", "web"))["spec"]["replicas"], 5);
   auto stale = Update(scale_path, scale);
   ASSERT_FALSE(stale.ok());
   EXPECT_EQ(stale.error().reason, "Conflict");

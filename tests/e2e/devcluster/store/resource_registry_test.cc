@@ -27,6 +27,7 @@ TEST(ResourceRegistryTest, ServesTheBuiltinKinds) {
                                                   {"", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true},
                                                   {"", "v1", "serviceaccounts", "ServiceAccount", true},
                                                   {"apps", "v1", "deployments", "Deployment", true},
+                                                  {"apps", "v1", "replicasets", "ReplicaSet", true},
                                                   {"apps", "v1", "statefulsets", "StatefulSet", true},
                                                   {"batch", "v1", "jobs", "Job", true},
                                                   {"coordination.k8s.io", "v1", "leases", "Lease", true},
@@ -38,6 +39,8 @@ TEST(ResourceRegistryTest, ServesTheBuiltinKinds) {
     EXPECT_EQ(info->namespaced, e.namespaced) << e.plural;
   }
   EXPECT_TRUE(registry.Find("apps", "v1", "deployments")->scale.has_value());
+  EXPECT_TRUE(registry.Find("apps", "v1", "replicasets")->scale.has_value());
+  EXPECT_EQ(registry.Resolve("rs"), registry.Find("apps", "v1", "replicasets"));
   EXPECT_TRUE(registry.Find("", "v1", "pods")->has_status);
   EXPECT_FALSE(registry.Find("", "v1", "configmaps")->has_status);
   EXPECT_EQ(registry.Find("", "v1", "pods")->GroupResource(), "pods");
