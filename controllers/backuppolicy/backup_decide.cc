@@ -1,5 +1,7 @@
 #include "controllers/backuppolicy/backup_decide.h"
 
+#include "controllers/backuppolicy/wal_streamer.h"
+
 #include <algorithm>
 #include <map>
 
@@ -223,6 +225,7 @@ class BackupDecider {
   BackupPolicyPlan Run() {
     MergeHistoryFromJobs();
     CheckReadiness();
+    ManageWalStreamer();
     ScheduleSources();
     LaunchDueAndOnDemandRuns();
     AnnounceFinishedRuns();
@@ -320,6 +323,94 @@ class BackupDecider {
       NotReady("WorkloadNotFound", missing);
     }
   }
+  // method BaseBackup: the streamer Deployment exists with the spec the policy asks for. It runs
+  // while the policy is suspended too (a slot nobody reads fills the primary's disk), and an invalid
+  // spec leaves a running one alone (a typo must not open a gap in the archive). Once the policy no
+  // longer streams WAL, ours is deleted. A Deployment of that name the policy does not own is never
+  // touched.
+  void ManageWalStreamer() {
+    const std::string name = WalStreamerName(policy_.metadata.name);
+    const bool streams = spec().database && spec().database->method == "BaseBackup";
+    const bool ours = observed_.wal_streamer && OwnedBy(*observed_.wal_streamer, policy_.metadata.uid);
+    if (!streams) {
+      if (ours && spec_errors_.empty()) plan_.delete_wal_streamer = name;
+      status_.wal_archive.reset();
+      status_.conditions.erase(std::remove_if(status_.conditions.begin(), status_.conditions.end(),
+                                              [](const Condition& c) { return c.type == api::kConditionWalStreaming; }),
+                               status_.conditions.end());
+      return;
+    }
+    api::WalArchiveStatus wal;
+    wal.streamer = name;
+    wal.slot = WalSlotName(policy_);
+    MinInto(requeue_, kWalStreamerLook);  // Its health is looked at, not watched.
+    if (observed_.wal_streamer && !ours) {
+      wal.state = "Unavailable";
+      wal.message = "a Deployment named " + name + " exists that this policy does not own; rename or delete it";
+      SetCond(api::kConditionWalStreaming, ConditionStatus::kFalse, "StreamerNameTaken", wal.message);
+    } else if (!may_launch_) {
+      wal.state = "Waiting";
+      wal.message = "the WAL streamer starts once the policy is ready: " + ready_message_;
+      SetCond(api::kConditionWalStreaming, ConditionStatus::kFalse, "NotReady", wal.message);
+    } else {
+      nlohmann::json desired = BuildWalStreamerDeployment(policy_, observed_.default_image);
+      if (!observed_.wal_streamer || !WalStreamerUpToDate(*observed_.wal_streamer, desired)) {
+        if (observed_.wal_streamer) {
+          const nlohmann::json version = Field(Field(*observed_.wal_streamer, "metadata"), "resourceVersion");
+          desired["metadata"]["resourceVersion"] = version.is_string() ? version.get<std::string>() : "";
+        }
+        plan_.apply_wal_streamer = std::move(desired);
+      }
+      const bool available = !plan_.apply_wal_streamer && StreamerAvailable(*observed_.wal_streamer);
+      wal.state = available ? "Running" : "Starting";
+      if (!available && observed_.wal_streamer && !plan_.apply_wal_streamer) {
+        wal.message = StreamerProblem(*observed_.wal_streamer);
+        if (!wal.message.empty()) wal.state = "Unavailable";
+      }
+      if (available) {
+        SetCond(api::kConditionWalStreaming, ConditionStatus::kTrue, "StreamerRunning",
+                "the WAL streamer " + name + " runs with replication slot " + wal.slot);
+      } else {
+        SetCond(api::kConditionWalStreaming, ConditionStatus::kFalse,
+                wal.state == "Unavailable" ? "StreamerUnavailable" : "StreamerStarting",
+                wal.message.empty() ? "the WAL streamer " + name + " is starting" : wal.message);
+      }
+    }
+    status_.wal_archive = wal;
+  }
+  // Tolerant readers: an object of an unexpected shape reads as not ours / not available.
+  static nlohmann::json Field(const nlohmann::json& object, const char* key) {
+    return object.is_object() && object.contains(key) ? object[key] : nlohmann::json();
+  }
+  static bool OwnedBy(const nlohmann::json& object, const std::string& uid) {
+    const nlohmann::json refs = Field(Field(object, "metadata"), "ownerReferences");
+    if (!refs.is_array()) return false;
+    for (const auto& ref : refs) {
+      if (ref.is_object() && ref.value("uid", "") == uid && ref.value("controller", false)) return true;
+    }
+    return false;
+  }
+  static bool StreamerAvailable(const nlohmann::json& deployment) {
+    const nlohmann::json available = Field(Field(deployment, "status"), "availableReplicas");
+    return available.is_number_integer() && available.get<std::int64_t>() >= 1;
+  }
+  // The Deployment's own account of why it is not available (its Available or Progressing
+  // condition when False), or "".
+  static std::string StreamerProblem(const nlohmann::json& deployment) {
+    const nlohmann::json conditions = Field(Field(deployment, "status"), "conditions");
+    if (!conditions.is_array()) return "";
+    for (const auto& c : conditions) {
+      if (!c.is_object() || c.value("status", "") != "False") continue;
+      return c.value("type", "") + ": " + c.value("message", c.value("reason", ""));
+    }
+    for (const auto& c : conditions) {
+      if (c.is_object() && c.value("type", "") == "ReplicaFailure" && c.value("status", "") == "True") {
+        return "ReplicaFailure: " + c.value("message", "");
+      }
+    }
+    return "";
+  }
+
   void NotReady(const std::string& reason, const std::string& message) {
     ready_status_ = ConditionStatus::kFalse;
     ready_reason_ = reason;

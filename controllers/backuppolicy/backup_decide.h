@@ -57,6 +57,8 @@ struct BackupPolicyObserved {
   WorkloadContexts workloads;
   // The DRDrills of the namespace that name this policy (status.lastVerified comes from them).
   std::vector<nlohmann::json> drills;
+  // The Deployment named WalStreamerName(policy), as read (nullopt: there is none).
+  std::optional<nlohmann::json> wal_streamer;
 };
 
 // A run that became final in this plan: what metrics count.
@@ -76,13 +78,23 @@ struct BackupPolicyPlan {
   bool status_changed = false;
   std::vector<FinishedRun> finished_runs;
   std::optional<Duration> requeue_after;
+  // method BaseBackup: the streamer Deployment to create, or to replace the spec of (existing one's
+  // resourceVersion set); or the name of ours to delete (the policy no longer streams WAL).
+  std::optional<nlohmann::json> apply_wal_streamer;
+  std::string delete_wal_streamer;
 
-  bool HasActions() const { return !create_jobs.empty() || !delete_jobs.empty() || !events.empty() || status_changed; }
+  bool HasActions() const {
+    return !create_jobs.empty() || !delete_jobs.empty() || !events.empty() || status_changed || apply_wal_streamer ||
+           !delete_wal_streamer.empty();
+  }
 };
 
 // The longest a reconcile waits before looking again (keeps status.currentRPO and the RPO metrics
 // fresh between runs).
 inline constexpr Duration kMaxRequeue = std::chrono::minutes(5);
+// How often a policy with a WAL streamer looks at the streamer's Deployment (not watched: caching
+// every Deployment in the cluster would cost the operator memory for objects it never reads).
+inline constexpr Duration kWalStreamerLook = std::chrono::seconds(30);
 
 BackupPolicyPlan Decide(const BackupPolicyObserved& observed, WallTime now);
 

@@ -79,11 +79,16 @@ nlohmann::json BuildBackupJob(const api::BackupPolicy& policy, const BackupRunRe
   if (spec.database && Contains(run.sources, api::kDatabaseSourceName)) {
     const auto& db = *spec.database;
     AddPostgres(job, db.connection);
-    for (const auto& name : db.databases) args.insert(args.end(), {"--database", name});
-    args.insert(args.end(), {"--format", db.format == "Directory" ? "directory" : "custom"});
-    args.insert(args.end(), {"--jobs", std::to_string(db.jobs)});
-    if (!db.globals) args.push_back("--no-globals");
-    if (db.table_checksums) args.push_back("--table-checksums");
+    if (db.method == "BaseBackup") {
+      // The whole cluster over a replication connection (docs/wal-archiving.md); dump settings do not apply.
+      args.insert(args.end(), {"--base-backup", "--no-globals"});
+    } else {
+      for (const auto& name : db.databases) args.insert(args.end(), {"--database", name});
+      args.insert(args.end(), {"--format", db.format == "Directory" ? "directory" : "custom"});
+      args.insert(args.end(), {"--jobs", std::to_string(db.jobs)});
+      if (!db.globals) args.push_back("--no-globals");
+      if (db.table_checksums) args.push_back("--table-checksums");
+    }
   }
 
   // Media.

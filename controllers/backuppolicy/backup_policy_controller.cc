@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "controllers/backuppolicy/wal_streamer.h"
 #include "controllers/common/agent_job_reader.h"
 #include "controllers/common/controller_shell.h"
 #include "controllers/common/agent_run_result.h"
@@ -76,6 +77,19 @@ StatusOr<BackupPolicyObserved> Observe(kube::ApiClient& client, const kube::Obje
     }
   }
 
+  // The WAL streamer's Deployment, read by name (not cached: kWalStreamerLook) while the policy
+  // streams WAL, or streamed until now (status says so: ours is then deleted).
+  const nlohmann::json spec = cached.value("spec", nlohmann::json::object());
+  const bool streams = spec.is_object() && spec.contains("database") && spec["database"].is_object() &&
+                       spec["database"].value("method", "") == "BaseBackup";
+  if (streams || previous.wal_archive) {
+    auto deployment = client.Get(WorkloadResource("Deployment"), ns, WalStreamerName(kube::ObjectName(cached)));
+    if (deployment.ok()) {
+      observed.wal_streamer = std::move(*deployment);
+    } else if (deployment.status().code() != StatusCode::kNotFound) {
+      return deployment.status().WithContext("reading the WAL streamer Deployment");
+    }
+  }
   return observed;
 }
 
@@ -137,6 +151,23 @@ StatusOr<runtime::ReconcileResult> BackupPolicyController::Reconcile(const runti
     if (!running) continue;
     if (Status s = DeleteJob(client, ns, name, "Background"); !s.ok()) return s;
     log.Info("Deleted replaced backup Job", {{"job", name}});
+  }
+  if (plan.apply_wal_streamer) {
+    const bool exists = plan.apply_wal_streamer->at("metadata").contains("resourceVersion");
+    auto applied = exists ? client.Update(WorkloadResource("Deployment"), ns, *plan.apply_wal_streamer)
+                          : client.Create(WorkloadResource("Deployment"), ns, *plan.apply_wal_streamer);
+    if (!applied.ok() && applied.status().code() != StatusCode::kAlreadyExists && applied.status().code() != StatusCode::kAborted) {
+      return applied.status().WithContext("applying the WAL streamer Deployment");
+    }
+    if (applied.ok()) log.Info(exists ? "Updated the WAL streamer" : "Created the WAL streamer", {{"deployment", WalStreamerName(request.key.name)}});
+  }
+  if (!plan.delete_wal_streamer.empty()) {
+    kube::DeleteOptions options;
+    options.propagation_policy = "Background";  // Its ReplicaSet and Pod go with it.
+    options.precondition_uid = kube::ObjectUid(*observed.wal_streamer);
+    Status deleted = client.Delete(WorkloadResource("Deployment"), ns, plan.delete_wal_streamer, options);
+    if (!deleted.ok() && deleted.code() != StatusCode::kNotFound) return deleted.WithContext("deleting the WAL streamer Deployment");
+    log.Info("Deleted the WAL streamer: the policy no longer archives WAL", {{"deployment", plan.delete_wal_streamer}});
   }
   if (Status s = CreateJobsAnnouncingThem(context, ns, *cached, plan.create_jobs, plan.events, log); !s.ok()) return s;
   if (plan.status_changed) {

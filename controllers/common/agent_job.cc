@@ -21,7 +21,7 @@ nlohmann::json ValueEnv(const std::string& name, const std::string& value) {
   return {{"name", name}, {"value", value}};
 }
 
-nlohmann::json BuildAgentJob(const AgentJobSpec& spec) {
+nlohmann::json BuildAgentPodTemplate(const AgentJobSpec& spec, const std::string& restart_policy) {
   const api::PodSettings& p = spec.pod_settings;
   nlohmann::json labels = nlohmann::json::object();
   for (const auto& [k, v] : p.labels) labels[k] = v;
@@ -46,7 +46,7 @@ nlohmann::json BuildAgentJob(const AgentJobSpec& spec) {
   const JobUser user = ResolveJobUser(spec.run_as_layers, p, spec.extra_groups);
   container["env"].push_back(ValueEnv("LIFEBOAT_REPOSITORY_GROUP", std::to_string(RepositoryGroup(p))));
   nlohmann::json pod_spec = {
-      {"restartPolicy", "Never"},
+      {"restartPolicy", restart_policy},
       {"securityContext", PodSecurityContextJson(user)},
       {"containers", nlohmann::json::array({container})},
       {"volumes", spec.volumes},
@@ -62,30 +62,37 @@ nlohmann::json BuildAgentJob(const AgentJobSpec& spec) {
   }
   nlohmann::json template_meta = {{"labels", labels}};
   if (!p.annotations.empty()) template_meta["annotations"] = p.annotations;
+  return {{"metadata", template_meta}, {"spec", pod_spec}};
+}
 
-  nlohmann::json job_spec = {
-      {"backoffLimit", p.backoff_limit},
-      {"template", {{"metadata", template_meta}, {"spec", pod_spec}}},
-  };
-  if (p.active_deadline_seconds) job_spec["activeDeadlineSeconds"] = *p.active_deadline_seconds;
-
+nlohmann::json OwnedObjectMeta(const AgentJobSpec& spec, const nlohmann::json& labels) {
   nlohmann::json annotations = nlohmann::json::object();
   for (const auto& [k, v] : spec.annotations) annotations[k] = v;
+  return {{"name", spec.name},
+          {"namespace", spec.ns},
+          {"labels", labels},
+          {"annotations", annotations},
+          {"ownerReferences",
+           {{{"apiVersion", spec.owner.api_version},
+             {"kind", spec.owner.kind},
+             {"name", spec.owner.name},
+             {"uid", spec.owner.uid},
+             {"controller", true},
+             {"blockOwnerDeletion", true}}}}};
+}
+
+nlohmann::json BuildAgentJob(const AgentJobSpec& spec) {
+  const api::PodSettings& p = spec.pod_settings;
+  nlohmann::json pod_template = BuildAgentPodTemplate(spec, "Never");
+  nlohmann::json job_spec = {
+      {"backoffLimit", p.backoff_limit},
+      {"template", pod_template},
+  };
+  if (p.active_deadline_seconds) job_spec["activeDeadlineSeconds"] = *p.active_deadline_seconds;
   return {
       {"apiVersion", "batch/v1"},
       {"kind", "Job"},
-      {"metadata",
-       {{"name", spec.name},
-        {"namespace", spec.ns},
-        {"labels", labels},
-        {"annotations", annotations},
-        {"ownerReferences",
-         {{{"apiVersion", spec.owner.api_version},
-           {"kind", spec.owner.kind},
-           {"name", spec.owner.name},
-           {"uid", spec.owner.uid},
-           {"controller", true},
-           {"blockOwnerDeletion", true}}}}}},
+      {"metadata", OwnedObjectMeta(spec, pod_template["metadata"]["labels"])},
       {"spec", job_spec},
   };
 }

@@ -48,6 +48,13 @@ struct AgentJobSpec {
 
 nlohmann::json BuildAgentJob(const AgentJobSpec& spec);
 
+// The Pod template of an agent Job (labels, the agent container, the user, the pod settings), also
+// used by long-running agents (a Deployment's template, restartPolicy Always).
+nlohmann::json BuildAgentPodTemplate(const AgentJobSpec& spec, const std::string& restart_policy);
+// The metadata of an object the resource owns: name, namespace, `labels`, spec.annotations and the
+// controller owner reference.
+nlohmann::json OwnedObjectMeta(const AgentJobSpec& spec, const nlohmann::json& labels);
+
 // An EnvVar from a Secret key (the value never appears in the Job).
 nlohmann::json SecretEnv(const std::string& name, const std::string& secret, const std::string& key);
 nlohmann::json ValueEnv(const std::string& name, const std::string& value);

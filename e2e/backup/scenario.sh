@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # BackupPolicy end-to-end scenarios on the test control plane with a real PostgreSQL 15 and a real
-# restic repository on a PVC path. Usage: scenario.sh on-demand|schedule|missing-secret|wrong-password|operator-restart|long-name|drill|drill-evidence|drill-concurrent
+# restic repository on a PVC path. Usage: scenario.sh on-demand|schedule|missing-secret|wrong-password|operator-restart|long-name|drill|drill-evidence|drill-concurrent|wal-archiving
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../lib/devcluster.sh"
@@ -264,6 +264,64 @@ operator-restart)
   expect_eq "$(run_results shop)" "database=Succeeded uploads=Succeeded " "history"
   expect_eq "$(jp shop '{.status.history[0].jobName}')" "$job" "the same Job"
   expect_eq "$(jp shop '{.status.lastOnDemandToken}')" "crash" "token recorded"
+  ;;
+wal-archiving)
+  step "a BaseBackup policy runs its WAL streamer Deployment and takes base backups on demand"
+  kubectl apply -f - > /dev/null <<YAML
+apiVersion: lifeboat.dev/v1alpha1
+kind: BackupPolicy
+metadata: {name: wal, namespace: default}
+spec:
+  schedule: "0 3 * * *"
+  database:
+    method: BaseBackup
+    connection: {host: 127.0.0.1, port: $PG_PORT, sslMode: disable, credentialsSecret: {name: shop-postgres}}
+    walArchiving: {uploadInterval: 2s}
+  repository:
+    persistentVolumeClaim: {claimName: backups, path: restic}
+    encryption: {passwordSecret: {name: shop-repository}}
+YAML
+  streamer_running() { [ "$(jp wal '{.status.walArchive.state}')" = Running ]; }
+  eventually 90 streamer_running || fail "the streamer is not Running: $(jp wal '{.status.walArchive}') $(kubectl get deploy,rs,pods -n default 2>&1)"
+  expect_eq "$(condition wal WalStreaming)" "True/StreamerRunning" "WalStreaming condition"
+  expect_eq "$(jp wal '{.status.walArchive.slot}')" "lifeboat_default_wal" "slot in status"
+  expect_eq "$(kubectl get deploy wal-wal-streamer -n default -o jsonpath='{.spec.strategy.type}/{.spec.replicas}')" "Recreate/1" "streamer Deployment"
+  kubectl annotate bp wal -n default lifeboat.dev/backup-now=first > /dev/null
+  eventually 120 history_all_final wal || fail "base backup did not finish: $(run_results wal)"
+  expect_eq "$(run_results wal)" "database=Succeeded " "history"
+
+  step "rows committed after the base backup come back at a point in time, from what the operator's pods archived"
+  for i in 1 2 3 4 5 6; do
+    psql_shop shop -At -c "INSERT INTO orders (customer_id, total) VALUES (1, 9000 + $i) RETURNING id, to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')" >> "$DEVCLUSTER_DIR/commits.log"
+    sleep 0.5
+  done
+  last_commit="$(tail -1 "$DEVCLUSTER_DIR/commits.log" | cut -d'|' -f2)"
+  # Halfway between the third and the fourth row (each commit follows its row's clock by milliseconds).
+  target="$(python3 -c 'import sys, datetime as d; f="%Y-%m-%dT%H:%M:%S.%fZ"; a, b = (d.datetime.strptime(x, f) for x in sys.argv[1:]); print((a + (b - a) / 2).strftime(f))' \
+    "$(sed -n 3p "$DEVCLUSTER_DIR/commits.log" | cut -d'|' -f2)" "$(sed -n 4p "$DEVCLUSTER_DIR/commits.log" | cut -d'|' -f2)")"
+  archived_past_last_commit() {
+    RESTIC_PASSWORD="$REPO_PASSWORD" RESTIC_CACHE_DIR="$DEVCLUSTER_DIR/restic-cache" "$BIN_DIR/lifeboat" agent catalog \
+      --repository-path "$REPOSITORY_DIR" --policy wal --termination-log /dev/null 2>/dev/null | head -1 |
+      python3 -c 'import json,sys; w=json.load(sys.stdin).get("walArchive",{}); sys.exit(0 if w.get("lastRecoverableTime","") > sys.argv[1] else 1)' "$last_commit"
+  }
+  eventually 60 archived_past_last_commit || fail "the archive never reached $last_commit"
+  # The recovery runs outside the cluster, as its Job's user would, on a copy of the repository (the
+  # devcluster's data folder is private to root).
+  scratch="$(mktemp -d)" && chmod 0755 "$scratch" && cp -a "$REPOSITORY_DIR" "$scratch/repo"
+  mkdir "$scratch/work" && chown 65534:"$REPOSITORY_GROUP" "$scratch/work"
+  as_job_user 65534 env HOME=/ RESTIC_PASSWORD="$REPO_PASSWORD" PGHOST=127.0.0.1 PGPORT="$PG_PORT" PGUSER=postgres \
+    "$BIN_DIR/lifeboat" agent restore --repository-path "$scratch/repo" --policy wal --recovery-target "$target" \
+    --database-source shop --target-database shop_pitr --work-dir "$scratch/work" --termination-log "$scratch/work/result.json" \
+    > "$scratch/work/restore.log" 2>&1 || fail "point-in-time restore: $(cat "$scratch/work/result.json" 2>/dev/null; tail -3 "$scratch/work/restore.log")"
+  expect_eq "$(psql_shop shop_pitr -At -c "SELECT string_agg(total::int::text, ',' ORDER BY total) FROM orders WHERE total > 9000")" "9001,9002,9003" "rows up to the target"
+  expect_eq "$(psql_shop shop_pitr -At -c "SELECT count(*) FROM customers")" "50" "the rest of the database"
+  rm -rf "$scratch"
+
+  step "a policy that stops archiving WAL deletes its streamer"
+  kubectl patch bp wal -n default --type merge -p '{"spec":{"database":{"method":"Dump","databases":["shop"],"walArchiving":null}}}' > /dev/null
+  streamer_gone() { ! kubectl get deploy wal-wal-streamer -n default > /dev/null 2>&1; }
+  eventually 60 streamer_gone || fail "the streamer Deployment is still there"
+  expect_eq "$(jp wal '{.status.walArchive}')" "" "walArchive cleared"
   ;;
 *)
   fail "unknown scenario $scenario"

@@ -1,6 +1,9 @@
 #include "operator/agent/retention_runner.h"
 
+#include <algorithm>
+
 #include "operator/agent/snapshot_tags.h"
+#include "operator/agent/wal_archive.h"
 
 namespace lifeboat::agent {
 
@@ -19,7 +22,17 @@ StatusOr<RetentionOutcome> ApplyRetention(ResticClient& restic, const RetentionR
   if (!snapshots.ok()) return snapshots.status();
   outcome.forgotten_data_snapshots = SelectDataSnapshotsToForget(*snapshots, parsed->removed_backup_ids, now, orphan_grace);
   LIFEBOAT_RETURN_IF_ERROR(restic.Forget(outcome.forgotten_data_snapshots));
-  if (prune && (!outcome.removed_backup_ids.empty() || !outcome.forgotten_data_snapshots.empty())) {
+  // The WAL archive: what the base backups kept no longer need (runs just removed have no manifest
+  // in `snapshots` any more, so they no longer count).
+  outcome.forgotten_wal_snapshots = SelectWalSnapshotsToForget(ListWalArchive(*snapshots, policy));
+  for (std::size_t i = 0; i < outcome.forgotten_wal_snapshots.size(); i += 500) {  // Keeps argv short.
+    auto from = outcome.forgotten_wal_snapshots.begin() + static_cast<std::ptrdiff_t>(i);
+    auto to = outcome.forgotten_wal_snapshots.begin() +
+              static_cast<std::ptrdiff_t>(std::min(i + 500, outcome.forgotten_wal_snapshots.size()));
+    LIFEBOAT_RETURN_IF_ERROR(restic.Forget(std::vector<std::string>(from, to)));
+  }
+  if (prune && (!outcome.removed_backup_ids.empty() || !outcome.forgotten_data_snapshots.empty() ||
+                !outcome.forgotten_wal_snapshots.empty())) {
     LIFEBOAT_RETURN_IF_ERROR(restic.Prune());
   }
   return outcome;

@@ -1,6 +1,7 @@
 // ApplyRetention: runs a policy's retention against the repository (see retention.h for the
 // scheme): restic forget on the policy's manifests with the keep rules, forget of the removed runs'
-// data snapshots and of old orphans, then prune. Thread-safe as far as the ResticClient is.
+// data snapshots and of old orphans, of the archived WAL no kept base backup needs (wal_archive.h),
+// then prune. Thread-safe as far as the ResticClient is.
 #pragma once
 
 #include <chrono>
@@ -18,6 +19,7 @@ struct RetentionOutcome {
   std::set<std::string> kept_backup_ids;
   std::set<std::string> removed_backup_ids;
   std::vector<std::string> forgotten_data_snapshots;
+  std::vector<std::string> forgotten_wal_snapshots;  // Superseded uploads and WAL no kept base backup needs.
 };
 
 // A policy's retention as the agent commands take it: the keep rules, how old a run without a

@@ -199,6 +199,21 @@ RecoveryWindow AnalyzeRecoveryWindow(const WalArchiveListing& archive, std::uint
   return window;
 }
 
+std::vector<std::string> SelectWalSnapshotsToForget(const WalArchiveListing& archive) {
+  std::vector<std::string> forget;
+  for (const auto& batch : archive.superseded) forget.push_back(batch.snapshot_id);
+  std::map<std::string, std::uint64_t> oldest_end;  // system -> end of its oldest base backup
+  for (const auto& base : archive.base_backups) {
+    auto it = oldest_end.find(base.system_id);
+    if (it == oldest_end.end() || base.end_lsn < it->second) oldest_end[base.system_id] = base.end_lsn;
+  }
+  for (const auto& batch : archive.batches) {
+    auto it = oldest_end.find(batch.system_id);
+    if (it != oldest_end.end() && batch.end_lsn <= it->second) forget.push_back(batch.snapshot_id);
+  }
+  return forget;
+}
+
 nlohmann::json RecoveryWindowJson(const RecoveryWindow& window, const WalArchiveListing& archive) {
   nlohmann::json j = {{"baseBackups", archive.base_backups.size()},
                       {"walGroups", archive.batches.size()},

@@ -114,6 +114,12 @@ RecoveryWindow AnalyzeRecoveryWindow(const WalArchiveListing& archive,
 // lastLsn, lastSegment, baseBackups, walGroups, supersededUploads and gap {fromLsn, toLsn}.
 nlohmann::json RecoveryWindowJson(const RecoveryWindow& window, const WalArchiveListing& archive);
 
+// Retention of the archive: the WAL snapshots to forget — every superseded upload of a group, and
+// every group that ends before the oldest complete base backup of its database cluster ends (no
+// recovery can use it: that base backup carries its own WAL up to its end, and older ones are
+// gone). WAL of a cluster with no base backup left is kept (it is not this function's to judge).
+std::vector<std::string> SelectWalSnapshotsToForget(const WalArchiveListing& archive);
+
 // Where a recovery should stop.
 struct RecoveryTarget {
   enum class Kind { kLatest, kTime, kLsn } kind = Kind::kLatest;

@@ -12,9 +12,14 @@ namespace {
 
 DatabaseSource ParseDatabaseSource(const FieldReader& r) {
   DatabaseSource d;
-  d.method = r.Enum("method", {"Dump"}).value_or("Dump");
+  d.method = r.Enum("method", {"Dump", "BaseBackup"}).value_or("Dump");
   if (std::optional<FieldReader> c = r.Object("connection", true)) d.connection = ParseConnection(*c);
-  d.databases = r.StringList("databases", true);
+  d.databases = r.StringList("databases");  // Required for Dump (validation); a base backup takes every database.
+  if (std::optional<FieldReader> w = r.Object("walArchiving")) {
+    d.wal_archiving.upload_interval = w->String("uploadInterval").value_or("60s");
+    d.wal_archiving.slot_name = w->String("slotName").value_or("");
+    d.wal_archiving.buffer_size = w->String("bufferSize").value_or("1Gi");
+  }
   d.format = r.Enum("format", {"Custom", "Directory"}).value_or("Custom");
   d.jobs = r.Int("jobs").value_or(1);
   d.globals = r.Bool("globals").value_or(true);
@@ -146,6 +151,22 @@ void ValidateBackupPolicySpec(const BackupPolicySpec& spec, FieldErrors* errors)
                       "parallel dump jobs need spec.database.format Directory (format is " + d.format + ")");
     }
     if (!d.schedule.empty()) ValidateSchedule(d.schedule, zone, "spec.database.schedule", errors);
+    if (d.method == "BaseBackup") {
+      const WalArchiving& w = d.wal_archiving;
+      if (auto interval = ValidateDuration(w.upload_interval, "spec.database.walArchiving.uploadInterval", true, errors)) {
+        if (*interval < std::chrono::seconds(1) || *interval > std::chrono::hours(1)) {
+          errors->Invalid("spec.database.walArchiving.uploadInterval", Quote(w.upload_interval), "must be between 1s and 1h");
+        }
+      }
+      if (!w.slot_name.empty() &&
+          (w.slot_name.size() > 63 || w.slot_name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)) {
+        errors->Invalid("spec.database.walArchiving.slotName", Quote(w.slot_name),
+                        "a replication slot name is 1 to 63 of a-z, 0-9 and _");
+      }
+      ValidateQuantity(w.buffer_size, "spec.database.walArchiving.bufferSize", errors);
+    } else if (d.databases.empty()) {
+      errors->Required("spec.database.databases", "method Dump needs at least one database to dump");
+    }
   }
   std::set<std::string> media_names;
   for (size_t i = 0; i < spec.media.size(); ++i) {
@@ -294,6 +315,12 @@ nlohmann::json BackupPolicyStatusToJson(const BackupPolicyStatus& status) {
     PutBool(e, "objectivesMet", v.objectives_met);
     j["lastVerified"] = std::move(e);
   }
+  if (status.wal_archive) {
+    const WalArchiveStatus& w = *status.wal_archive;
+    nlohmann::json e{{"streamer", w.streamer}, {"slot", w.slot}, {"state", w.state}};
+    PutString(e, "message", w.message);
+    j["walArchive"] = std::move(e);
+  }
   return j;
 }
 
@@ -316,6 +343,14 @@ BackupPolicyStatus ParseBackupPolicyStatus(const nlohmann::json& json, FieldErro
     verified.result = v->Enum("result", {"Succeeded"}, true).value_or("");
     verified.objectives_met = v->Bool("objectivesMet");
     status.last_verified = verified;
+  }
+  if (std::optional<FieldReader> w = r.Object("walArchive")) {
+    WalArchiveStatus wal;
+    wal.streamer = w->String("streamer").value_or("");
+    wal.slot = w->String("slot").value_or("");
+    wal.state = w->Enum("state", {"Waiting", "Starting", "Running", "Unavailable"}).value_or("");
+    wal.message = w->String("message").value_or("");
+    status.wal_archive = wal;
   }
   for (const FieldReader& e : r.ObjectList("sources")) {
     BackupSourceStatus s;

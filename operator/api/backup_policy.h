@@ -23,8 +23,19 @@ inline constexpr char kBackupPolicyKind[] = "BackupPolicy";
 // The name of the database source in status and history (media sources use their own names).
 inline constexpr char kDatabaseSourceName[] = "database";
 
+// method BaseBackup: how the WAL streamer (docs/wal-archiving.md) runs.
+struct WalArchiving {
+  std::string upload_interval = "60s";  // The segment being written is uploaded at least this often.
+  std::string slot_name;                // Empty: WalSlotName() of the policy.
+  std::string buffer_size = "1Gi";      // The streamer's buffer volume (emptyDir sizeLimit).
+  friend bool operator==(const WalArchiving&, const WalArchiving&) = default;
+};
+
 struct DatabaseSource {
+  // Dump: pg_dump of each database (+ globals). BaseBackup: physical base backups of the whole
+  // cluster on the schedule plus continuous WAL archiving (point-in-time recovery).
   std::string method = "Dump";
+  WalArchiving wal_archiving;  // BaseBackup only.
   PostgresConnection connection;
   std::vector<std::string> databases;
   std::string format = "Custom";  // Custom | Directory
@@ -129,6 +140,15 @@ struct LastVerified {
   friend bool operator==(const LastVerified&, const LastVerified&) = default;
 };
 
+// method BaseBackup: the WAL streamer as the controller sees it.
+struct WalArchiveStatus {
+  std::string streamer;  // The Deployment.
+  std::string slot;      // The replication slot on the database server.
+  std::string state;     // Waiting | Starting | Running | Unavailable
+  std::string message;
+  friend bool operator==(const WalArchiveStatus&, const WalArchiveStatus&) = default;
+};
+
 struct BackupPolicyStatus {
   std::optional<std::int64_t> observed_generation;
   std::vector<Condition> conditions;
@@ -140,6 +160,7 @@ struct BackupPolicyStatus {
   std::vector<BackupSourceStatus> sources;
   std::vector<BackupRun> history;  // Newest first.
   std::optional<LastVerified> last_verified;
+  std::optional<WalArchiveStatus> wal_archive;
   friend bool operator==(const BackupPolicyStatus&, const BackupPolicyStatus&) = default;
 };
 
@@ -152,6 +173,7 @@ struct BackupPolicy {
 // Condition types of this kind (and kConditionReady from common_status.h).
 inline constexpr char kConditionLastBackupSucceeded[] = "LastBackupSucceeded";
 inline constexpr char kConditionRPOMet[] = "RPOMet";
+inline constexpr char kConditionWalStreaming[] = "WalStreaming";  // method BaseBackup only.
 
 // Reads a whole BackupPolicy object; type, required and enum errors go to `errors`.
 BackupPolicy ParseBackupPolicy(const nlohmann::json& object, FieldErrors* errors);

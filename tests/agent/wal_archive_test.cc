@@ -255,6 +255,22 @@ TEST(WalArchiveTest, ATargetBeforeEveryBaseBackupNamesTheOldest) {
   EXPECT_NE(plan.status().message().find("the oldest finished at 2026-12-05T01:00:00Z"), std::string::npos);
 }
 
+TEST(WalArchiveTest, RetentionForgetsSupersededUploadsAndWalNoBaseBackupNeeds) {
+  // b1 was removed by retention (its manifest is gone): b2 is the oldest kept base backup.
+  auto listing = ListWalArchive(Join({BaseBackup("b1", 0x2000028, 0x2000100, "2026-12-05T01:00:00Z", /*complete=*/false),
+                                      BaseBackup("b2", 4 * kSeg + 0x28, 4 * kSeg + 0x100, "2026-12-05T01:12:00Z"),
+                                      {WalUpload("w1a", 1, 1, 2 * kSeg, "2026-12-05T01:05:00Z"),
+                                       WalUpload("w1b", 1, 1, 4 * kSeg, "2026-12-05T01:10:00Z"),
+                                       WalUpload("w2a", 1, 4, 5 * kSeg, "2026-12-05T01:15:00Z"),
+                                       WalUpload("w2b", 1, 4, 6 * kSeg, "2026-12-05T01:20:00Z"),
+                                       WalUpload("x1", 1, 1, 9 * kSeg, "2026-12-05T01:20:00Z", "1111")}}),
+                                "shop");
+  auto forget = SelectWalSnapshotsToForget(listing);
+  std::sort(forget.begin(), forget.end());
+  // w1b ends before b2 does; w2a is superseded by w2b; the other cluster's WAL is not judged.
+  EXPECT_EQ(forget, (std::vector<std::string>{"w1a", "w1b", "w2a"}));
+}
+
 TEST(WalArchiveTest, RecoveryTargetsAreLatestATimeOrAnLsn) {
   EXPECT_EQ(ParseRecoveryTarget("latest")->kind, RecoveryTarget::Kind::kLatest);
   auto time = ParseRecoveryTarget("2026-12-05T01:15:00.5Z");

@@ -96,7 +96,9 @@ def main(source):
     expected += [("", "pods", "get"), ("", "pods", "list"), ("", "pods", "watch"), ("", "pods/log", "get"),
                  ("", "events", "create"), ("", "secrets", "get"), ("", "persistentvolumeclaims", "get"),
                  ("apps", "deployments/scale", "update"), ("apps", "statefulsets/scale", "update"),
-                 ("apps", "deployments", "get"), ("apps", "statefulsets", "get"), ("", "services", "patch")]
+                 ("apps", "deployments", "get"), ("apps", "statefulsets", "get"), ("", "services", "patch"),
+                 # The WAL streamer a BaseBackup policy owns.
+                 ("apps", "deployments", "create"), ("apps", "deployments", "update"), ("apps", "deployments", "delete")]
     for group, resource, verb in expected:
         if not rules_allow(cluster_rules, group, resource, verb):
             fail("the operator's ClusterRole lacks %s %s/%s" % (verb, group or "core", resource))

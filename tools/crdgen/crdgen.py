@@ -300,11 +300,25 @@ def backup_policy():
             enum=["Forbid", "Replace"], default="Forbid"),
         "database": obj("The PostgreSQL databases to back up (logical dumps with pg_dump).", {
             "method": s("How the database is backed up. Dump: a logical pg_dump of each database plus the "
-                        "server's global objects. Physical base backups with continuous WAL archiving "
-                        "(point-in-time recovery) will be a second method.", enum=["Dump"], default="Dump"),
+                        "server's global objects. BaseBackup: physical base backups of the whole cluster on the "
+                        "schedule (pg_basebackup over a replication connection) and continuous WAL archiving by "
+                        "a streamer Deployment, for point-in-time recovery (docs/wal-archiving.md); the "
+                        "connection's user needs the REPLICATION attribute and a replication line in pg_hba.conf.",
+                        enum=["Dump", "BaseBackup"], default="Dump"),
             "connection": connection("How to reach the server to back up."),
-            "databases": arr("Names of the databases to dump.", s("A database name.", minLength=1, maxLength=63),
-                             minItems=1, maxItems=64, **{"x-kubernetes-list-type": "set"}),
+            "databases": arr("Names of the databases to dump (method Dump; a base backup takes every database).",
+                             s("A database name.", minLength=1, maxLength=63),
+                             maxItems=64, **{"x-kubernetes-list-type": "set"}),
+            "walArchiving": obj("Method BaseBackup: how the WAL streamer runs.", {
+                "uploadInterval": duration("How often the WAL segment being written is uploaded: a quiet "
+                                           "database's recovery point is about this old. Completed segments are "
+                                           "uploaded at once. 1s to 1h.", default="60s"),
+                "slotName": s("The physical replication slot the streamer uses (created when missing). Default: "
+                              "lifeboat_<namespace>_<name>.", maxLength=63, pattern=r"^[a-z0-9_]+$"),
+                "bufferSize": s("Size limit of the streamer's buffer volume (an emptyDir): at most 16 WAL "
+                                "segments of 16 MiB plus the one being written are kept there.", pattern=QUANTITY,
+                                default="1Gi"),
+            }),
             "format": s("pg_dump format: Custom (one file, streamed into the repository) or Directory "
                         "(allows parallel dump jobs).", enum=["Custom", "Directory"], default="Custom"),
             "jobs": i32("Parallel pg_dump jobs; above 1 requires format Directory.", minimum=1, maximum=32,
@@ -316,7 +330,7 @@ def backup_policy():
                                 default=False),
             "schedule": schedule("Schedule of the database backups, overriding spec.schedule."),
             "targetRPO": duration("Recovery point objective of the database, overriding spec.targetRPO."),
-        }, required=["connection", "databases"]),
+        }, required=["connection"]),
         "media": dict(arr("Volumes to back up (uploads, media files).", obj("A directory on a claim.", {
             "name": s("Name of the source, unique in the policy; restores refer to it.", minLength=1, maxLength=63,
                       pattern=DNS_LABEL),
@@ -413,6 +427,13 @@ def backup_policy():
             "result": s("Outcome of that run.", enum=["Succeeded"]),
             "objectivesMet": b("Whether that run also met the drill's RTO and RPO objectives."),
         }, required=["drill", "result"]),
+        "walArchive": obj("Method BaseBackup: the WAL streamer.", {
+            "streamer": s("The streamer's Deployment."),
+            "slot": s("The replication slot it uses on the database server."),
+            "state": s("Waiting (the policy is not ready), Starting, Running or Unavailable.",
+                       enum=["Waiting", "Starting", "Running", "Unavailable"]),
+            "message": s("Why it is not Running."),
+        }),
     })
     columns = [
         col("Schedule", "string", ".spec.schedule"),

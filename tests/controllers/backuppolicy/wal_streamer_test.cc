@@ -1,0 +1,168 @@
+// A BackupPolicy with database.method BaseBackup: base backups on the schedule and the WAL
+// streamer Deployment it owns (docs/wal-archiving.md).
+#include "controllers/backuppolicy/wal_streamer.h"
+
+#include <gtest/gtest.h>
+
+#include "controllers/backuppolicy/backup_job.h"
+#include "tests/controllers/backuppolicy/decide_fixture.h"
+
+namespace lifeboat::controllers::backuppolicy {
+namespace {
+
+class WalStreamerTest : public DecideFixture {
+ protected:
+  WalStreamerTest() {
+    spec()["database"] = {{"method", "BaseBackup"},
+                          {"connection", {{"host", "db"}, {"port", 5432}, {"credentialsSecret", {{"name", "pg"}}}}},
+                          {"walArchiving", {{"uploadInterval", "30s"}}}};
+    spec().erase("media");
+  }
+  api::BackupPolicy Policy() {
+    api::FieldErrors errors;
+    api::BackupPolicy policy = api::ParseBackupPolicy(observed_.policy, &errors);
+    EXPECT_TRUE(errors.empty()) << errors.ToString();
+    return policy;
+  }
+  // The Deployment as the API server would hold it after the plan applied it.
+  void ApplyStreamer(const BackupPolicyPlan& plan, int available) {
+    ASSERT_TRUE(plan.apply_wal_streamer);
+    nlohmann::json deployment = *plan.apply_wal_streamer;
+    deployment["metadata"]["resourceVersion"] = "7";
+    deployment["metadata"]["uid"] = "uid-streamer";
+    deployment["status"] = {{"availableReplicas", available}};
+    if (!available) {
+      deployment["status"]["conditions"] = {{{"type", "Available"}, {"status", "False"},
+                                             {"reason", "MinimumReplicasUnavailable"},
+                                             {"message", "Deployment does not have minimum availability."}}};
+    }
+    observed_.wal_streamer = deployment;
+  }
+};
+
+TEST_F(WalStreamerTest, TheStreamerIsOneRecreatedReplicaOfTheAgentWithTheSlotAndTheBuffer) {
+  nlohmann::json d = BuildWalStreamerDeployment(Policy(), "lifeboat:test");
+  EXPECT_EQ(d["kind"], "Deployment");
+  EXPECT_EQ(d["metadata"]["name"], "shop-wal-streamer");
+  EXPECT_EQ(d["metadata"]["ownerReferences"][0]["uid"], "uid-shop");
+  EXPECT_EQ(d["spec"]["replicas"], 1);
+  EXPECT_EQ(d["spec"]["strategy"]["type"], "Recreate") << "two streamers must never share the slot";
+  const nlohmann::json& pod = d["spec"]["template"];
+  for (const auto& [k, v] : d["spec"]["selector"]["matchLabels"].items()) EXPECT_EQ(pod["metadata"]["labels"][k], v) << k;
+  EXPECT_EQ(pod["spec"]["restartPolicy"], "Always");
+  EXPECT_EQ(pod["spec"]["securityContext"]["runAsNonRoot"], true);
+  const nlohmann::json& c = pod["spec"]["containers"][0];
+  EXPECT_EQ(c["args"], nlohmann::json({"agent", "wal-stream", "--policy", "shop"}));
+  std::map<std::string, nlohmann::json> env;
+  for (const auto& e : c["env"]) env[e["name"]] = e;
+  EXPECT_EQ(env["LIFEBOAT_WAL_SLOT"]["value"], "lifeboat_default_shop");
+  EXPECT_EQ(env["LIFEBOAT_WAL_UPLOAD_INTERVAL"]["value"], "30");
+  EXPECT_EQ(env["PGPASSWORD"]["valueFrom"]["secretKeyRef"]["name"], "pg") << "credentials only as secretKeyRef";
+  EXPECT_TRUE(env.count("RESTIC_PASSWORD"));
+  EXPECT_EQ(pod["spec"]["volumes"][1]["emptyDir"]["sizeLimit"], "1Gi");
+}
+
+TEST_F(WalStreamerTest, TheSlotNameIsValidForPostgresAndCanBeChosen) {
+  observed_.policy["metadata"]["namespace"] = "Team-A.prod";
+  EXPECT_EQ(WalSlotName(Policy()), "lifeboat_team_a_prod_shop");
+  observed_.policy["metadata"]["name"] = std::string(80, 'x');
+  std::string slot = WalSlotName(Policy());
+  EXPECT_LE(slot.size(), 63u);
+  spec()["database"]["walArchiving"]["slotName"] = "orders_archive";
+  EXPECT_EQ(WalSlotName(Policy()), "orders_archive");
+}
+
+TEST_F(WalStreamerTest, TheBaseBackupJobTakesTheWholeClusterNotDumps) {
+  BackupRunRequest run{"shop-202611220600", kTriggerScheduled, At("2026-11-22T06:00:00Z"), "", {"database"}};
+  nlohmann::json job = BuildBackupJob(Policy(), run, "lifeboat:test");
+  const nlohmann::json& args = job["spec"]["template"]["spec"]["containers"][0]["args"];
+  EXPECT_NE(std::find(args.begin(), args.end(), "--base-backup"), args.end());
+  EXPECT_EQ(std::find(args.begin(), args.end(), "--database"), args.end());
+  EXPECT_EQ(std::find(args.begin(), args.end(), "--format"), args.end());
+}
+
+TEST_F(WalStreamerTest, APolicyCreatesItsStreamerAndReportsItStartingThenRunning) {
+  auto plan = Decide(observed_, At("2026-11-22T01:00:00Z"));
+  ASSERT_TRUE(plan.apply_wal_streamer);
+  EXPECT_FALSE((*plan.apply_wal_streamer)["metadata"].contains("resourceVersion")) << "a create";
+  ASSERT_TRUE(plan.status.wal_archive);
+  EXPECT_EQ(plan.status.wal_archive->state, "Starting");
+  EXPECT_EQ(plan.status.wal_archive->slot, "lifeboat_default_shop");
+  EXPECT_EQ(Cond(plan.status, "WalStreaming")->reason, "StreamerStarting");
+  EXPECT_LE(*plan.requeue_after, kWalStreamerLook);
+
+  ApplyStreamer(plan, 1);
+  plan = DecideAndApply(At("2026-11-22T01:00:30Z"));
+  EXPECT_FALSE(plan.apply_wal_streamer) << "up to date: nothing to apply";
+  EXPECT_EQ(plan.status.wal_archive->state, "Running");
+  EXPECT_EQ(Cond(plan.status, "WalStreaming")->status, ConditionStatus::kTrue);
+}
+
+TEST_F(WalStreamerTest, AnUnavailableStreamerSaysWhyFromItsDeployment) {
+  ApplyStreamer(Decide(observed_, At("2026-11-22T01:00:00Z")), 0);
+  auto plan = Decide(observed_, At("2026-11-22T01:00:30Z"));
+  EXPECT_EQ(plan.status.wal_archive->state, "Unavailable");
+  EXPECT_EQ(Cond(plan.status, "WalStreaming")->reason, "StreamerUnavailable");
+  EXPECT_NE(Cond(plan.status, "WalStreaming")->message.find("minimum availability"), std::string::npos);
+}
+
+TEST_F(WalStreamerTest, AChangedPolicyReplacesTheStreamersSpec) {
+  ApplyStreamer(Decide(observed_, At("2026-11-22T01:00:00Z")), 1);
+  spec()["database"]["walArchiving"]["uploadInterval"] = "10s";
+  auto plan = Decide(observed_, At("2026-11-22T01:00:30Z"));
+  ASSERT_TRUE(plan.apply_wal_streamer);
+  EXPECT_EQ((*plan.apply_wal_streamer)["metadata"]["resourceVersion"], "7") << "an update of the existing one";
+}
+
+TEST_F(WalStreamerTest, TheStreamerKeepsRunningWhileSuspendedOrWhileTheSpecIsBroken) {
+  ApplyStreamer(Decide(observed_, At("2026-11-22T01:00:00Z")), 1);
+  spec()["suspend"] = true;
+  auto plan = Decide(observed_, At("2026-11-22T01:00:30Z"));
+  EXPECT_TRUE(plan.delete_wal_streamer.empty()) << "a slot nobody reads fills the primary's disk";
+  EXPECT_EQ(plan.status.wal_archive->state, "Running");
+  spec()["suspend"] = false;
+  spec()["schedule"] = "not a schedule";
+  plan = Decide(observed_, At("2026-11-22T01:01:00Z"));
+  EXPECT_TRUE(plan.delete_wal_streamer.empty());
+  EXPECT_FALSE(plan.apply_wal_streamer);
+  EXPECT_EQ(plan.status.wal_archive->state, "Waiting");
+}
+
+TEST_F(WalStreamerTest, APolicyThatStopsArchivingDeletesItsStreamer) {
+  ApplyStreamer(DecideAndApply(At("2026-11-22T01:00:00Z")), 1);
+  spec()["database"] = {{"method", "Dump"},
+                        {"connection", {{"host", "db"}, {"port", 5432}, {"credentialsSecret", {{"name", "pg"}}}}},
+                        {"databases", {"shop"}}};
+  auto plan = Decide(observed_, At("2026-11-22T01:00:30Z"));
+  EXPECT_EQ(plan.delete_wal_streamer, "shop-wal-streamer");
+  EXPECT_FALSE(plan.status.wal_archive);
+  EXPECT_EQ(Cond(plan.status, "WalStreaming"), nullptr);
+}
+
+TEST_F(WalStreamerTest, ADeploymentOfThatNameThePolicyDoesNotOwnIsNeverTouched) {
+  observed_.wal_streamer = nlohmann::json{
+      {"metadata", {{"name", "shop-wal-streamer"}, {"ownerReferences", {{{"uid", "someone-else"}, {"controller", true}}}}}}};
+  auto plan = Decide(observed_, At("2026-11-22T01:00:00Z"));
+  EXPECT_FALSE(plan.apply_wal_streamer);
+  EXPECT_TRUE(plan.delete_wal_streamer.empty());
+  EXPECT_EQ(Cond(plan.status, "WalStreaming")->reason, "StreamerNameTaken");
+}
+
+TEST_F(WalStreamerTest, AnOddlyShapedDeploymentNeverCrashesTheDecision) {
+  for (const nlohmann::json& odd : {nlohmann::json::array(), nlohmann::json("text"), nlohmann::json{{"metadata", 3}, {"status", "x"}}}) {
+    observed_.wal_streamer = odd;
+    auto plan = Decide(observed_, At("2026-11-22T01:00:00Z"));
+    EXPECT_EQ(Cond(plan.status, "WalStreaming")->reason, "StreamerNameTaken") << odd.dump();
+  }
+}
+
+TEST_F(WalStreamerTest, ADumpPolicyStillNeedsADatabaseToDump) {
+  spec()["database"] = {{"method", "Dump"},
+                        {"connection", {{"host", "db"}, {"port", 5432}, {"credentialsSecret", {{"name", "pg"}}}}}};
+  api::BackupPolicy policy;
+  api::FieldErrors errors = api::CheckBackupPolicy(observed_.policy, &policy);
+  EXPECT_NE(errors.ToString().find("spec.database.databases"), std::string::npos) << errors.ToString();
+}
+
+}  // namespace
+}  // namespace lifeboat::controllers::backuppolicy
