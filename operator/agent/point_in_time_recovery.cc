@@ -1,6 +1,7 @@
 #include "operator/agent/point_in_time_recovery.h"
 
 #include <filesystem>
+#include <future>
 #include <fstream>
 #include <set>
 
@@ -84,11 +85,19 @@ std::string PointInTimeRecovery::LogText() const {
 
 Status PointInTimeRecovery::Fetch(const RecoveryPlan& plan, RecoveryOutcome* outcome) {
   const fs::path data = fs::path(dir_) / "data", wal = fs::path(dir_) / "wal";
-  if (Status s = restic_.Restore(plan.base.snapshot_id, data.string()); !s.ok()) {
-    return s.WithContext("restoring base backup " + plan.base.backup_id);
-  }
+  // The base backup and the WAL come down side by side (restic is as much waiting for storage as
+  // computing).
+  auto base = std::async(std::launch::async, [&] { return restic_.Restore(plan.base.snapshot_id, data.string()); });
+  Status wal_fetched = FetchWal(plan, wal, outcome);
+  if (Status s = base.get(); !s.ok()) return s.WithContext("restoring base backup " + plan.base.backup_id);
+  if (!wal_fetched.ok()) return wal_fetched;
   std::error_code ec;
   fs::permissions(data, fs::perms::owner_all, fs::perm_options::replace, ec);  // PostgreSQL insists on 0700.
+  return Status::Ok();
+}
+
+Status PointInTimeRecovery::FetchWal(const RecoveryPlan& plan, const std::filesystem::path& wal, RecoveryOutcome* outcome) {
+  std::error_code ec;
   fs::create_directories(wal, ec);
   int index = 0;
   for (const auto& batch : plan.batches) {  // In chain order: a later group's copy of a file wins.
@@ -271,14 +280,15 @@ RecoveryOutcome PointInTimeRecovery::Recover(const RecoveryRequest& request) {
 }
 
 StatusOr<DatabaseBackup> DescribeRecoveredDatabase(PgConnector& server, const std::string& database,
-                                                   const std::vector<std::string>& tables, bool checksums) {
+                                                   const std::vector<std::string>& tables, bool checksums,
+                                                   bool measure) {
   auto session = server.Connect(database);
   if (!session.ok()) return session.status().WithContext("database " + database + " in the recovered server");
   DatabaseBackup db;
   db.source = database;
   db.database = database;
   db.format = "custom";
-  db.checksums = checksums;
+  db.checksums = checksums && measure;
   auto version = (*session)->Query("SELECT current_setting('server_version'), current_setting('server_version_num')", {});
   if (!version.ok()) return version.status();
   if (!version->empty() && (*version)[0].size() == 2) {
@@ -294,6 +304,10 @@ StatusOr<DatabaseBackup> DescribeRecoveredDatabase(PgConnector& server, const st
     const std::string name = table.schema + "." + table.name;
     if (!wanted.empty() && !wanted.count(name)) continue;
     found.insert(name);
+    if (!measure) {
+      db.tables.push_back({table.schema, table.name, 0, ""});
+      continue;
+    }
     auto stats = (*session)->MeasureTable(table, checksums);
     if (!stats.ok()) return stats.status();
     db.tables.push_back(*stats);

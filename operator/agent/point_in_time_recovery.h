@@ -16,6 +16,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -67,6 +68,7 @@ class PointInTimeRecovery {
 
  private:
   Status Fetch(const RecoveryPlan& plan, RecoveryOutcome* outcome);
+  Status FetchWal(const RecoveryPlan& plan, const std::filesystem::path& wal, RecoveryOutcome* outcome);
   Status Configure(const RecoveryRequest& request, bool with_target);
   Status StartServer(RecoveryOutcome* outcome);
   std::string LogText() const;
@@ -93,8 +95,10 @@ bool RecoveryEndedBeforeTarget(const std::string& server_log);
 // A recovered database described as a backup's manifest entry would describe it (tables with row
 // counts, optionally checksums; owner and roles; the server's version), so a restore from the
 // recovered server is verified exactly like a restore from a dump. `tables`: only these
-// ("schema.table" or "table" for public); empty: all.
+// ("schema.table" or "table" for public); empty: all. Without `measure` the tables are only listed
+// (no verification asked: counting would cost a full read for nothing).
 StatusOr<DatabaseBackup> DescribeRecoveredDatabase(PgConnector& server, const std::string& database,
-                                                   const std::vector<std::string>& tables, bool checksums);
+                                                   const std::vector<std::string>& tables, bool checksums,
+                                                   bool measure = true);
 
 }  // namespace lifeboat::agent

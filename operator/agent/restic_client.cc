@@ -25,6 +25,7 @@ std::string JoinTags(const std::vector<std::string>& tags) {
 
 ProcessSpec ResticClient::Spec(std::vector<std::string> args) const {
   ProcessSpec spec;
+  if (invocation_.nice > 0) spec.argv = {"nice", "-n", std::to_string(invocation_.nice)};
   spec.argv.push_back(kRestic);
   spec.argv.insert(spec.argv.end(), invocation_.global_flags.begin(), invocation_.global_flags.end());
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
@@ -261,6 +262,14 @@ Status ResticClient::DumpToFile(const std::string& snapshot_id, const std::strin
 
 Status ResticClient::Restore(const std::string& snapshot_id, const std::string& target) {
   auto out = RunCapture("restoring snapshot " + snapshot_id, {"restore", snapshot_id, "--target", target});
+  return out.ok() ? Status::Ok() : out.status();
+}
+
+Status ResticClient::RestoreOnly(const std::string& snapshot_id, const std::string& target,
+                                 const std::vector<std::string>& includes) {
+  std::vector<std::string> args{"restore", snapshot_id, "--target", target};
+  for (const auto& pattern : includes) args.insert(args.end(), {"--include", pattern});
+  auto out = RunCapture("restoring from snapshot " + snapshot_id, args);
   return out.ok() ? Status::Ok() : out.status();
 }
 

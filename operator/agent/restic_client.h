@@ -78,6 +78,8 @@ class ResticClient {
   // The `restic dump` process, for streaming a file into another process (RunPipeline).
   ProcessSpec DumpSpec(const std::string& snapshot_id, const std::string& path) const;
   Status Restore(const std::string& snapshot_id, const std::string& target);
+  // Only the files matching `includes` (restic --include patterns, e.g. "/name" for a file at the root).
+  Status RestoreOnly(const std::string& snapshot_id, const std::string& target, const std::vector<std::string>& includes);
   Status Forget(const std::vector<std::string>& snapshot_ids);
   // `restic forget --json <args>`; returns restic's JSON (groups with keep/remove lists).
   StatusOr<std::string> ForgetWithArgs(const std::vector<std::string>& args);

@@ -22,6 +22,9 @@ AgentResult RunWalStreamCommand(WalStreamCommand command, const CommandContext& 
     FinishResult(result, start, context);
     return result;
   }
+  // Uploads run beside a busy database: restic yields the CPU (nice) and uses one core.
+  invocation->nice = 10;
+  invocation->env["GOMAXPROCS"] = "1";
   ResticClient restic(context.runner, *invocation, nullptr, context.sleep);
   WalStreamer streamer(restic, context.runner, context.clock, context.log, context.sleep, context.cancellation);
   context.log("info", "WAL streamer started policy=" + command.options.policy + " slot=" + command.options.slot +

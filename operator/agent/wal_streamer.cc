@@ -136,11 +136,17 @@ Status WalStreamer::ResumeFromArchive(const WalStreamOptions& options) {
     log_("info", "No WAL of this database in the archive yet: streaming starts where the slot stands");
     return Status::Ok();
   }
+  // Only the newest segment comes back: pg_receivewal resumes from it, and a new group starts there
+  // (the archived group keeps everything up to its end), so a restart costs one segment, not a group.
+  const std::string newest_file =
+      WalSegmentFileName(newest->timeline, newest->last_segno) + (newest->last_partial ? ".partial" : "");
   fs::path restored = fs::path(options.buffer_dir) / "resume";
   std::error_code ec;
   fs::remove_all(restored, ec);
-  if (Status s = restic_.Restore(newest->snapshot_id, restored.string()); !s.ok()) {
-    return s.WithContext("fetching the newest WAL group " + newest->group);
+  std::vector<std::string> includes{"/" + newest_file};
+  for (std::uint32_t tl = 2; tl <= newest->timeline; ++tl) includes.push_back("/" + TimelineHistoryFileName(tl));
+  if (Status s = restic_.RestoreOnly(newest->snapshot_id, restored.string(), includes); !s.ok()) {
+    return s.WithContext("fetching the newest WAL segment " + newest_file);
   }
   for (const auto& entry : fs::recursive_directory_iterator(restored, ec)) {
     if (!entry.is_regular_file() || !ParseWalFileName(entry.path().filename().string())) continue;
@@ -148,10 +154,10 @@ Status WalStreamer::ResumeFromArchive(const WalStreamOptions& options) {
     if (ec) return InternalError("moving " + entry.path().string() + " into the buffer: " + ec.message());
   }
   fs::remove_all(restored, ec);
-  group_ = newest->group;
-  uploaded_completed_ = newest->last_segno - newest->first_segno + (newest->last_partial ? 0 : 1);
-  log_("info", "Resuming the archive at its end: group " + newest->group + " up to " + FormatLsn(newest->end_lsn) +
-                   " (snapshot " + newest->snapshot_id.substr(0, 8) + ")");
+  group_ = WalSegmentFileName(newest->timeline, newest->last_segno);
+  uploaded_completed_ = 0;
+  log_("info", "Resuming the archive at its end: " + newest_file + " of group " + newest->group + " up to " +
+                   FormatLsn(newest->end_lsn) + " (snapshot " + newest->snapshot_id.substr(0, 8) + ")");
   return Status::Ok();
 }
 

@@ -10,8 +10,9 @@
 // briefly until the slot shows the receiver has it; only then does the snapshot claim, in its
 // "until" tag, that everything the server had flushed at that moment is in the archive.
 //
-// A fresh buffer (a new Pod) is first refilled with the newest group from the repository, so
-// pg_receivewal resumes where the archive ends and the chain has no gap. When the server no longer
+// A fresh buffer (a new Pod) first gets the archive's newest segment back from the repository
+// (and the history files), so pg_receivewal resumes where the archive ends and the chain has no
+// gap; a new group starts at that segment. When the server no longer
 // has the WAL the archive needs (the slot was dropped or lost), the streamer says so (a gap, which
 // the archive and the policy's status report) and starts again where the server is.
 //
