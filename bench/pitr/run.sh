@@ -4,6 +4,11 @@
 # in this one run, each side at least three times in alternating order, printing medians and spreads:
 #   tps        pgbench TPS (-c 4 -j 2, $TPS_SECONDS s) with the WAL streamer (`lifeboat agent
 #              wal-stream`, slot, --upload-interval 60) running / without it. Target >= 0.95.
+#              With PIN=1 (the default on a machine with 2 or more CPUs) PostgreSQL and pgbench run
+#              on CPU 0 and the streamer on CPU 1, as on a cluster where the streamer's Pod runs
+#              beside, not inside, the database's share of the CPU; the walsender it talks to stays
+#              on the database's CPU. PIN=0 shares every CPU (a 2-core machine saturated by pgbench
+#              then mostly measures the CPU the receiver takes away).
 #   recovery   `lifeboat agent restore --recovery-target latest` of database bench into a new
 #              database (as the Job's non-root user) / the same by hand: the bare pg_basebackup copy
 #              (taken right after Lifeboat's base backup) copied into place, the WAL pg_receivewal
@@ -27,6 +32,9 @@ WAL_SECONDS=${WAL_SECONDS:-20}
 ROUNDS=${ROUNDS:-3}
 RPO_INTERVAL=${RPO_INTERVAL:-10}
 RPO_SAMPLES=${RPO_SAMPLES:-5}
+PIN=${PIN:-$([ "$(nproc)" -ge 2 ] && echo 1 || echo 0)}
+ON_DB_CPU=() ON_STREAMER_CPU=()
+[ "$PIN" = 1 ] && ON_DB_CPU=(taskset -c 0) && ON_STREAMER_CPU=(taskset -c 1)
 source "$ROOT/tests/agent/lib/pg_fixture.sh"
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root" >&2; exit 77; }
 [ -x "$LIFEBOAT" ] || { echo "SKIP: $LIFEBOAT is not built" >&2; exit 77; }
@@ -36,6 +44,7 @@ chmod 755 "$WORK"
 STREAMER_PID=""
 cleanup() {
   [ -n "$STREAMER_PID" ] && kill -9 "$STREAMER_PID" 2>/dev/null
+  [ -n "${KEEP:-}" ] && cp "$WORK/streamer.log" /tmp/bench-pitr-streamer.log
   pkill -9 -f "pg_receivewal --directory $WORK" 2>/dev/null
   pkill -u 65534 -f "$WORK/" 2>/dev/null
   for d in "$WORK"/by-hand-*; do [ -d "$d/data" ] && su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D $d/data -m immediate stop" >/dev/null 2>&1; done
@@ -56,7 +65,7 @@ STATUS="$WORK/streamer-status.json"
 mkdir -p "$WORK/restic-cache" && chmod 0777 "$WORK/restic-cache"
 
 start_streamer() {  # INTERVAL BUFFER
-  "$LIFEBOAT" agent wal-stream --repository-path "$REPO" --repository-group 65532 --policy "$POLICY" --slot "$SLOT" \
+  "${ON_STREAMER_CPU[@]}" "$LIFEBOAT" agent wal-stream --repository-path "$REPO" --repository-group 65532 --policy "$POLICY" --slot "$SLOT" \
     --buffer "$2" --upload-interval "$1" --status-file "$STATUS" --termination-log /dev/null >>"$WORK/streamer.log" 2>&1 &
   STREAMER_PID=$!
   for _ in $(seq 1 150); do
@@ -72,11 +81,15 @@ pg_fixture_start "$WORK/pg" || die "PostgreSQL did not start"
 # The fixture turns fsync and synchronous_commit off; TPS is measured as a production server runs.
 psql -qX -c "ALTER SYSTEM SET fsync = on" -c "ALTER SYSTEM SET synchronous_commit = on" -c "SELECT pg_reload_conf()" >/dev/null
 createdb bench && pgbench -q -i -s "$SCALE" bench >/dev/null 2>&1 || die "pgbench -i"
+if [ "$PIN" = 1 ]; then  # Every server process, and those it starts later (they inherit it).
+  for pid in $(pgrep -f "$WORK/pg/data"); do taskset -a -cp 0 "$pid" >/dev/null; done
+  echo "pinned: PostgreSQL and pgbench on CPU 0, the streamer on CPU 1"
+fi
 echo "database: pgbench scale $SCALE, $(psql -qAtX -d bench -c "SELECT pg_size_pretty(pg_database_size('bench'))")"
 
 # --- tps: streamer on / off, alternating -----------------------------------------------------------
 declare -a TPS_ON=() TPS_OFF=()
-run_pgbench() { pgbench -n -c 4 -j 2 -T "$TPS_SECONDS" bench 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1; }
+run_pgbench() { "${ON_DB_CPU[@]}" pgbench -n -c 4 -j 2 -T "$TPS_SECONDS" bench 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1; }
 for round in $(seq 1 "$ROUNDS"); do
   for side in $( [ $((round % 2)) = 1 ] && echo "on off" || echo "off on"); do
     load
@@ -174,7 +187,7 @@ for sample in $(seq 1 "$RPO_SAMPLES"); do
   done
   [[ "$until" > "$committed" ]] || die "the row committed at $committed never became recoverable"
   RPO+=("$(echo "$(now) - $t0" | bc)")
-  echo "rpo sample $sample: recoverable after ${RPO[-1]} s"
+  echo "rpo sample $sample: recoverable after ${RPO[-1]} s (streamer: $(json "$STATUS" '"uploads %d, last error %r" % (d["uploads"], d["lastError"])'))"
 done
 stop_streamer
 load

@@ -197,15 +197,11 @@ Status WalStreamer::Prepare(const WalStreamOptions& options, ReplicationConnecti
 }
 
 Status WalStreamer::Upload(const WalStreamOptions& options, ReplicationConnection& server, bool final) {
-  auto plan = PlanWalGroup(ListBuffer(options), group_, options.group_segments);
-  if (!plan) return Status::Ok();
-  if (plan->files.empty()) {  // The group's first segment never came.
-    log_("warn", "WAL group " + plan->group + " ended before its first segment (" + plan->seal_reason + ")");
-    group_ = NextWalGroup(ListBuffer(options));
-    uploaded_completed_ = 0;
-    return Status::Ok();
-  }
+  if (!PlanWalGroup(ListBuffer(options), group_, options.group_segments)) return Status::Ok();
 
+  // First how far the server has flushed, and until the slot shows the receiver has that too; the
+  // files are listed after, so the upload holds everything up to there (unless the group fills up
+  // before: then the next group's upload, right after, makes the claim).
   const WallTime asked_at = clock_.Now();
   auto identity = server.IdentifySystem();
   std::optional<SlotPosition> slot;
@@ -217,6 +213,14 @@ Status WalStreamer::Upload(const WalStreamOptions& options, ReplicationConnectio
       if (!slot || slot->restart_lsn >= identity->flush_lsn || clock_.SteadyNow() >= give_up) break;
       sleep_(std::chrono::milliseconds(100));
     }
+  }
+  auto plan = PlanWalGroup(ListBuffer(options), group_, options.group_segments);
+  if (!plan) return Status::Ok();
+  if (plan->files.empty()) {  // The group's first segment never came.
+    log_("warn", "WAL group " + plan->group + " ended before its first segment (" + plan->seal_reason + ")");
+    group_ = NextWalGroup(ListBuffer(options));
+    uploaded_completed_ = 0;
+    return Status::Ok();
   }
   const bool current_timeline = identity.ok() && plan->timeline == identity->timeline;
   const std::uint64_t segment_start = SegmentStart(plan->last_segno), segment_end = SegmentStart(plan->last_segno + 1);
