@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "operator/agent/external_programs.h"
 #include "operator/agent/replication_connection.h"
 #include "operator/agent/wal_archive.h"
 #include "operator/agent/wal_names.h"
@@ -15,8 +16,6 @@
 namespace lifeboat::agent {
 namespace fs = std::filesystem;
 namespace {
-
-constexpr const char* kPgBaseBackup = "pg_basebackup";
 
 StatusOr<std::string> ReadWhole(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

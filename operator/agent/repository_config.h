@@ -45,9 +45,6 @@ struct ResticInvocation {
   std::string display_location;            // The repository string with any userinfo removed.
   std::string local_path;                  // Set for a local/PVC repository.
   std::optional<std::uint32_t> group;      // RepositoryConfig::group, for a local repository.
-  // Above 0: restic runs under `nice -n <nice>` (a long-running streamer's uploads yield the CPU
-  // to the database on a shared node).
-  int nice = 0;
 };
 
 // Checks exactly one location kind is given and the secrets it needs are present in `environment`

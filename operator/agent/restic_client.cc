@@ -25,7 +25,6 @@ std::string JoinTags(const std::vector<std::string>& tags) {
 
 ProcessSpec ResticClient::Spec(std::vector<std::string> args) const {
   ProcessSpec spec;
-  if (invocation_.nice > 0) spec.argv = {"nice", "-n", std::to_string(invocation_.nice)};
   spec.argv.push_back(kRestic);
   spec.argv.insert(spec.argv.end(), invocation_.global_flags.begin(), invocation_.global_flags.end());
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());

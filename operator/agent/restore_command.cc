@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "operator/agent/external_programs.h"
 #include "operator/agent/maintenance_results.h"
 #include "operator/agent/media_ownership.h"
 #include "operator/agent/point_in_time_recovery.h"
@@ -81,7 +82,7 @@ RecoveryReport RecoveryReportOf(const RestoreCommand& command, const RecoveryOut
 // The recovered server's globals (roles), so the restore can create the roles the database needs.
 StatusOr<std::string> RecoveredGlobals(ProcessRunner& runner, const PgConnectionConfig& server) {
   ProcessSpec spec;
-  spec.argv = {"pg_dumpall", "--globals-only", "-h", server.host, "-p", server.port, "-U", server.user, "--no-password"};
+  spec.argv = {kPgDumpAll, "--globals-only", "-h", server.host, "-p", server.port, "-U", server.user, "--no-password"};
   std::string sql;
   auto result = runner.Run(spec, "", [&](const std::string& line) { sql += line + "\n"; });
   if (!result.ok()) return result.status();
@@ -139,7 +140,7 @@ AgentResult RunPointInTimeRestore(const RestoreCommand& command, RestoreRequest 
   const PgConnectionConfig from = recovery.Connection();
   auto producer = [from, tables = r.tables](const DatabaseBackup& d) {
     ProcessSpec dump;
-    dump.argv = {"pg_dump", "-Fc", "-Z", "0", "-h", from.host, "-p", from.port, "-U", from.user, "--no-password", "-d", d.database};
+    dump.argv = {kPgDump, "-Fc", "-Z", "0", "-h", from.host, "-p", from.port, "-U", from.user, "--no-password", "-d", d.database};
     for (const auto& t : d.tables) {
       if (!tables.empty()) dump.argv.insert(dump.argv.end(), {"-t", "\"" + t.schema + "\".\"" + t.name + "\""});
     }
@@ -151,11 +152,10 @@ AgentResult RunPointInTimeRestore(const RestoreCommand& command, RestoreRequest 
   recovery.Stop();
   result.status = outcome.status;
   result.reason = outcome.reason;
-  fields.backup_time = outcome.backup_time;
-  fields.database = outcome.database;
-  fields.checks = outcome.checks;
-  fields.mismatches = outcome.mismatches;
-  result.fields = RestoreResultToJson(fields);
+  RestoreResult restored = ReportOf(r, outcome, restic.location());
+  restored.policy = command.policy;
+  restored.recovery = fields.recovery;
+  result.fields = RestoreResultToJson(restored);
   if (outcome.status.ok()) {
     context.log("info", "Point-in-time restore completed reached=" + recovered.reached_time + " target_database=" + r.target_database);
   } else {

@@ -1,5 +1,7 @@
 #include "operator/agent/wal_stream_command.h"
 
+#include <sys/resource.h>
+
 #include <nlohmann/json.hpp>
 
 #include "operator/agent/restic_client.h"
@@ -22,8 +24,9 @@ AgentResult RunWalStreamCommand(WalStreamCommand command, const CommandContext& 
     FinishResult(result, start, context);
     return result;
   }
-  // Uploads run beside a busy database: restic yields the CPU (nice) and uses one core.
-  invocation->nice = 10;
+  // The streamer runs beside a busy database: it yields the CPU (nice 10, inherited by pg_receivewal
+  // and restic) and restic uses one core.
+  if (::setpriority(PRIO_PROCESS, 0, 10) != 0) context.log("warn", "Could not lower the streamer's CPU priority");
   invocation->env["GOMAXPROCS"] = "1";
   ResticClient restic(context.runner, *invocation, nullptr, context.sleep);
   WalStreamer streamer(restic, context.runner, context.clock, context.log, context.sleep, context.cancellation);

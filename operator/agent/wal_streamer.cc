@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "operator/agent/external_programs.h"
 #include "operator/agent/snapshot_tags.h"
 #include "operator/agent/wal_archive.h"
 #include "operator/agent/wal_upload_plan.h"
@@ -16,8 +17,6 @@
 namespace lifeboat::agent {
 namespace fs = std::filesystem;
 namespace {
-
-constexpr const char* kPgReceiveWal = "pg_receivewal";
 
 fs::path WalDir(const WalStreamOptions& options) { return fs::path(options.buffer_dir) / "wal"; }
 fs::path StageDir(const WalStreamOptions& options) { return fs::path(options.buffer_dir) / "upload"; }
