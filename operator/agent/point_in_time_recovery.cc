@@ -72,7 +72,10 @@ PgConnectionConfig PointInTimeRecovery::Connection() const { return {dir_ + "/so
 void PointInTimeRecovery::Stop() {
   if (!running_) return;
   running_ = false;
-  if (!StopThrowawayServer(runner_, bin_dir_, dir_ + "/data")) log_("warn", "The recovery server did not stop cleanly dir=" + dir_);
+  ProcessSpec stop;
+  stop.argv = {bin_dir_ + "/" + kPgCtl, "-D", dir_ + "/data", "-m", "immediate", "-w", "stop"};
+  auto stopped = runner_.Run(stop, "", nullptr);
+  if (!stopped.ok() || !stopped->Succeeded()) log_("warn", "The recovery server did not stop cleanly dir=" + dir_);
 }
 
 std::string PointInTimeRecovery::LogText() const {

@@ -83,19 +83,13 @@ Status ScratchPostgres::Start() {
   return Status::Ok();
 }
 
-bool StopThrowawayServer(ProcessRunner& runner, const std::string& bin_dir, const std::string& data_dir) {
-  ProcessSpec stop;
-  stop.argv = {bin_dir + "/" + kPgCtl, "-D", data_dir, "-m", "immediate", "-w", "stop"};
-  auto stopped = runner.Run(stop, "", nullptr);
-  return stopped.ok() && stopped->Succeeded();
-}
-
 void ScratchPostgres::Stop() {
   if (!running_) return;
   running_ = false;
-  if (!StopThrowawayServer(runner_, bin_dir_, dir_ + "/data") && log_) {
-    log_("warn", "Scratch PostgreSQL did not stop cleanly dir=" + dir_);
-  }
+  ProcessSpec stop;
+  stop.argv = {bin_dir_ + "/" + kPgCtl, "-D", dir_ + "/data", "-m", "immediate", "-w", "stop"};
+  auto stopped = runner_.Run(stop, "", nullptr);
+  if (log_ && (!stopped.ok() || !stopped->Succeeded())) log_("warn", "Scratch PostgreSQL did not stop cleanly dir=" + dir_);
 }
 
 PgConnectionConfig ScratchPostgres::Connection() const { return {dir_ + "/socket", "5432", "postgres", "disable"}; }

@@ -19,10 +19,6 @@ namespace lifeboat::agent {
 // when the manifest recorded none.
 StatusOr<std::string> ServerBinDir(const std::string& server_version, const std::string& root = "/usr/lib/postgresql");
 
-// Stops a throwaway server in `data_dir` at once (`pg_ctl stop -m immediate`): nothing in it needs
-// to survive. False when pg_ctl could not stop it.
-bool StopThrowawayServer(ProcessRunner& runner, const std::string& bin_dir, const std::string& data_dir);
-
 class ScratchPostgres {
  public:
   // `dir`: an empty or missing folder in scratch space for the data folder, socket and log.

@@ -42,6 +42,7 @@ struct Chain {
   std::vector<WalBatch> used;
   std::optional<WalGap> gap;
 
+  bool Usable(const BaseBackupPoint& base) const { return covered >= base.end_lsn; }
   // The furthest time a recovery from `base` reaches.
   WallTime Reach(const BaseBackupPoint& base) const {
     return until && *until > base.consistent_time ? *until : base.consistent_time;
@@ -180,20 +181,21 @@ RecoveryWindow AnalyzeRecoveryWindow(const WalArchiveListing& archive, std::uint
     window.last_segment = WalSegmentFileName(newest->timeline, newest->last_segno, segment_size) +
                           (newest->last_partial ? ".partial" : "");
   }
-  const BaseBackupPoint* newest_base = nullptr;
+  const BaseBackupPoint* newest_usable = nullptr;
   Chain newest_chain;
   for (const auto& base : archive.base_backups) {  // Oldest first.
     Chain chain = Walk(base, archive.batches, segment_size);
+    if (!chain.Usable(base)) continue;
     if (!window.first_recoverable) window.first_recoverable = base.consistent_time;
     WallTime reach = chain.Reach(base);
     if (!window.last_recoverable || reach >= *window.last_recoverable) {
       window.last_recoverable = reach;
       window.last_lsn = chain.covered;
     }
-    newest_base = &base;
+    newest_usable = &base;
     newest_chain = chain;
   }
-  if (newest_base) window.gap = newest_chain.gap;
+  if (newest_usable) window.gap = newest_chain.gap;
   return window;
 }
 
@@ -266,6 +268,7 @@ StatusOr<RecoveryPlan> PlanRecovery(const WalArchiveListing& archive, const Reco
     if (target.kind == Kind::kLsn && base->end_lsn > target.lsn) continue;
     any_before_target = true;
     Chain chain = Walk(*base, archive.batches, segment_size);
+    if (!chain.Usable(*base)) continue;
     WallTime reach = chain.Reach(*base);
     if (!best_reach || reach > *best_reach) best_reach = reach;
     best_lsn = std::max(best_lsn, chain.covered);
@@ -289,8 +292,12 @@ StatusOr<RecoveryPlan> PlanRecovery(const WalArchiveListing& archive, const Reco
     return NotFoundError("no complete base backup finished before the recovery target " + DescribeRecoveryTarget(target) +
                          " (the oldest finished at " + FormatRfc3339(archive.base_backups.front().consistent_time) + ")");
   }
+  if (!best_reach) {
+    return NotFoundError("no base backup before the recovery target " + DescribeRecoveryTarget(target) +
+                         " has the WAL it needs to become consistent (a gap in the archive)");
+  }
   return FailedPreconditionError("the archive ends before the recovery target " + DescribeRecoveryTarget(target) +
-                         ": the last recoverable time is " + FormatRfc3339Micro(best_reach.value_or(WallTime{})) + " (WAL up to " +
+                         ": the last recoverable time is " + FormatRfc3339Micro(*best_reach) + " (WAL up to " +
                          FormatLsn(best_lsn) + ")");
 }
 
