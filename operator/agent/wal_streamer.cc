@@ -178,6 +178,21 @@ Status WalStreamer::EnsureSlot(const WalStreamOptions& options, ReplicationConne
   return Status::Ok();
 }
 
+Status WalStreamer::DropSlot(const WalStreamOptions& options) {
+  ProcessSpec drop;
+  drop.argv = {Program(options, kPgReceiveWal), "--drop-slot", "--slot", options.slot};
+  auto conn = ConnectionArgs(options.pg);
+  drop.argv.insert(drop.argv.end(), conn.begin(), conn.end());
+  auto result = runner_.Run(drop, "", nullptr);
+  if (!result.ok()) return result.status();
+  if (!result->Succeeded() && result->stderr_tail.find("does not exist") == std::string::npos) {
+    return UnavailableError("dropping replication slot " + options.slot + " " + result->Describe() + ": " +
+                            LastLine(result->stderr_tail));
+  }
+  log_("info", "Dropped replication slot " + options.slot + " (it pointed at WAL the server had removed)");
+  return Status::Ok();
+}
+
 Status WalStreamer::Prepare(const WalStreamOptions& options, ReplicationConnection& server) {
   std::error_code ec;
   fs::create_directories(WalDir(options), ec);
@@ -359,6 +374,10 @@ Status WalStreamer::Run(const WalStreamOptions& options) {
           }
           group_.clear();
           uploaded_completed_ = 0;
+          // pg_receivewal's first feedback may already have moved the slot back to the position
+          // it asked for, which the server no longer has: a receiver started on that slot would
+          // ask for it again, forever. A fresh slot starts where the server is now.
+          slot_needs_reset_ = true;
           std::lock_guard lock(mutex_);
           status_.gaps++;
         }
@@ -371,7 +390,12 @@ Status WalStreamer::Run(const WalStreamOptions& options) {
     if (cancelled) break;
 
     if (receiver_done && clock_.SteadyNow() >= next_receiver_start) {
-      if (Status slot = EnsureSlot(options, server); !slot.ok()) {
+      Status slot = slot_needs_reset_ ? DropSlot(options) : Status::Ok();
+      if (slot.ok()) {
+        slot_needs_reset_ = false;
+        slot = EnsureSlot(options, server);
+      }
+      if (!slot.ok()) {
         Fail("Checking replication slot " + options.slot, slot);
         next_receiver_start = clock_.SteadyNow() + receiver_backoff;
         receiver_backoff = std::min(receiver_backoff * 2, std::chrono::milliseconds(30000));

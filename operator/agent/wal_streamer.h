@@ -101,6 +101,8 @@ class WalStreamer {
   Status Prepare(const WalStreamOptions& options, ReplicationConnection& server);
   Status ResumeFromArchive(const WalStreamOptions& options);
   Status EnsureSlot(const WalStreamOptions& options, ReplicationConnection& server);
+  // Drops the slot so that EnsureSlot creates it afresh (after a gap: see Run).
+  Status DropSlot(const WalStreamOptions& options);
   // One upload of the current group (and the seal that may follow). `final`: the receiver is stopped.
   Status Upload(const WalStreamOptions& options, ReplicationConnection& server, bool final);
   std::vector<std::string> ListBuffer(const WalStreamOptions& options) const;
@@ -119,6 +121,7 @@ class WalStreamer {
   std::string group_;                           // The group being filled ("" until the first segment).
   std::uint64_t uploaded_completed_ = 0;        // Completed segments of the group in its last upload.
   std::optional<SteadyTime> last_upload_;
+  bool slot_needs_reset_ = false;  // After a gap: the slot points at WAL the server no longer has.
 };
 
 }  // namespace lifeboat::agent

@@ -26,7 +26,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { echo "FAIL [$SCENARIO]: $*" >&2; exit 1; }
+fail() {
+  echo "FAIL [$SCENARIO]: $*" >&2
+  # The streamer's own account is what explains most failures here.
+  [ -f "$WORK/streamer.log" ] && { echo "--- streamer log (last 40 lines)" >&2; tail -40 "$WORK/streamer.log" >&2; }
+  exit 1
+}
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
 export RESTIC_PASSWORD=component-test-password
