@@ -30,6 +30,7 @@ AgentResult RunWalStreamCommand(WalStreamCommand command, const CommandContext& 
   invocation->env["GOMAXPROCS"] = "1";
   ResticClient restic(context.runner, *invocation, nullptr, context.sleep);
   WalStreamer streamer(restic, context.runner, context.clock, context.log, context.sleep, context.cancellation);
+  if (command.on_status) streamer.OnPublish(command.on_status);
   context.log("info", "WAL streamer started policy=" + command.options.policy + " slot=" + command.options.slot +
                           " repository=" + restic.location());
   result.status = streamer.Run(command.options);

@@ -3,6 +3,7 @@
 // status; while it runs, the status file is what reports on it.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "operator/agent/agent_result.h"
@@ -16,6 +17,8 @@ struct WalStreamCommand {
   RepositoryConfig repository;
   WalStreamOptions options;
   std::string agent_version;
+  // Where each new status goes besides the status file (the status ConfigMap; may be empty).
+  std::function<void(const WalStreamStatus&)> on_status;
 };
 
 AgentResult RunWalStreamCommand(WalStreamCommand command, const CommandContext& context);

@@ -18,6 +18,9 @@ namespace lifeboat::agent {
 namespace fs = std::filesystem;
 namespace {
 
+// How often a streamer with nothing new publishes its status anyway.
+constexpr std::chrono::seconds kStatusHeartbeat{30};
+
 fs::path WalDir(const WalStreamOptions& options) { return fs::path(options.buffer_dir) / "wal"; }
 fs::path StageDir(const WalStreamOptions& options) { return fs::path(options.buffer_dir) / "upload"; }
 
@@ -74,9 +77,14 @@ nlohmann::json WalStreamStatusToJson(const WalStreamStatus& s) {
                       {"recoverableUntil", s.recoverable_until},
                       {"uploads", s.uploads},
                       {"gaps", s.gaps},
+                      {"firstRecoverableTime", s.first_recoverable_time},
+                      {"lastRecoverableTime", s.last_recoverable_time},
+                      {"baseBackups", s.base_backups},
+                      {"archiveReviewedTime", s.archive_reviewed_time},
                       {"lastError", s.last_error},
                       {"lastErrorTime", s.last_error_time},
                       {"updated", s.updated}};
+  if (!s.gap_from_lsn.empty()) j["gap"] = {{"fromLSN", s.gap_from_lsn}, {"toLSN", s.gap_to_lsn}};
   return j;
 }
 
@@ -93,13 +101,15 @@ void WalStreamer::Fail(const std::string& what, const Status& status) {
 }
 
 void WalStreamer::Publish(const WalStreamOptions& options) {
-  if (options.status_file.empty()) return;
   WalStreamStatus copy;
   {
     std::lock_guard lock(mutex_);
     status_.updated = FormatRfc3339(clock_.Now());
     copy = status_;
   }
+  last_publish_ = clock_.SteadyNow();
+  if (on_publish_) on_publish_(copy);
+  if (options.status_file.empty()) return;
   fs::path target(options.status_file);
   fs::path temporary = target.string() + ".tmp";
   {
@@ -108,6 +118,24 @@ void WalStreamer::Publish(const WalStreamOptions& options) {
   }
   std::error_code ec;
   fs::rename(temporary, target, ec);
+}
+
+void WalStreamer::ReviewArchive(const WalStreamOptions& options) {
+  last_review_ = clock_.SteadyNow();
+  auto snapshots = restic_.Snapshots({Tag(kTagPolicy, options.policy)});
+  if (!snapshots.ok()) {
+    log_("warn", "Listing the archive for its recoverability window: " + snapshots.status().message());
+    return;
+  }
+  WalArchiveListing archive = ListWalArchive(*snapshots, options.policy);
+  RecoveryWindow window = AnalyzeRecoveryWindow(archive);
+  std::lock_guard lock(mutex_);
+  status_.first_recoverable_time = window.first_recoverable ? FormatRfc3339Micro(*window.first_recoverable) : "";
+  status_.last_recoverable_time = window.last_recoverable ? FormatRfc3339Micro(*window.last_recoverable) : "";
+  status_.base_backups = archive.base_backups.size();
+  status_.gap_from_lsn = window.gap ? FormatLsn(window.gap->from_lsn) : "";
+  status_.gap_to_lsn = window.gap ? FormatLsn(window.gap->to_lsn) : "";
+  status_.archive_reviewed_time = FormatRfc3339(clock_.Now());
 }
 
 std::vector<std::string> WalStreamer::ListBuffer(const WalStreamOptions& options) const {
@@ -234,6 +262,7 @@ Status WalStreamer::Upload(const WalStreamOptions& options, ReplicationConnectio
     log_("warn", "WAL group " + plan->group + " ended before its first segment (" + plan->seal_reason + ")");
     group_ = NextWalGroup(ListBuffer(options));
     uploaded_completed_ = 0;
+    last_review_.reset();  // A sealed group changes the archive's end: review it on the next round.
     return Status::Ok();
   }
   const bool current_timeline = identity.ok() && plan->timeline == identity->timeline;
@@ -296,7 +325,14 @@ Status WalStreamer::Upload(const WalStreamOptions& options, ReplicationConnectio
     status_.last_snapshot = summary->snapshot_id;
     status_.last_upload_time = FormatRfc3339(clock_.Now());
     status_.last_uploaded_lsn = FormatLsn(end);
-    if (until) status_.recoverable_until = FormatRfc3339Micro(*until);
+    if (until) {
+      status_.recoverable_until = FormatRfc3339Micro(*until);
+      // The window's end moves with each upload while the last review found the chain whole from a
+      // base backup on; after a gap it stays where the chain ends until a base backup heals it.
+      if (status_.gap_from_lsn.empty() && !status_.first_recoverable_time.empty()) {
+        status_.last_recoverable_time = status_.recoverable_until;
+      }
+    }
     if (identity.ok()) {
       status_.server_timeline = identity->timeline;
       status_.server_lsn = FormatLsn(identity->flush_lsn);
@@ -313,6 +349,7 @@ Status WalStreamer::Upload(const WalStreamOptions& options, ReplicationConnectio
                      std::to_string(plan->completed) + " completed segments");
     group_ = NextWalGroup(ListBuffer(options));
     uploaded_completed_ = 0;
+    last_review_.reset();  // A sealed group changes the archive's end: review it on the next round.
   } else {
     group_ = plan->group;
     uploaded_completed_ = plan->completed;
@@ -336,6 +373,9 @@ Status WalStreamer::Run(const WalStreamOptions& options) {
     sleep_(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds(30000));
   }
+
+  ReviewArchive(options);
+  Publish(options);
 
   // The receiver runs in its own thread; this loop looks after it and uploads.
   std::atomic<bool> receiver_done{true};
@@ -378,8 +418,12 @@ Status WalStreamer::Run(const WalStreamOptions& options) {
           // it asked for, which the server no longer has: a receiver started on that slot would
           // ask for it again, forever. A fresh slot starts where the server is now.
           slot_needs_reset_ = true;
+          last_review_.reset();
           std::lock_guard lock(mutex_);
           status_.gaps++;
+          // Until the review has the exact hole: the chain ends at the last upload.
+          status_.gap_from_lsn = status_.last_uploaded_lsn.empty() ? "0/0" : status_.last_uploaded_lsn;
+          status_.gap_to_lsn = "";
         }
         if (clock_.SteadyNow() - receiver_started > std::chrono::seconds(60)) receiver_backoff = std::chrono::milliseconds(1000);
         next_receiver_start = clock_.SteadyNow() + receiver_backoff;
@@ -420,6 +464,13 @@ Status WalStreamer::Run(const WalStreamOptions& options) {
         log_("info", "pg_receivewal started (slot " + options.slot + ")");
         Publish(options);
       }
+    }
+
+    if (!last_review_ || clock_.SteadyNow() - *last_review_ >= options.archive_review_interval) {
+      ReviewArchive(options);
+      Publish(options);
+    } else if (!last_publish_ || clock_.SteadyNow() - *last_publish_ >= kStatusHeartbeat) {
+      Publish(options);  // A quiet streamer still says it is alive (the operator watches `updated`).
     }
 
     auto plan = PlanWalGroup(ListBuffer(options), group_, options.group_segments);

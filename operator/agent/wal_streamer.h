@@ -49,6 +49,9 @@ struct WalStreamOptions {
   std::chrono::milliseconds tick{1000};         // How often the folder is looked at.
   std::chrono::milliseconds catch_up_wait{3000};  // How long an upload waits for the receiver to reach the server.
   std::string status_file;                     // Written (atomically) after every change when set.
+  // How often the streamer lists the archive to report its recoverability window (also at the
+  // start, after a group is sealed and after a gap).
+  std::chrono::seconds archive_review_interval{120};
   std::string bin_dir;                         // Where pg_receivewal is; empty: PATH.
 };
 
@@ -73,6 +76,13 @@ struct WalStreamStatus {
   std::string recoverable_until;   // RFC 3339: the last upload's "until".
   std::uint64_t uploads = 0;
   std::uint64_t gaps = 0;          // Times the server no longer had the WAL the archive needed.
+  // The archive as a recovery sees it (wal_archive.h AnalyzeRecoveryWindow), at the last review.
+  std::string first_recoverable_time;  // RFC 3339; empty: no base backup reaches consistency yet.
+  std::string last_recoverable_time;   // RFC 3339 (microseconds).
+  std::uint64_t base_backups = 0;
+  std::string gap_from_lsn;            // Non-empty: the chain after the newest base backup has a hole.
+  std::string gap_to_lsn;
+  std::string archive_reviewed_time;
   std::string last_error;
   std::string last_error_time;
   std::string updated;
@@ -91,6 +101,10 @@ class WalStreamer {
         sleep_(std::move(sleep)),
         cancellation_(cancellation) {}
 
+  // Called after every status change with the new status (the status ConfigMap; see
+  // wal_stream_command.h). On the streamer's thread: it should not block for long.
+  void OnPublish(std::function<void(const WalStreamStatus&)> publish) { on_publish_ = std::move(publish); }
+
   // Streams until cancelled. Returns Ok after a clean stop with the last upload done; an error when
   // the repository or the server's identity cannot be reached at the start, or the last upload failed.
   Status Run(const WalStreamOptions& options);
@@ -103,6 +117,9 @@ class WalStreamer {
   Status EnsureSlot(const WalStreamOptions& options, ReplicationConnection& server);
   // Drops the slot so that EnsureSlot creates it afresh (after a gap: see Run).
   Status DropSlot(const WalStreamOptions& options);
+  // Lists the archive and records its recoverability window in the status (a failure is logged:
+  // the previous window stays).
+  void ReviewArchive(const WalStreamOptions& options);
   // One upload of the current group (and the seal that may follow). `final`: the receiver is stopped.
   Status Upload(const WalStreamOptions& options, ReplicationConnection& server, bool final);
   std::vector<std::string> ListBuffer(const WalStreamOptions& options) const;
@@ -121,7 +138,11 @@ class WalStreamer {
   std::string group_;                           // The group being filled ("" until the first segment).
   std::uint64_t uploaded_completed_ = 0;        // Completed segments of the group in its last upload.
   std::optional<SteadyTime> last_upload_;
-  bool slot_needs_reset_ = false;  // After a gap: the slot points at WAL the server no longer has.
+  bool slot_needs_reset_ = false;
+  std::optional<SteadyTime> last_review_;
+  std::optional<SteadyTime> last_publish_;
+  std::function<void(const WalStreamStatus&)> on_publish_;
+  bool slot_needs_reset_placeholder_unused_ = false;  // After a gap: the slot points at WAL the server no longer has.
 };
 
 }  // namespace lifeboat::agent

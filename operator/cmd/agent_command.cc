@@ -25,6 +25,10 @@
 #include "operator/agent/restore_command.h"
 #include "operator/agent/swap_command.h"
 #include "operator/agent/wal_stream_command.h"
+#include "operator/cmd/wal_status_publisher.h"
+#include "operator/kube/cpprest_http_transport.h"
+#include "operator/kube/http_api_client.h"
+#include "operator/kube/kube_config.h"
 #include "operator/cmd/commands.h"
 #include "operator/logging/log.h"
 
@@ -385,11 +389,40 @@ void AddWalStreamCommand(CLI::App* parent, CommandRegistry& registry) {
   w->add_option("--status-file", o.status_file, "Where the streamer's status (JSON) is kept up to date")
       ->envname("LIFEBOAT_WAL_STATUS_FILE");
   w->add_option("--bin-dir", o.bin_dir, "Where pg_receivewal is (default: PATH)");
+  static std::string status_config_map;
+  w->add_option("--status-configmap", status_config_map,
+                "ConfigMap (in the Pod's namespace) that receives the status, through the in-cluster API")
+      ->envname("LIFEBOAT_WAL_STATUS_CONFIGMAP");
   registry.commands.emplace_back(w, [w] {
     stream.command.options.upload_interval = std::chrono::seconds(static_cast<long>(upload_interval_seconds));
     stream.command.agent_version = LIFEBOAT_VERSION;
-    return RunAgent(w->get_name(), stream.termination_log,
-                    [&](const agent::CommandContext& context) { return agent::RunWalStreamCommand(stream.command, context); });
+    return RunAgent(w->get_name(), stream.termination_log, [&](const agent::CommandContext& context) {
+      // The API connection lives as long as the streamer; without it the status file still works,
+      // and the operator reports the streamer's status as unknown.
+      std::unique_ptr<kube::CppRestHttpTransport> transport;
+      std::unique_ptr<kube::HttpApiClient> api;
+      std::unique_ptr<WalStatusPublisher> publisher;
+      if (!status_config_map.empty()) {
+        auto config = kube::LoadInClusterConfig(kube::ProcessEnv());
+        kube::CppRestTransportOptions transport_options;
+        transport_options.request_timeout = std::chrono::seconds(10);
+        auto created = config.ok() ? kube::CppRestHttpTransport::Create(*config, transport_options)
+                                   : StatusOr<std::unique_ptr<kube::CppRestHttpTransport>>(config.status());
+        if (!created.ok()) {
+          context.log("warn", "The status ConfigMap " + status_config_map +
+                                  " cannot be written (no in-cluster API access): " + created.status().message());
+        } else {
+          transport = std::move(*created);
+          kube::HttpApiClientOptions client_options;
+          client_options.user_agent = std::string("lifeboat-wal-streamer/") + LIFEBOAT_VERSION;
+          client_options.max_throttle_retries = 2;
+          api = std::make_unique<kube::HttpApiClient>(*transport, context.clock, client_options);
+          publisher = std::make_unique<WalStatusPublisher>(*api, context.clock, config->ns, status_config_map, context.log);
+          stream.command.on_status = [&publisher](const agent::WalStreamStatus& status) { publisher->Publish(status); };
+        }
+      }
+      return agent::RunWalStreamCommand(stream.command, context);
+    });
   });
 }
 
