@@ -333,7 +333,10 @@ class BackupDecider {
     const bool streams = spec().database && spec().database->method == "BaseBackup";
     const bool ours = observed_.wal_streamer && OwnedBy(*observed_.wal_streamer, policy_.metadata.uid);
     if (!streams) {
-      if (ours && spec_errors_.empty()) plan_.delete_wal_streamer = name;
+      if (ours && spec_errors_.empty()) {
+        plan_.delete_wal_streamer = name;
+        plan_.delete_wal_access = {"ConfigMap", "RoleBinding", "Role", "ServiceAccount"};
+      }
       status_.wal_archive.reset();
       status_.conditions.erase(std::remove_if(status_.conditions.begin(), status_.conditions.end(),
                                               [](const Condition& c) { return c.type == api::kConditionWalStreaming; }),
@@ -343,6 +346,7 @@ class BackupDecider {
     api::WalArchiveStatus wal;
     wal.streamer = name;
     wal.slot = WalSlotName(policy_);
+    ReadReport(wal);
     MinInto(requeue_, kWalStreamerLook);  // Its health is looked at, not watched.
     if (observed_.wal_streamer && !ours) {
       wal.state = "Unavailable";
@@ -361,11 +365,18 @@ class BackupDecider {
         }
         plan_.apply_wal_streamer = std::move(desired);
       }
-      const bool available = !plan_.apply_wal_streamer && StreamerAvailable(*observed_.wal_streamer);
+      if (plan_.apply_wal_streamer || !observed_.wal_status) plan_.apply_wal_access = BuildWalStreamerAccess(policy_);
+      bool available = !plan_.apply_wal_streamer && StreamerAvailable(*observed_.wal_streamer);
       wal.state = available ? "Running" : "Starting";
       if (!available && observed_.wal_streamer && !plan_.apply_wal_streamer) {
         wal.message = StreamerProblem(*observed_.wal_streamer);
         if (!wal.message.empty()) wal.state = "Unavailable";
+      }
+      if (available && wal.reported_time && now_ - *wal.reported_time > kWalStreamerSilence) {
+        available = false;
+        wal.state = "Unavailable";
+        wal.message = "the WAL streamer has not reported since " + FormatRfc3339(*wal.reported_time) +
+                      (wal.last_error.empty() ? "" : "; its last error: " + wal.last_error);
       }
       if (available) {
         SetCond(api::kConditionWalStreaming, ConditionStatus::kTrue, "StreamerRunning",
@@ -377,6 +388,32 @@ class BackupDecider {
       }
     }
     status_.wal_archive = wal;
+  }
+  // The streamer's own report (its ConfigMap): the recoverability window, upload and lag. Without
+  // one the last known values stay (a streamer restarting says nothing for a moment). A new gap is
+  // announced once.
+  void ReadReport(api::WalArchiveStatus& wal) {
+    const api::WalArchiveStatus* before = previous().wal_archive ? &*previous().wal_archive : nullptr;
+    if (before) {
+      wal.first_recoverable_time = before->first_recoverable_time;
+      wal.last_recoverable_time = before->last_recoverable_time;
+      wal.last_segment = before->last_segment;
+      wal.last_upload_time = before->last_upload_time;
+      wal.lag_bytes = before->lag_bytes;
+      wal.gap = before->gap;
+      wal.reported_time = before->reported_time;
+      wal.last_error = before->last_error;
+    }
+    std::string problem;
+    if (observed_.wal_status && !ReadStreamerReport(*observed_.wal_status, wal, &problem) && !problem.empty()) {
+      wal.last_error = problem;
+    }
+    if (!wal.gap.empty() && (!before || before->gap != wal.gap)) {
+      plan_.events.push_back({"Warning", "WalGap",
+                              "The WAL archive has a gap (" + wal.gap +
+                                  "): the server removed WAL before the streamer had it. Recoveries cannot pass it "
+                                  "until the next base backup; take one now (lifeboat.dev/backup-now)"});
+    }
   }
   // Tolerant readers: an object of an unexpected shape reads as not ours / not available.
   static nlohmann::json Field(const nlohmann::json& object, const char* key) {
@@ -590,7 +627,12 @@ class BackupDecider {
         if (target) breached_.push_back(st.name + " has no successful backup");
         continue;
       }
-      Duration rpo = now_ - RefTime(*st.last_successful_backup);
+      WallTime recovery_point = RefTime(*st.last_successful_backup);
+      if (st.type == "Database" && status_.wal_archive && status_.wal_archive->last_recoverable_time &&
+          *status_.wal_archive->last_recoverable_time > recovery_point) {
+        recovery_point = *status_.wal_archive->last_recoverable_time;  // WAL archiving (BaseBackup).
+      }
+      Duration rpo = now_ - recovery_point;
       if (rpo < Duration::zero()) rpo = Duration::zero();
       rpo = std::chrono::duration_cast<std::chrono::seconds>(rpo);
       st.rpo = FormatDuration(rpo);

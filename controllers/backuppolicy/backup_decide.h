@@ -38,6 +38,7 @@
 #include "controllers/common/observed_job.h"
 #include "controllers/common/run_as.h"
 #include "controllers/common/job_state.h"
+#include "controllers/backuppolicy/wal_streamer.h"
 #include "operator/api/backup_policy.h"
 #include "operator/core/clock.h"
 #include "operator/core/duration.h"
@@ -59,6 +60,8 @@ struct BackupPolicyObserved {
   std::vector<nlohmann::json> drills;
   // The Deployment named WalStreamerName(policy), as read (nullopt: there is none).
   std::optional<nlohmann::json> wal_streamer;
+  // The streamer's status ConfigMap of the same name, as read (nullopt: there is none).
+  std::optional<nlohmann::json> wal_status;
 };
 
 // A run that became final in this plan: what metrics count.
@@ -82,10 +85,15 @@ struct BackupPolicyPlan {
   // resourceVersion set); or the name of ours to delete (the policy no longer streams WAL).
   std::optional<nlohmann::json> apply_wal_streamer;
   std::string delete_wal_streamer;
+  // With apply_wal_streamer, or when the status ConfigMap is missing: the objects that let the
+  // streamer report (wal_streamer.h BuildWalStreamerAccess), created or brought back to this.
+  std::vector<WalStreamerAccessObject> apply_wal_access;
+  // With delete_wal_streamer: those objects' kinds, to delete (same name).
+  std::vector<std::string> delete_wal_access;
 
   bool HasActions() const {
     return !create_jobs.empty() || !delete_jobs.empty() || !events.empty() || status_changed || apply_wal_streamer ||
-           !delete_wal_streamer.empty();
+           !delete_wal_streamer.empty() || !apply_wal_access.empty();
   }
 };
 
@@ -95,6 +103,9 @@ inline constexpr Duration kMaxRequeue = std::chrono::minutes(5);
 // How often a policy with a WAL streamer looks at the streamer's Deployment (not watched: caching
 // every Deployment in the cluster would cost the operator memory for objects it never reads).
 inline constexpr Duration kWalStreamerLook = std::chrono::seconds(30);
+// A streamer that has not reported for this long is taken as not working (it reports at least every
+// 30 s while it runs).
+inline constexpr Duration kWalStreamerSilence = std::chrono::minutes(2);
 
 BackupPolicyPlan Decide(const BackupPolicyObserved& observed, WallTime now);
 

@@ -38,6 +38,58 @@ bool HistoryFinal(const api::BackupPolicyStatus& status, const std::string& job)
   return any;
 }
 
+// One of the streamer's access objects (wal_streamer.h BuildWalStreamerAccess): created when
+// missing, brought back to what the policy wants when ours drifted (a ConfigMap's data is the
+// streamer's and stays). One of that name we do not own is left alone: the streamer then cannot
+// report, and the policy's status says its report is missing.
+Status ApplyStreamerAccess(kube::ApiClient& client, const std::string& ns, const WalStreamerAccessObject& access,
+                           runtime::ReconcileLog& log) {
+  const kube::ResourceRef resource = StreamerAccessResource(access.kind);
+  const std::string name = access.object["metadata"]["name"];
+  auto existing = client.Get(resource, ns, name);
+  if (!existing.ok() && existing.status().code() != StatusCode::kNotFound) {
+    return existing.status().WithContext("reading the WAL streamer's " + access.kind);
+  }
+  if (!existing.ok()) {
+    auto created = client.Create(resource, ns, access.object);
+    if (!created.ok() && created.status().code() != StatusCode::kAlreadyExists) {
+      return created.status().WithContext("creating the WAL streamer's " + access.kind);
+    }
+    if (created.ok()) log.Info("Created the WAL streamer's " + access.kind, {{"name", name}});
+    return Status::Ok();
+  }
+  const std::string owner = access.object["metadata"]["ownerReferences"][0]["uid"];
+  bool ours = false;
+  for (const auto& ref : existing->value("metadata", nlohmann::json::object()).value("ownerReferences", nlohmann::json::array())) {
+    if (ref.is_object() && ref.value("uid", "") == owner && ref.value("controller", false)) ours = true;
+  }
+  if (!ours) {
+    log.Warn("A " + access.kind + " of the WAL streamer's name exists that the policy does not own; left alone",
+             {{"name", name}});
+    return Status::Ok();
+  }
+  bool same = true;
+  for (const char* field : {"rules", "roleRef", "subjects"}) {
+    if (access.object.contains(field) && (!existing->contains(field) || (*existing)[field] != access.object[field])) same = false;
+  }
+  if (same) return Status::Ok();
+  nlohmann::json desired = access.object;
+  desired["metadata"]["resourceVersion"] = (*existing)["metadata"].value("resourceVersion", "");
+  if (access.kind == "RoleBinding" && existing->value("roleRef", nlohmann::json()) != access.object["roleRef"]) {
+    // roleRef cannot change: a new binding replaces the old one.
+    Status deleted = client.Delete(resource, ns, name, {});
+    if (!deleted.ok() && deleted.code() != StatusCode::kNotFound) return deleted.WithContext("replacing the WAL streamer's RoleBinding");
+    desired["metadata"].erase("resourceVersion");
+    auto created = client.Create(resource, ns, desired);
+    return created.ok() ? Status::Ok() : created.status().WithContext("replacing the WAL streamer's RoleBinding");
+  }
+  auto updated = client.Update(resource, ns, desired);
+  if (!updated.ok() && updated.status().code() != StatusCode::kAborted) {
+    return updated.status().WithContext("updating the WAL streamer's " + access.kind);
+  }
+  return Status::Ok();
+}
+
 // Observe: the policy, the key names of its Secrets, its Jobs (with the agents' results not yet in
 // status.history) and the Jobs status.history shows Running that are gone.
 StatusOr<BackupPolicyObserved> Observe(kube::ApiClient& client, const kube::ObjectCache& jobs, const nlohmann::json& cached,
@@ -88,6 +140,12 @@ StatusOr<BackupPolicyObserved> Observe(kube::ApiClient& client, const kube::Obje
       observed.wal_streamer = std::move(*deployment);
     } else if (deployment.status().code() != StatusCode::kNotFound) {
       return deployment.status().WithContext("reading the WAL streamer Deployment");
+    }
+    auto report = client.Get(StreamerAccessResource("ConfigMap"), ns, WalStreamerName(kube::ObjectName(cached)));
+    if (report.ok()) {
+      observed.wal_status = std::move(*report);
+    } else if (report.status().code() != StatusCode::kNotFound) {
+      return report.status().WithContext("reading the WAL streamer's status ConfigMap");
     }
   }
   return observed;
@@ -152,6 +210,10 @@ StatusOr<runtime::ReconcileResult> BackupPolicyController::Reconcile(const runti
     if (Status s = DeleteJob(client, ns, name, "Background"); !s.ok()) return s;
     log.Info("Deleted replaced backup Job", {{"job", name}});
   }
+  // The streamer's access first: its Pod needs the service account to start.
+  for (const auto& access : plan.apply_wal_access) {
+    if (Status s = ApplyStreamerAccess(client, ns, access, log); !s.ok()) return s;
+  }
   if (plan.apply_wal_streamer) {
     const bool exists = plan.apply_wal_streamer->at("metadata").contains("resourceVersion");
     auto applied = exists ? client.Update(WorkloadResource("Deployment"), ns, *plan.apply_wal_streamer)
@@ -168,6 +230,10 @@ StatusOr<runtime::ReconcileResult> BackupPolicyController::Reconcile(const runti
     Status deleted = client.Delete(WorkloadResource("Deployment"), ns, plan.delete_wal_streamer, options);
     if (!deleted.ok() && deleted.code() != StatusCode::kNotFound) return deleted.WithContext("deleting the WAL streamer Deployment");
     log.Info("Deleted the WAL streamer: the policy no longer archives WAL", {{"deployment", plan.delete_wal_streamer}});
+    for (const auto& kind : plan.delete_wal_access) {
+      Status gone = client.Delete(StreamerAccessResource(kind), ns, plan.delete_wal_streamer, {});
+      if (!gone.ok() && gone.code() != StatusCode::kNotFound) return gone.WithContext("deleting the WAL streamer's " + kind);
+    }
   }
   if (Status s = CreateJobsAnnouncingThem(context, ns, *cached, plan.create_jobs, plan.events, log); !s.ok()) return s;
   if (plan.status_changed) {

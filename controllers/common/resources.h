@@ -19,6 +19,13 @@ inline kube::ResourceRef WorkloadResource(const std::string& kind) {
 }
 // "Deployment/web": how controllers key the workloads they observe.
 inline std::string WorkloadKey(const std::string& kind, const std::string& name) { return kind + "/" + name; }
+// What a BackupPolicy's WAL streamer reports through (wal_streamer.h BuildWalStreamerAccess).
+inline kube::ResourceRef StreamerAccessResource(const std::string& kind) {
+  if (kind == "ServiceAccount") return {"", "v1", "serviceaccounts", "ServiceAccount", true};
+  if (kind == "Role") return {"rbac.authorization.k8s.io", "v1", "roles", "Role", true};
+  if (kind == "RoleBinding") return {"rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true};
+  return {"", "v1", "configmaps", "ConfigMap", true};
+}
 inline kube::ResourceRef DRDrillResource() { return {"lifeboat.dev", "v1alpha1", "drdrills", "DRDrill", true}; }
 inline kube::ResourceRef BackupPolicyResource() {
   return {"lifeboat.dev", "v1alpha1", "backuppolicies", "BackupPolicy", true};

@@ -304,7 +304,20 @@ YAML
       --repository-path "$REPOSITORY_DIR" --policy wal --termination-log /dev/null 2>/dev/null | head -1 |
       python3 -c 'import json,sys; w=json.load(sys.stdin).get("walArchive",{}); sys.exit(0 if w.get("lastRecoverableTime","") > sys.argv[1] else 1)' "$last_commit"
   }
-  eventually 60 archived_past_last_commit || fail "the archive never reached $last_commit"
+  eventually 120 archived_past_last_commit || fail "the archive never reached $last_commit"
+
+  step "the policy's status shows the window its streamer reports through its own ConfigMap, and the RPO follows the archive"
+  expect_eq "$(kubectl get role wal-wal-streamer -n default -o jsonpath='{.rules[0].resourceNames[0]}/{.rules[0].verbs}')" \
+    'wal-wal-streamer/["get","patch"]' "the streamer's Role: its ConfigMap only"
+  expect_eq "$(kubectl get deploy wal-wal-streamer -n default -o jsonpath='{.spec.template.spec.serviceAccountName}')" "wal-wal-streamer" "the streamer's account"
+  window_reported() {
+    [ -n "$(jp wal '{.status.walArchive.firstRecoverableTime}')" ] &&
+      python3 -c 'import sys; sys.exit(0 if sys.argv[1] > sys.argv[2] else 1)' "$(jp wal '{.status.walArchive.lastRecoverableTime}')" "$last_commit"
+  }
+  eventually 150 window_reported || fail "the window never reached $last_commit in status: $(jp wal '{.status.walArchive}') $(kubectl get cm wal-wal-streamer -n default -o jsonpath='{.data}')"
+  rpo_seconds="$(jp wal '{.status.sources[0].rpo}' | python3 -c 'import re,sys; t=sys.stdin.read().strip(); m=re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", t); print(int(m.group(1) or 0)*3600+int(m.group(2) or 0)*60+int(m.group(3) or 0) if m and t else 99999)')"
+  [ "$rpo_seconds" -le 60 ] || fail "the database's RPO should follow the archived WAL (seconds), not the base backup: $(jp wal '{.status.sources[0].rpo}')"
+  expect_eq "$(jp wal '{.status.walArchive.gap}')" "" "no gap"
   # The recovery runs outside the cluster, as its Job's user would, on a copy of the repository (the
   # devcluster's data folder is private to root).
   scratch="$(mktemp -d)" && chmod 0755 "$scratch" && cp -a "$REPOSITORY_DIR" "$scratch/repo"
@@ -322,6 +335,10 @@ YAML
   streamer_gone() { ! kubectl get deploy wal-wal-streamer -n default > /dev/null 2>&1; }
   eventually 60 streamer_gone || fail "the streamer Deployment is still there"
   expect_eq "$(jp wal '{.status.walArchive}')" "" "walArchive cleared"
+  for kind in configmap role rolebinding serviceaccount; do
+    access_gone() { ! kubectl get "$kind" wal-wal-streamer -n default > /dev/null 2>&1; }
+    eventually 30 access_gone || fail "the streamer's $kind is still there"
+  done
   ;;
 *)
   fail "unknown scenario $scenario"

@@ -238,6 +238,17 @@ void ValidateBackupPolicySpec(const BackupPolicySpec& spec, FieldErrors* errors)
     }
     StatusOr<Duration> rpo = ParseDuration(source.target_rpo);
     if (!rpo.ok() || errors->Has(rpo_path)) continue;
+    if (source.type == "Database" && spec.database->method == "BaseBackup") {
+      // Archived WAL is the recovery point, not the base backups: the objective must allow for the
+      // upload interval (the segment being written is uploaded that often).
+      StatusOr<Duration> upload = ParseDuration(spec.database->wal_archiving.upload_interval);
+      if (upload.ok() && *rpo < *upload) {
+        errors->Invalid(rpo_path, Quote(source.target_rpo),
+                        "shorter than walArchiving.uploadInterval (" + spec.database->wal_archiving.upload_interval +
+                            "); it could never be met");
+      }
+      continue;
+    }
     std::optional<Duration> interval = ShortestInterval(source.schedule, zone);
     if (interval && *rpo < *interval) {
       errors->Invalid(rpo_path, Quote(source.target_rpo),
@@ -319,6 +330,15 @@ nlohmann::json BackupPolicyStatusToJson(const BackupPolicyStatus& status) {
     const WalArchiveStatus& w = *status.wal_archive;
     nlohmann::json e{{"streamer", w.streamer}, {"slot", w.slot}, {"state", w.state}};
     PutString(e, "message", w.message);
+    // To the microsecond: a recovery target is chosen against these.
+    PutTime(e, "firstRecoverableTime", w.first_recoverable_time, TimePrecision::kMicroseconds);
+    PutTime(e, "lastRecoverableTime", w.last_recoverable_time, TimePrecision::kMicroseconds);
+    PutString(e, "lastSegment", w.last_segment);
+    PutTime(e, "lastUploadTime", w.last_upload_time);
+    if (w.lag_bytes) e["lagBytes"] = *w.lag_bytes;
+    PutString(e, "gap", w.gap);
+    PutTime(e, "reportedTime", w.reported_time);
+    PutString(e, "lastError", w.last_error);
     j["walArchive"] = std::move(e);
   }
   return j;
@@ -350,6 +370,14 @@ BackupPolicyStatus ParseBackupPolicyStatus(const nlohmann::json& json, FieldErro
     wal.slot = w->String("slot").value_or("");
     wal.state = w->Enum("state", {"Waiting", "Starting", "Running", "Unavailable"}).value_or("");
     wal.message = w->String("message").value_or("");
+    wal.first_recoverable_time = w->Time("firstRecoverableTime");
+    wal.last_recoverable_time = w->Time("lastRecoverableTime");
+    wal.last_segment = w->String("lastSegment").value_or("");
+    wal.last_upload_time = w->Time("lastUploadTime");
+    wal.lag_bytes = w->Int("lagBytes");
+    wal.gap = w->String("gap").value_or("");
+    wal.reported_time = w->Time("reportedTime");
+    wal.last_error = w->String("lastError").value_or("");
     status.wal_archive = wal;
   }
   for (const FieldReader& e : r.ObjectList("sources")) {

@@ -146,6 +146,15 @@ struct WalArchiveStatus {
   std::string slot;      // The replication slot on the database server.
   std::string state;     // Waiting | Starting | Running | Unavailable
   std::string message;
+  // From the streamer's own report (its status ConfigMap; docs/wal-archiving.md "Status"):
+  std::optional<WallTime> first_recoverable_time;  // The oldest point a recovery can reach.
+  std::optional<WallTime> last_recoverable_time;   // The newest: the database source's recovery point.
+  std::string last_segment;                        // The newest WAL file uploaded.
+  std::optional<WallTime> last_upload_time;
+  std::optional<std::int64_t> lag_bytes;           // WAL the server has flushed that the streamer has not.
+  std::string gap;                                 // "<from LSN>-<to LSN>": a hole after the newest base backup.
+  std::optional<WallTime> reported_time;           // When the streamer last reported.
+  std::string last_error;
   friend bool operator==(const WalArchiveStatus&, const WalArchiveStatus&) = default;
 };
 

@@ -98,13 +98,17 @@ def main(source):
                  ("apps", "deployments/scale", "update"), ("apps", "statefulsets/scale", "update"),
                  ("apps", "deployments", "get"), ("apps", "statefulsets", "get"), ("", "services", "patch"),
                  # The WAL streamer a BaseBackup policy owns.
-                 ("apps", "deployments", "create"), ("apps", "deployments", "update"), ("apps", "deployments", "delete")]
+                 ("apps", "deployments", "create"), ("apps", "deployments", "update"), ("apps", "deployments", "delete"),
+                 # ... and what lets it report (its status ConfigMap and the Role to patch it).
+                 ("", "configmaps", "get"), ("", "configmaps", "patch"), ("", "configmaps", "create"),
+                 ("", "serviceaccounts", "create"), ("rbac.authorization.k8s.io", "roles", "create"),
+                 ("rbac.authorization.k8s.io", "rolebindings", "create")]
     for group, resource, verb in expected:
         if not rules_allow(cluster_rules, group, resource, verb):
             fail("the operator's ClusterRole lacks %s %s/%s" % (verb, group or "core", resource))
     allowed_resources = set(KINDS) | {k + "/status" for k in KINDS} | {k + "/finalizers" for k in KINDS} | {
         "jobs", "pods", "pods/log", "events", "secrets", "persistentvolumeclaims", "deployments", "statefulsets",
-        "deployments/scale", "statefulsets/scale", "services"}
+        "deployments/scale", "statefulsets/scale", "services", "configmaps", "serviceaccounts", "roles", "rolebindings"}
     for r in cluster_rules:
         for resource in r.get("resources", []):
             if resource not in allowed_resources:

@@ -433,6 +433,19 @@ def backup_policy():
             "state": s("Waiting (the policy is not ready), Starting, Running or Unavailable.",
                        enum=["Waiting", "Starting", "Running", "Unavailable"]),
             "message": s("Why it is not Running."),
+            "firstRecoverableTime": t("The oldest point a point-in-time recovery can reach (the oldest "
+                                      "base backup whose WAL chain is complete), as the streamer last "
+                                      "reviewed the archive."),
+            "lastRecoverableTime": t("The newest point a recovery can reach: everything committed up to "
+                                     "it is in the repository. The database's recovery point (RPO)."),
+            "lastSegment": s("The newest WAL file uploaded (.partial: the segment still being written)."),
+            "lastUploadTime": t("When the streamer last uploaded WAL."),
+            "lagBytes": i64("WAL the server has flushed that the streamer has not received yet."),
+            "gap": s("<from LSN>-<to LSN>: WAL after the newest base backup is missing (the server "
+                     "removed it before the streamer had it); recoveries stop at the gap's start until "
+                     "the next base backup."),
+            "reportedTime": t("When the streamer last reported (it does at least every 30 s)."),
+            "lastError": s("The streamer's last error, if its most recent attempt failed."),
         }),
     })
     columns = [

@@ -1068,6 +1068,40 @@ LeaseSpec:
   preferredHolder: string
 )";
 
+// ----------------------------------------------------------------------------- rbac.authorization.k8s.io/v1
+constexpr std::string_view kRbac = R"(
+Role: kind=rbac.authorization.k8s.io/v1
+  apiVersion: string
+  kind: string
+  metadata: ObjectMeta
+  rules: []PolicyRule
+
+PolicyRule:
+  verbs: []string
+  apiGroups: []string
+  resources: []string
+  resourceNames: []string
+  nonResourceURLs: []string
+
+RoleBinding: kind=rbac.authorization.k8s.io/v1
+  apiVersion: string
+  kind: string
+  metadata: ObjectMeta
+  subjects: []Subject
+  roleRef: RoleRef
+
+Subject:
+  kind: string
+  apiGroup: string
+  name: string
+  namespace: string
+
+RoleRef:
+  apiGroup: string
+  kind: string
+  name: string
+)";
+
 // ----------------------------------------------------------------------------- apiextensions.k8s.io/v1
 // openAPIV3Schema (JSONSchemaProps) is recursive: it is kept as it is (`object`) and checked by the
 // registry when the CRD is installed.
@@ -1147,7 +1181,7 @@ CustomResourceDefinitionCondition:
 std::string_view BuiltinSchemaText() {
   static const std::string text = std::string(kMeta) + std::string(kPods) + std::string(kVolumes) +
                                   std::string(kCore) + std::string(kApps) + std::string(kBatch) +
-                                  std::string(kCoordination) + std::string(kApiExtensions);
+                                  std::string(kCoordination) + std::string(kRbac) + std::string(kApiExtensions);
   return text;
 }
 

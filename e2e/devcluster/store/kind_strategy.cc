@@ -567,6 +567,43 @@ std::vector<ApiCause> ValidateKind(const ResourceInfo& info, const json& object,
       causes.push_back({"FieldValueInvalid", "Invalid value: " + At(spec, {"selector"}).dump() + ": field is immutable",
                         "spec.selector"});
     }
+  } else if (IsKind(info, "rbac.authorization.k8s.io", "Role")) {
+    const json& rules = At(object, {"rules"});
+    for (size_t i = 0; rules.is_array() && i < rules.size(); ++i) {
+      const std::string path = "rules[" + std::to_string(i) + "]";
+      const json& verbs = At(rules[i], {"verbs"});
+      if (!verbs.is_array() || verbs.empty()) causes.push_back({"FieldValueRequired", "Required value: verbs must contain at least one value", path + ".verbs"});
+      auto empty = [&](const char* field) { return !At(rules[i], {field}).is_array() || At(rules[i], {field}).empty(); };
+      if (!empty("nonResourceURLs")) {
+        causes.push_back({"FieldValueInvalid", "Invalid value: " + At(rules[i], {"nonResourceURLs"}).dump() +
+                                                   ": namespaced rules cannot apply to non-resource URLs", path + ".nonResourceURLs"});
+        continue;
+      }
+      if (empty("apiGroups")) causes.push_back({"FieldValueRequired", "Required value: resource rules must supply at least one api group", path + ".apiGroups"});
+      if (empty("resources")) causes.push_back({"FieldValueRequired", "Required value: resource rules must supply at least one resource", path + ".resources"});
+    }
+  } else if (IsKind(info, "rbac.authorization.k8s.io", "RoleBinding")) {
+    const json& ref = At(object, {"roleRef"});
+    const std::string ref_kind = At(ref, {"kind"}).is_string() ? ref["kind"].get<std::string>() : "";
+    if (At(ref, {"apiGroup"}) != "rbac.authorization.k8s.io") {
+      causes.push_back({"FieldValueNotSupported", "Unsupported value: " + At(ref, {"apiGroup"}).dump() +
+                                                       ": supported values: \"rbac.authorization.k8s.io\"", "roleRef.apiGroup"});
+    }
+    if (ref_kind != "Role" && ref_kind != "ClusterRole") {
+      causes.push_back({"FieldValueNotSupported", "Unsupported value: " + Quoted(ref_kind) +
+                                                       ": supported values: \"Role\", \"ClusterRole\"", "roleRef.kind"});
+    }
+    if (!At(ref, {"name"}).is_string() || ref["name"].get<std::string>().empty()) {
+      causes.push_back({"FieldValueRequired", "Required value", "roleRef.name"});
+    }
+    if (old.is_object() && At(old, {"roleRef"}) != ref) {
+      // The real server prints the Go value of the new roleRef.
+      auto text = [&](const char* key) { return At(ref, {key}).is_string() ? ref[key].get<std::string>() : ""; };
+      causes.push_back({"FieldValueInvalid",
+                        "Invalid value: rbac.RoleRef{APIGroup:" + Quoted(text("apiGroup")) + ", Kind:" + Quoted(text("kind")) +
+                            ", Name:" + Quoted(text("name")) + "}: cannot change roleRef",
+                        "roleRef"});
+    }
   } else if (IsKind(info, "", "Secret") || IsKind(info, "", "ConfigMap")) {
     static const std::regex kKey("^[-._a-zA-Z0-9]+$");
     for (const char* field : {"data", "binaryData"}) {

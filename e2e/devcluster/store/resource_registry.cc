@@ -39,7 +39,8 @@ bool VersionBefore(const std::string& a, const std::string& b) {
 }
 
 int BuiltinGroupRank(const std::string& group) {
-  static const std::vector<std::string> kOrder = {"", "apps", "batch", "coordination.k8s.io", "apiextensions.k8s.io"};
+  static const std::vector<std::string> kOrder = {"", "apps", "batch", "coordination.k8s.io", "rbac.authorization.k8s.io",
+                                                      "apiextensions.k8s.io"};
   auto it = std::find(kOrder.begin(), kOrder.end(), group);
   return it == kOrder.end() ? static_cast<int>(kOrder.size()) : static_cast<int>(it - kOrder.begin());
 }
@@ -190,6 +191,9 @@ ResourceRegistry::ResourceRegistry() {
   AddLocked(std::move(statefulsets));
   AddLocked(Builtin("batch", "v1", "Job", "jobs", true, {}, true, {"all"}, {"status.successful"}));
   AddLocked(Builtin("coordination.k8s.io", "v1", "Lease", "leases", true, {}, false));
+  // Stored as the real server stores them; the devcluster authorizes nothing (every token is admin).
+  AddLocked(Builtin("rbac.authorization.k8s.io", "v1", "Role", "roles", true, {}, false));
+  AddLocked(Builtin("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true, {}, false));
   AddLocked(Builtin("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false,
                     {"crd", "crds"}, true, {"api-extensions"}));
 }

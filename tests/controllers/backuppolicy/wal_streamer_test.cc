@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "controllers/backuppolicy/backup_job.h"
+#include "operator/core/time_format.h"
 #include "tests/controllers/backuppolicy/decide_fixture.h"
 
 namespace lifeboat::controllers::backuppolicy {
@@ -62,6 +63,40 @@ TEST_F(WalStreamerTest, TheStreamerIsOneRecreatedReplicaOfTheAgentWithTheSlotAnd
   EXPECT_EQ(pod["spec"]["volumes"][1]["emptyDir"]["sizeLimit"], "1Gi");
 }
 
+TEST_F(WalStreamerTest, TheStreamerReportsThroughItsOwnConfigMapWithARoleLimitedToIt) {
+  std::map<std::string, nlohmann::json> access;
+  for (const auto& object : BuildWalStreamerAccess(Policy())) access[object.kind] = object.object;
+  ASSERT_EQ(access.size(), 4u);
+  for (const auto& [kind, object] : access) {
+    EXPECT_EQ(object["kind"], kind);
+    EXPECT_EQ(object["metadata"]["name"], "shop-wal-streamer") << kind;
+    EXPECT_EQ(object["metadata"]["ownerReferences"][0]["uid"], "uid-shop") << kind << ": goes with the policy";
+  }
+  const nlohmann::json& rule = access["Role"]["rules"][0];
+  EXPECT_EQ(rule["resources"], nlohmann::json({"configmaps"}));
+  EXPECT_EQ(rule["resourceNames"], nlohmann::json({"shop-wal-streamer"})) << "that one ConfigMap only";
+  EXPECT_EQ(rule["verbs"], nlohmann::json({"get", "patch"}));
+  EXPECT_EQ(access["RoleBinding"]["roleRef"]["name"], "shop-wal-streamer");
+  EXPECT_EQ(access["RoleBinding"]["subjects"][0]["name"], "shop-wal-streamer");
+
+  nlohmann::json d = BuildWalStreamerDeployment(Policy(), "lifeboat:test");
+  EXPECT_EQ(d["spec"]["template"]["spec"]["serviceAccountName"], "shop-wal-streamer");
+  std::map<std::string, nlohmann::json> env;
+  for (const auto& e : d["spec"]["template"]["spec"]["containers"][0]["env"]) env[e["name"]] = e;
+  EXPECT_EQ(env["LIFEBOAT_WAL_STATUS_CONFIGMAP"]["value"], "shop-wal-streamer");
+}
+
+TEST_F(WalStreamerTest, AServiceAccountOfTheUsersIsBoundInsteadOfANewOne) {
+  // Repository credentials may be bound to it (workload identity): the streamer keeps using it.
+  spec()["podSettings"] = {{"serviceAccountName", "backup-runner"}};
+  std::map<std::string, nlohmann::json> access;
+  for (const auto& object : BuildWalStreamerAccess(Policy())) access[object.kind] = object.object;
+  EXPECT_FALSE(access.count("ServiceAccount"));
+  EXPECT_EQ(access["RoleBinding"]["subjects"][0]["name"], "backup-runner");
+  EXPECT_EQ(BuildWalStreamerDeployment(Policy(), "lifeboat:test")["spec"]["template"]["spec"]["serviceAccountName"],
+            "backup-runner");
+}
+
 TEST_F(WalStreamerTest, TheSlotNameIsValidForPostgresAndCanBeChosen) {
   observed_.policy["metadata"]["namespace"] = "Team-A.prod";
   EXPECT_EQ(WalSlotName(Policy()), "lifeboat_team_a_prod_shop");
@@ -96,6 +131,80 @@ TEST_F(WalStreamerTest, APolicyCreatesItsStreamerAndReportsItStartingThenRunning
   EXPECT_FALSE(plan.apply_wal_streamer) << "up to date: nothing to apply";
   EXPECT_EQ(plan.status.wal_archive->state, "Running");
   EXPECT_EQ(Cond(plan.status, "WalStreaming")->status, ConditionStatus::kTrue);
+}
+
+// The ConfigMap as the streamer leaves it (wal_status_publisher.h).
+nlohmann::json Report(const nlohmann::json& report) {
+  return {{"metadata", {{"name", "shop-wal-streamer"}}}, {"data", {{"status.json", report.dump()}}}};
+}
+
+TEST_F(WalStreamerTest, TheAccessObjectsAreCreatedWithTheStreamerAndAgainWhenTheConfigMapIsGone) {
+  auto plan = Decide(observed_, At("2026-11-22T01:00:00Z"));
+  EXPECT_EQ(plan.apply_wal_access.size(), 4u);
+  ApplyStreamer(plan, 1);
+  observed_.wal_status = Report({});
+  EXPECT_TRUE(Decide(observed_, At("2026-11-22T01:00:30Z")).apply_wal_access.empty()) << "all in place";
+  observed_.wal_status.reset();
+  EXPECT_EQ(Decide(observed_, At("2026-11-22T01:01:00Z")).apply_wal_access.size(), 4u);
+}
+
+TEST_F(WalStreamerTest, TheStreamersReportGivesTheWindowAndTheDatabasesRecoveryPoint) {
+  spec()["database"]["targetRPO"] = "5m";
+  auto plan = DecideAndApply(At("2026-11-22T06:00:01Z"));  // The scheduled base backup.
+  ApplyStreamer(plan, 1);
+  Finish(JobName(plan.create_jobs[0]), true, At("2026-11-22T06:01:00Z"));
+  observed_.wal_status = Report({{"firstRecoverableTime", "2026-11-22T06:00:40.5Z"},
+                                 {"lastRecoverableTime", "2026-11-22T07:59:30.123456Z"},
+                                 {"lastSegment", "000000010000000000000042.partial"},
+                                 {"lastUploadTime", "2026-11-22T07:59:31Z"},
+                                 {"lagBytes", 8192},
+                                 {"updated", "2026-11-22T07:59:50Z"}});
+  plan = DecideAndApply(At("2026-11-22T08:00:00Z"));
+  const api::WalArchiveStatus& wal = *plan.status.wal_archive;
+  EXPECT_EQ(wal.state, "Running");
+  EXPECT_EQ(FormatRfc3339Micro(*wal.first_recoverable_time), "2026-11-22T06:00:40.500000Z");
+  EXPECT_EQ(FormatRfc3339Micro(*wal.last_recoverable_time), "2026-11-22T07:59:30.123456Z");
+  EXPECT_EQ(wal.last_segment, "000000010000000000000042.partial");
+  EXPECT_EQ(wal.lag_bytes, 8192);
+  // Two hours after the base backup, the data lost in a disaster now is 29.876544 s: the RPO.
+  EXPECT_EQ(plan.status.sources[0].rpo, "29s");
+  EXPECT_EQ(Cond(plan.status, "RPOMet")->status, ConditionStatus::kTrue);
+  // The streamer stops uploading: the recovery point ages and the objective is missed.
+  observed_.wal_status = Report({{"lastRecoverableTime", "2026-11-22T07:59:30Z"}, {"updated", "2026-11-22T08:10:00Z"}});
+  plan = DecideAndApply(At("2026-11-22T08:10:00Z"));
+  EXPECT_EQ(Cond(plan.status, "RPOMet")->status, ConditionStatus::kFalse);
+}
+
+TEST_F(WalStreamerTest, AStreamerThatStopsReportingIsUnavailableEvenWithItsPodUp) {
+  ApplyStreamer(Decide(observed_, At("2026-11-22T01:00:00Z")), 1);
+  observed_.wal_status = Report({{"updated", "2026-11-22T01:00:10Z"}, {"lastError", "Uploading WAL: repository is locked"}});
+  auto plan = Decide(observed_, At("2026-11-22T01:01:00Z"));
+  EXPECT_EQ(plan.status.wal_archive->state, "Running");
+  plan = Decide(observed_, At("2026-11-22T01:05:00Z"));
+  EXPECT_EQ(plan.status.wal_archive->state, "Unavailable");
+  EXPECT_EQ(Cond(plan.status, "WalStreaming")->reason, "StreamerUnavailable");
+  EXPECT_EQ(Cond(plan.status, "WalStreaming")->message,
+            "the WAL streamer has not reported since 2026-11-22T01:00:10Z; its last error: Uploading WAL: repository is locked");
+}
+
+TEST_F(WalStreamerTest, AGapInTheArchiveIsAnnouncedOnce) {
+  ApplyStreamer(DecideAndApply(At("2026-11-22T01:00:00Z")), 1);
+  observed_.wal_status = Report({{"gap", {{"fromLSN", "0/3000000"}, {"toLSN", "0/7000000"}}}, {"updated", "2026-11-22T01:00:20Z"}});
+  auto plan = DecideAndApply(At("2026-11-22T01:00:30Z"));
+  EXPECT_EQ(plan.status.wal_archive->gap, "0/3000000-0/7000000");
+  ASSERT_EQ(std::count_if(plan.events.begin(), plan.events.end(), [](const auto& e) { return e.reason == "WalGap"; }), 1);
+  plan = DecideAndApply(At("2026-11-22T01:01:00Z"));
+  EXPECT_EQ(std::count_if(plan.events.begin(), plan.events.end(), [](const auto& e) { return e.reason == "WalGap"; }), 0);
+}
+
+TEST_F(WalStreamerTest, AnUnreadableReportKeepsTheLastKnownWindow) {
+  ApplyStreamer(DecideAndApply(At("2026-11-22T01:00:00Z")), 1);
+  observed_.wal_status = Report({{"lastRecoverableTime", "2026-11-22T01:00:20Z"}, {"updated", "2026-11-22T01:00:20Z"}});
+  DecideAndApply(At("2026-11-22T01:00:30Z"));
+  observed_.wal_status = nlohmann::json{{"data", {{"status.json", "{not json"}}}};
+  auto plan = DecideAndApply(At("2026-11-22T01:01:00Z"));
+  EXPECT_EQ(FormatRfc3339(*plan.status.wal_archive->last_recoverable_time), "2026-11-22T01:00:20Z");
+  EXPECT_NE(plan.status.wal_archive->last_error.find("is not JSON"), std::string::npos);
 }
 
 TEST_F(WalStreamerTest, AnUnavailableStreamerSaysWhyFromItsDeployment) {
@@ -135,6 +244,7 @@ TEST_F(WalStreamerTest, APolicyThatStopsArchivingDeletesItsStreamer) {
                         {"databases", {"shop"}}};
   auto plan = Decide(observed_, At("2026-11-22T01:00:30Z"));
   EXPECT_EQ(plan.delete_wal_streamer, "shop-wal-streamer");
+  EXPECT_EQ(plan.delete_wal_access, (std::vector<std::string>{"ConfigMap", "RoleBinding", "Role", "ServiceAccount"}));
   EXPECT_FALSE(plan.status.wal_archive);
   EXPECT_EQ(Cond(plan.status, "WalStreaming"), nullptr);
 }

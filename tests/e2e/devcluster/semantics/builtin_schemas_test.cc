@@ -48,6 +48,7 @@ TEST(BuiltinSchemasTest, ServesEveryBuiltInKindTheDevclusterKnows) {
       {"v1", "Namespace"}, {"v1", "Secret"}, {"v1", "ConfigMap"}, {"v1", "Service"}, {"v1", "Pod"},
       {"v1", "Event"}, {"v1", "PersistentVolumeClaim"}, {"v1", "ServiceAccount"}, {"apps/v1", "Deployment"},
       {"apps/v1", "ReplicaSet"}, {"apps/v1", "StatefulSet"}, {"batch/v1", "Job"}, {"coordination.k8s.io/v1", "Lease"},
+      {"rbac.authorization.k8s.io/v1", "Role"}, {"rbac.authorization.k8s.io/v1", "RoleBinding"},
       {"apiextensions.k8s.io/v1", "CustomResourceDefinition"}};
   for (const auto& [api_version, kind] : kinds) {
     auto [group, version] = GroupVersion(api_version);
