@@ -43,6 +43,42 @@ BackupMetrics::BackupMetrics(prometheus::Registry* registry) {
                         .Name("lifeboat_backup_last_verified_timestamp_seconds")
                         .Help("Completion time of the newest DRDrill run that proved the policy's backups restorable")
                         .Register(*registry);
+  wal_up_ = &prometheus::BuildGauge()
+                 .Name("lifeboat_wal_streamer_up")
+                 .Help("1 while the policy's WAL streamer runs and reports, else 0 (method BaseBackup)")
+                 .Register(*registry);
+  wal_first_ = &prometheus::BuildGauge()
+                    .Name("lifeboat_wal_first_recoverable_timestamp_seconds")
+                    .Help("The oldest point a point-in-time recovery of the policy's database can reach")
+                    .Register(*registry);
+  wal_last_ = &prometheus::BuildGauge()
+                   .Name("lifeboat_wal_last_recoverable_timestamp_seconds")
+                   .Help("The newest point a point-in-time recovery of the policy's database can reach")
+                   .Register(*registry);
+  wal_gap_ = &prometheus::BuildGauge()
+                  .Name("lifeboat_wal_gap")
+                  .Help("1 while the WAL archive after the newest base backup has a gap (recoveries stop before it)")
+                  .Register(*registry);
+  wal_lag_ = &prometheus::BuildGauge()
+                  .Name("lifeboat_wal_lag_bytes")
+                  .Help("WAL the server has flushed that the streamer has not received: what its slot holds back on the server")
+                  .Register(*registry);
+}
+
+void BackupMetrics::ObserveWal(const std::map<std::string, std::string>& labels, const api::BackupPolicyStatus& status) {
+  auto drop = [&](prometheus::Family<prometheus::Gauge>* family) {
+    if (family->Has(labels)) family->Remove(&family->Add(labels));
+  };
+  if (!status.wal_archive) {
+    for (auto* family : {wal_up_, wal_first_, wal_last_, wal_gap_, wal_lag_}) drop(family);
+    return;
+  }
+  const api::WalArchiveStatus& wal = *status.wal_archive;
+  wal_up_->Add(labels).Set(wal.state == "Running" ? 1 : 0);
+  wal_gap_->Add(labels).Set(wal.gap.empty() ? 0 : 1);
+  if (wal.first_recoverable_time) wal_first_->Add(labels).Set(Seconds(*wal.first_recoverable_time)); else drop(wal_first_);
+  if (wal.last_recoverable_time) wal_last_->Add(labels).Set(Seconds(*wal.last_recoverable_time)); else drop(wal_last_);
+  if (wal.lag_bytes) wal_lag_->Add(labels).Set(static_cast<double>(*wal.lag_bytes)); else drop(wal_lag_);
 }
 
 void BackupMetrics::Observe(const std::string& ns, const std::string& policy, const api::BackupPolicyStatus& status,
@@ -55,6 +91,7 @@ void BackupMetrics::Observe(const std::string& ns, const std::string& policy, co
   } else if (last_verified_->Has(policy_labels)) {
     last_verified_->Remove(&last_verified_->Add(policy_labels));
   }
+  ObserveWal(policy_labels, status);
   auto& known = known_[ns + "/" + policy];
   std::map<std::string, bool> current;
   for (const auto& source : status.sources) {
@@ -67,7 +104,11 @@ void BackupMetrics::Observe(const std::string& ns, const std::string& policy, co
         duration_->Add(labels).Set(std::chrono::duration<double>(*ref.completion_time - *ref.start_time).count());
       }
       if (ref.size_bytes) size_->Add(labels).Set(static_cast<double>(*ref.size_bytes));
-      const WallTime point = ref.start_time ? *ref.start_time : *ref.completion_time;
+      WallTime point = ref.start_time ? *ref.start_time : *ref.completion_time;
+      if (source.type == "Database" && status.wal_archive && status.wal_archive->last_recoverable_time &&
+          *status.wal_archive->last_recoverable_time > point) {
+        point = *status.wal_archive->last_recoverable_time;  // Archived WAL (backup_decide.h ComputeRpo).
+      }
       rpo_->Add(labels).Set(std::max(0.0, std::chrono::duration<double>(now - point).count()));
     }
     if (!source.target_rpo.empty()) {
@@ -96,6 +137,7 @@ void BackupMetrics::Forget(const std::string& ns, const std::string& policy) {
   std::lock_guard lock(mutex_);
   const std::map<std::string, std::string> policy_labels = {{"namespace", ns}, {"policy", policy}};
   if (last_verified_->Has(policy_labels)) last_verified_->Remove(&last_verified_->Add(policy_labels));
+  ObserveWal(policy_labels, api::BackupPolicyStatus{});
   auto it = known_.find(ns + "/" + policy);
   if (it == known_.end()) return;
   for (const auto& [source, _] : it->second) {

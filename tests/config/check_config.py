@@ -124,7 +124,8 @@ def main(source):
         fail("config/prometheus renders %s" % kinds)
     alerts = {r["alert"] for o in prom if o["kind"] == "PrometheusRule" for g in o["spec"]["groups"] for r in g["rules"]}
     for alert in ("LifeboatBackupTooOld", "LifeboatRPOMissed", "LifeboatBackupFailed", "LifeboatDrillFailed",
-                  "LifeboatDrillObjectivesMissed"):
+                  "LifeboatDrillObjectivesMissed", "LifeboatWalStreamerDown", "LifeboatWalGap",
+                  "LifeboatWalSlotRetention"):
         if alert not in alerts:
             fail("missing alert %s" % alert)
     return report()
