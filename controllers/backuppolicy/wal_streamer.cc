@@ -128,6 +128,8 @@ nlohmann::json BuildWalStreamerDeployment(const api::BackupPolicy& policy, const
   pod.volume_mounts.push_back({{"name", "buffer"}, {"mountPath", kWalBufferMount}});
 
   nlohmann::json pod_template = BuildAgentPodTemplate(pod, "Always");
+  // It reports through the API (its ConfigMap), also when the account says not to mount a token.
+  pod_template["spec"]["automountServiceAccountToken"] = true;
   const nlohmann::json& labels = pod_template["metadata"]["labels"];
   nlohmann::json deployment_spec = {
       {"replicas", 1},

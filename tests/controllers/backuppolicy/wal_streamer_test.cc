@@ -81,6 +81,7 @@ TEST_F(WalStreamerTest, TheStreamerReportsThroughItsOwnConfigMapWithARoleLimited
 
   nlohmann::json d = BuildWalStreamerDeployment(Policy(), "lifeboat:test");
   EXPECT_EQ(d["spec"]["template"]["spec"]["serviceAccountName"], "shop-wal-streamer");
+  EXPECT_EQ(d["spec"]["template"]["spec"]["automountServiceAccountToken"], true) << "it needs its token to report";
   std::map<std::string, nlohmann::json> env;
   for (const auto& e : d["spec"]["template"]["spec"]["containers"][0]["env"]) env[e["name"]] = e;
   EXPECT_EQ(env["LIFEBOAT_WAL_STATUS_CONFIGMAP"]["value"], "shop-wal-streamer");
