@@ -4,7 +4,7 @@
 # 15 server and a REAL restic repository. A writer commits one row at a time and logs each row's
 # commit time as the server reported it; a recovery is checked against that log.
 # Usage: pitr_component_test.sh LIFEBOAT_BINARY SCENARIO
-# Scenarios: point_in_time, streamer_restart, gap
+# Scenarios: point_in_time, streamer_restart, gap, switchover
 set -euo pipefail
 
 LIFEBOAT=$(readlink -f "$1")
@@ -22,6 +22,7 @@ cleanup() {
   pkill -9 -f "pg_receivewal --directory $WORK" 2>/dev/null || true
   pkill -u 65534 -f "$WORK/scratch" 2>/dev/null || true
   pg_fixture_stop "$WORK/pg"
+  pg_fixture_stop "$WORK/standby"
   [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -253,6 +254,64 @@ gap)
   sleep 2
   agent catalog --policy "$POLICY" || fail "catalog"
   [ "$(json "$TERM_LOG" '"gap" not in d["walArchive"]')" = True ] || fail "the new base backup did not heal the gap: $(json "$TERM_LOG" 'd["walArchive"]')"
+  ;;
+
+switchover)
+  # A standby is promoted in the middle of streaming (a switchover). The streamer, pointed at the new
+  # primary as the database's Service would point it, follows onto the new timeline with its
+  # .history file and the chain never breaks: a recovery to a time after the switchover brings back
+  # exactly the rows of both timelines.
+  start_db
+  psql -qX -c "ALTER SYSTEM SET wal_keep_size = '256MB'" -c "SELECT pg_reload_conf()" >/dev/null
+  mkdir -p "$WORK/buffer"
+  start_streamer "$WORK/buffer"
+  wait_streaming
+  agent backup --base-backup --policy "$POLICY" --backup-id base-1 --work-dir "$WORK" --no-globals ||
+    fail "base backup: $(cat "$TERM_LOG")"
+  STANDBY="$WORK/standby"
+  mkdir -p "$STANDBY/sock" "$STANDBY/log" && chown -R postgres:postgres "$STANDBY" && chmod 755 "$STANDBY"
+  su postgres -s /bin/sh -c "$PG_BIN/pg_basebackup -D '$STANDBY/data' -R -X stream -h '$PGHOST' -p $PGPORT -U postgres" ||
+    fail "cloning the standby"
+  STANDBY_PORT=$(free_port)
+  su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$STANDBY/data' -l '$STANDBY/log/server.log' -w -o \"-p $STANDBY_PORT -k '$STANDBY/sock' -c listen_addresses=127.0.0.1\" start" >/dev/null ||
+    fail "starting the standby: $(tail -5 "$STANDBY/log/server.log")"
+  start_writer 1
+  sleep 3
+  stop_writer
+  before=$(wc -l <"$WORK/writer.log")
+
+  # The switchover: the streamer stops (its last upload), the primary shuts down cleanly (its last
+  # WAL reaches the standby), the standby is promoted onto timeline 2.
+  kill -TERM "$STREAMER_PID"
+  wait "$STREAMER_PID" || fail "the streamer did not stop cleanly: $(cat "$WORK/streamer-result")"
+  su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$WORK/pg/data' -m fast -w stop" >/dev/null
+  su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$STANDBY/data' -w promote" >/dev/null || fail "promoting the standby"
+  export PGHOST="$STANDBY/sock" PGPORT="$STANDBY_PORT"
+
+  rm -f "$STATUS"
+  start_streamer "$WORK/buffer"
+  start_writer $((before + 1))
+  sleep 4
+  stop_writer
+  last=$(tail -1 "$WORK/writer.log" | cut -d'|' -f2)
+  wait_recoverable_past "$last"
+  [ "$(streamer_field 'd["serverTimeline"]')" = 2 ] || fail "the streamer is not on timeline 2: $(cat "$STATUS")"
+  [ "$(streamer_field 'd["gaps"]')" = 0 ] || fail "a gap at the switchover: $(cat "$STATUS")"
+  agent catalog --policy "$POLICY" || fail "catalog"
+  [ "$(json "$TERM_LOG" '"gap" not in d["walArchive"]')" = True ] || fail "the archive has a gap: $(json "$TERM_LOG" 'd["walArchive"]')"
+
+  # To a time on the new timeline, between two of its rows: every row of the old timeline and
+  # exactly the new timeline's rows up to it.
+  rows=$(wc -l <"$WORK/writer.log")
+  middle=$(((before + rows) / 2))
+  target=$(a_time_between "$middle")
+  restore_as_nonroot --recovery-target "$target" --database-source shop --target-database shop_after_switchover ||
+    fail "recovery to $target: $(cat "$TERM_LOG" "$WORK/stderr" | tail -5)"
+  [ "$(ids_in shop_after_switchover)" = "$(rows_up_to "$target")" ] ||
+    fail "recovered rows $(ids_in shop_after_switchover), the writer committed $(rows_up_to "$target") by $target"
+  restore_as_nonroot --recovery-target latest --database-source shop --target-database shop_latest ||
+    fail "recovery to latest: $(cat "$TERM_LOG")"
+  [ "$(ids_in shop_latest)" = "$(rows_up_to 9999)" ] || fail "latest lacks rows: $(ids_in shop_latest)"
   ;;
 
 *) fail "unknown scenario" ;;
