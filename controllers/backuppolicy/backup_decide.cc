@@ -223,9 +223,16 @@ class BackupDecider {
   }
 
   BackupPolicyPlan Run() {
+    if (policy_.metadata.deletion_timestamp) {
+      ReleaseSlotOnDeletion();
+      plan_.requeue_after = requeue_ ? *requeue_ : kMaxRequeue;
+      plan_.status = previous();
+      return std::move(plan_);
+    }
     MergeHistoryFromJobs();
     CheckReadiness();
     ManageWalStreamer();
+    ManageSlotFinalizer();
     ScheduleSources();
     LaunchDueAndOnDemandRuns();
     AnnounceFinishedRuns();
@@ -337,6 +344,15 @@ class BackupDecider {
         plan_.delete_wal_streamer = name;
         plan_.delete_wal_access = {"ConfigMap", "RoleBinding", "Role", "ServiceAccount"};
       }
+      if (HasSlotFinalizer() && previous().wal_archive) {
+        // Until its slot is dropped, status keeps naming it (the spec may no longer).
+        api::WalArchiveStatus stopping = *previous().wal_archive;
+        stopping.state = "Unavailable";
+        stopping.message = "the policy no longer archives WAL: its streamer stops and replication slot " +
+                           stopping.slot + " is dropped";
+        status_.wal_archive = stopping;
+        return;
+      }
       status_.wal_archive.reset();
       status_.conditions.erase(std::remove_if(status_.conditions.begin(), status_.conditions.end(),
                                               [](const Condition& c) { return c.type == api::kConditionWalStreaming; }),
@@ -389,6 +405,81 @@ class BackupDecider {
     }
     status_.wal_archive = wal;
   }
+  // ---- the replication slot's lifetime (kWalSlotFinalizer) ----
+  bool HasSlotFinalizer() const {
+    const auto& f = policy_.metadata.finalizers;
+    return std::find(f.begin(), f.end(), kWalSlotFinalizer) != f.end();
+  }
+  nlohmann::json FinalizersPatch(bool with_ours) const {
+    nlohmann::json list = nlohmann::json::array();
+    for (const std::string& f : policy_.metadata.finalizers) {
+      if (f != kWalSlotFinalizer) list.push_back(f);
+    }
+    if (with_ours) list.push_back(kWalSlotFinalizer);
+    return {{"metadata", {{"finalizers", list}}}};
+  }
+  bool OurStreamerExists() const {
+    return observed_.wal_streamer && OwnedBy(*observed_.wal_streamer, policy_.metadata.uid);
+  }
+  // The slot the policy streamed with: as status recorded it (the spec may have dropped slotName).
+  std::string SlotInUse() const {
+    if (previous().wal_archive && !previous().wal_archive->slot.empty()) return previous().wal_archive->slot;
+    return WalSlotName(policy_);
+  }
+  // While the policy archives WAL it carries the finalizer; once it stops (method Dump) and its
+  // streamer is gone, the slot is dropped and the finalizer released.
+  void ManageSlotFinalizer() {
+    const bool streams = spec().database && spec().database->method == "BaseBackup";
+    if (streams) {
+      if (!HasSlotFinalizer()) plan_.metadata_patch = FinalizersPatch(true);
+      return;
+    }
+    if (!HasSlotFinalizer() || OurStreamerExists() || !spec_errors_.empty()) return;
+    if (!spec().database) {  // No server to drop it on any more (a media-only policy now).
+      plan_.metadata_patch = FinalizersPatch(false);
+      plan_.events.push_back({"Warning", "SlotNotDropped",
+                              "Replication slot " + SlotInUse() + " was not dropped: the policy no longer names its "
+                              "database server. Drop it by hand: SELECT pg_drop_replication_slot('" + SlotInUse() + "')"});
+      return;
+    }
+    plan_.drop_slot = SlotInUse();
+    plan_.after_drop_patch = FinalizersPatch(false);
+    MinInto(requeue_, kSlotDropRetry);
+  }
+  // Deleted: the streamer goes first (its slot is in use while it runs), then the slot is dropped.
+  // A server that cannot be reached within kSlotDropDeadline, or credentials that are gone, release
+  // the finalizer with a Warning naming the slot: a deletion must not hang forever.
+  void ReleaseSlotOnDeletion() {
+    if (!HasSlotFinalizer()) return;
+    const std::string slot = SlotInUse();
+    if (OurStreamerExists()) {
+      const nlohmann::json deleting = Field(Field(*observed_.wal_streamer, "metadata"), "deletionTimestamp");
+      if (deleting.is_null()) plan_.delete_wal_streamer = WalStreamerName(policy_.metadata.name);
+      MinInto(requeue_, std::chrono::seconds(5));
+      return;
+    }
+    std::string secret_problem;
+    if (!spec().database) {
+      secret_problem = "the policy no longer names its database server";
+    } else if (!observed_.secrets.count(spec().database->connection.credentials_secret)) {
+      secret_problem = "its credentials Secret " + spec().database->connection.credentials_secret + " is gone";
+    }
+    const bool too_late = now_ - *policy_.metadata.deletion_timestamp > kSlotDropDeadline;
+    if (!secret_problem.empty() || too_late) {
+      plan_.metadata_patch = FinalizersPatch(false);
+      plan_.events.push_back(
+          {"Warning", "SlotNotDropped",
+           "Replication slot " + slot + " was not dropped (" +
+               (too_late ? "the server could not be reached for " + FormatDuration(kSlotDropDeadline)
+                         : secret_problem) +
+               "); it keeps WAL on the server until it is dropped by hand: SELECT pg_drop_replication_slot('" + slot + "')"});
+      return;
+    }
+    plan_.drop_slot = slot;
+    plan_.after_drop_patch = FinalizersPatch(false);
+    MinInto(requeue_, kSlotDropRetry);
+  }
+
   // The streamer's own report (its ConfigMap): the recoverability window, upload and lag. Without
   // one the last known values stay (a streamer restarting says nothing for a moment). A new gap is
   // announced once.

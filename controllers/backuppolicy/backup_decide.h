@@ -90,10 +90,19 @@ struct BackupPolicyPlan {
   std::vector<WalStreamerAccessObject> apply_wal_access;
   // With delete_wal_streamer: those objects' kinds, to delete (same name).
   std::vector<std::string> delete_wal_access;
+  // The finalizer kWalSlotFinalizer (a merge patch of metadata.finalizers): added while the policy
+  // archives WAL, so that its replication slot is dropped before the policy is gone.
+  std::optional<nlohmann::json> metadata_patch;
+  // A replication slot to drop now (the policy was deleted or no longer archives WAL, and its
+  // streamer is gone). When the drop succeeds the shell applies `after_drop_patch` (the finalizer
+  // released) and records a SlotDropped Event; when it fails, a SlotDropFailed Warning, and the
+  // next reconcile tries again.
+  std::string drop_slot;
+  std::optional<nlohmann::json> after_drop_patch;
 
   bool HasActions() const {
     return !create_jobs.empty() || !delete_jobs.empty() || !events.empty() || status_changed || apply_wal_streamer ||
-           !delete_wal_streamer.empty() || !apply_wal_access.empty();
+           !delete_wal_streamer.empty() || !apply_wal_access.empty() || metadata_patch || !drop_slot.empty();
   }
 };
 
@@ -103,6 +112,14 @@ inline constexpr Duration kMaxRequeue = std::chrono::minutes(5);
 // How often a policy with a WAL streamer looks at the streamer's Deployment (not watched: caching
 // every Deployment in the cluster would cost the operator memory for objects it never reads).
 inline constexpr Duration kWalStreamerLook = std::chrono::seconds(30);
+// The finalizer of a policy that archives WAL: its replication slot is dropped before it goes.
+inline constexpr char kWalSlotFinalizer[] = "lifeboat.dev/wal-slot";
+// How long a deleted policy keeps trying to drop its slot (the server may be gone for good, or its
+// credentials deleted with the namespace); then the finalizer is released with a Warning that
+// names the slot to drop by hand.
+inline constexpr Duration kSlotDropDeadline = std::chrono::minutes(10);
+// How often a failed drop is tried again.
+inline constexpr Duration kSlotDropRetry = std::chrono::seconds(10);
 // A streamer that has not reported for this long is taken as not working (it reports at least every
 // 30 s while it runs).
 inline constexpr Duration kWalStreamerSilence = std::chrono::minutes(2);

@@ -1,5 +1,8 @@
 #include "controllers/backuppolicy/backup_policy_controller.h"
 
+#include "controllers/backuppolicy/slot_dropper.h"
+#include "controllers/common/pg_endpoint.h"
+
 #include <algorithm>
 
 #include "controllers/backuppolicy/wal_streamer.h"
@@ -88,6 +91,19 @@ Status ApplyStreamerAccess(kube::ApiClient& client, const std::string& ns, const
     return updated.status().WithContext("updating the WAL streamer's " + access.kind);
   }
   return Status::Ok();
+}
+
+// Drops `slot` on the policy's database server (slot_dropper.h), with the credentials from its Secret.
+Status DropSlotOfPolicy(kube::ApiClient& client, const std::string& ns, const nlohmann::json& cached, const std::string& slot) {
+  api::FieldErrors errors;
+  const api::BackupPolicy policy = api::ParseBackupPolicy(cached, &errors);
+  if (!policy.spec.database) return FailedPreconditionError("the policy names no database server");
+  auto endpoint = ReadPgEndpoint(client, ns, policy.spec.database->connection);
+  if (!endpoint.ok()) return endpoint.status();
+  if (!endpoint->credentials_found) {
+    return FailedPreconditionError("Secret " + policy.spec.database->connection.credentials_secret + " is gone");
+  }
+  return DropReplicationSlot(*endpoint, slot);
 }
 
 // Observe: the policy, the key names of its Secrets, its Jobs (with the agents' results not yet in
@@ -181,8 +197,13 @@ StatusOr<runtime::ReconcileResult> BackupPolicyController::Reconcile(const runti
     metrics.Forget(request.key.ns, request.key.name);
     return runtime::ReconcileResult::Done();
   }
-  if (cached->contains("metadata") && (*cached)["metadata"].contains("deletionTimestamp")) {
-    return runtime::ReconcileResult::Done();  // Garbage collection removes the Jobs.
+  const nlohmann::json metadata = cached->value("metadata", nlohmann::json::object());
+  if (metadata.contains("deletionTimestamp")) {
+    // Garbage collection removes the Jobs; only a replication slot needs us (kWalSlotFinalizer).
+    const nlohmann::json finalizers = metadata.value("finalizers", nlohmann::json::array());
+    if (std::find(finalizers.begin(), finalizers.end(), kWalSlotFinalizer) == finalizers.end()) {
+      return runtime::ReconcileResult::Done();
+    }
   }
   kube::ApiClient& client = context.client();
   const std::string& ns = request.key.ns;
@@ -225,7 +246,8 @@ StatusOr<runtime::ReconcileResult> BackupPolicyController::Reconcile(const runti
   }
   if (!plan.delete_wal_streamer.empty()) {
     kube::DeleteOptions options;
-    options.propagation_policy = "Background";  // Its ReplicaSet and Pod go with it.
+    // It is gone only once its Pod is: the slot it holds can be dropped after that.
+    options.propagation_policy = "Foreground";
     options.precondition_uid = kube::ObjectUid(*observed.wal_streamer);
     Status deleted = client.Delete(WorkloadResource("Deployment"), ns, plan.delete_wal_streamer, options);
     if (!deleted.ok() && deleted.code() != StatusCode::kNotFound) return deleted.WithContext("deleting the WAL streamer Deployment");
@@ -233,6 +255,25 @@ StatusOr<runtime::ReconcileResult> BackupPolicyController::Reconcile(const runti
     for (const auto& kind : plan.delete_wal_access) {
       Status gone = client.Delete(StreamerAccessResource(kind), ns, plan.delete_wal_streamer, {});
       if (!gone.ok() && gone.code() != StatusCode::kNotFound) return gone.WithContext("deleting the WAL streamer's " + kind);
+    }
+  }
+  if (!plan.drop_slot.empty()) {
+    Status dropped = DropSlotOfPolicy(client, ns, *cached, plan.drop_slot);
+    if (dropped.ok()) {
+      log.Info("Dropped the replication slot: the policy no longer archives WAL", {{"slot", plan.drop_slot}});
+      plan.events.push_back({"Normal", "SlotDropped",
+                             "Dropped replication slot " + plan.drop_slot + ": the policy no longer archives WAL"});
+      plan.metadata_patch = plan.after_drop_patch;
+    } else {
+      plan.events.push_back({"Warning", "SlotDropFailed", dropped.message() + "; trying again"});
+    }
+  }
+  if (plan.metadata_patch) {
+    nlohmann::json patch = *plan.metadata_patch;
+    patch["metadata"]["resourceVersion"] = metadata.value("resourceVersion", "");  // Someone else's finalizer is never lost.
+    auto patched = client.Patch(BackupPolicyResource(), ns, request.key.name, kube::PatchType::kMerge, patch);
+    if (!patched.ok() && patched.status().code() != StatusCode::kNotFound) {
+      return patched.status().WithContext("updating the policy's finalizers");
     }
   }
   if (Status s = CreateJobsAnnouncingThem(context, ns, *cached, plan.create_jobs, plan.events, log); !s.ok()) return s;

@@ -10,26 +10,6 @@
 namespace lifeboat::controllers::failover {
 namespace {
 
-// The endpoint of a connection with its credentials from the Secret (empty user when unreadable:
-// the probe then reports the refused login).
-StatusOr<MemberEndpoint> EndpointOf(kube::ApiClient& client, const std::string& ns, const api::PostgresConnection& c) {
-  MemberEndpoint endpoint{c.host, c.port, "", "", c.ssl_mode};
-  auto secret = client.Get(SecretResource(), ns, c.credentials_secret);
-  if (!secret.ok()) {
-    if (secret.status().code() == StatusCode::kNotFound) return endpoint;
-    return secret.status().WithContext("reading Secret " + ns + "/" + c.credentials_secret);
-  }
-  const nlohmann::json data = secret->value("data", nlohmann::json::object());
-  auto value = [&](const std::string& key) -> std::string {
-    if (!data.is_object() || !data.contains(key) || !data[key].is_string()) return "";
-    auto decoded = kube::DecodeBase64(data[key].get<std::string>());
-    return decoded.ok() ? *decoded : "";
-  };
-  endpoint.user = value(c.username_key);
-  endpoint.password = value(c.password_key);
-  return endpoint;
-}
-
 struct Observation {
   FailoverObserved observed;
   std::optional<MemberEndpoint> primary;
@@ -77,13 +57,13 @@ StatusOr<Observation> Observe(kube::ApiClient& client, MemberClient& members, co
     }
   }
   if (f.spec.primary.connection) {
-    auto endpoint = EndpointOf(client, ns, *f.spec.primary.connection);
+    auto endpoint = ReadPgEndpoint(client, ns, *f.spec.primary.connection);
     if (!endpoint.ok()) return endpoint.status();
     o.primary = *endpoint;
     o.observed.primary = members.Probe(*endpoint);
   }
   if (f.spec.replica.connection) {
-    auto endpoint = EndpointOf(client, ns, *f.spec.replica.connection);
+    auto endpoint = ReadPgEndpoint(client, ns, *f.spec.replica.connection);
     if (!endpoint.ok()) return endpoint.status();
     o.replica = *endpoint;
     o.observed.replica = members.Probe(*endpoint);

@@ -10,15 +10,6 @@
 namespace lifeboat::controllers::failover {
 namespace {
 
-std::string Quoted(const std::string& value) {
-  std::string out = "'";
-  for (char c : value) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
-}
-
 constexpr char kTerminateClients[] =
     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
     "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()";
@@ -28,7 +19,7 @@ class PqxxMemberClient final : public MemberClient {
   MemberProbe Probe(const MemberEndpoint& server) override {
     MemberProbe probe;
     try {
-      pqxx::connection conn(MemberConnectionString(server));
+      pqxx::connection conn(PgConnectionString(server, "lifeboat-failover"));
       pqxx::nontransaction tx(conn);
       const pqxx::row r = tx.exec1(
           "SELECT pg_is_in_recovery(), (SELECT system_identifier::text FROM pg_control_system()), "
@@ -115,7 +106,7 @@ class PqxxMemberClient final : public MemberClient {
   template <typename Body>
   Status Run(const MemberEndpoint& server, const std::string& action, Body body) {
     try {
-      pqxx::connection conn(MemberConnectionString(server));
+      pqxx::connection conn(PgConnectionString(server, "lifeboat-failover"));
       pqxx::nontransaction tx(conn);
       body(tx);
       return Status::Ok();
@@ -126,12 +117,6 @@ class PqxxMemberClient final : public MemberClient {
 };
 
 }  // namespace
-
-std::string MemberConnectionString(const MemberEndpoint& server) {
-  return "host=" + Quoted(server.host) + " port=" + std::to_string(server.port) + " dbname=postgres user=" +
-         Quoted(server.user) + " password=" + Quoted(server.password) + " sslmode=" + Quoted(server.sslmode) +
-         " connect_timeout=3 application_name=lifeboat-failover";
-}
 
 std::unique_ptr<MemberClient> NewPqxxMemberClient() { return std::make_unique<PqxxMemberClient>(); }
 

@@ -8,19 +8,14 @@
 #include <memory>
 #include <string>
 
+#include "controllers/common/pg_endpoint.h"
 #include "controllers/failover/failover_decide.h"
 #include "operator/core/status.h"
 
 namespace lifeboat::controllers::failover {
 
-struct MemberEndpoint {
-  std::string host;
-  std::int64_t port = 5432;
-  std::string user;
-  std::string password;  // Never logged: only in the connection string handed to libpq.
-  std::string sslmode = "prefer";
-  std::string Display() const { return host + ":" + std::to_string(port); }
-};
+// The server and credentials (controllers/common/pg_endpoint.h).
+using MemberEndpoint = PgEndpoint;
 
 class MemberClient {
  public:
@@ -41,7 +36,5 @@ class MemberClient {
 
 std::unique_ptr<MemberClient> NewPqxxMemberClient();
 
-// The libpq connection string (values quoted as libpq wants; connect_timeout 3 s).
-std::string MemberConnectionString(const MemberEndpoint& server);
 
 }  // namespace lifeboat::controllers::failover

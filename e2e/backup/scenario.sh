@@ -304,7 +304,7 @@ YAML
       --repository-path "$REPOSITORY_DIR" --policy wal --termination-log /dev/null 2>/dev/null | head -1 |
       python3 -c 'import json,sys; w=json.load(sys.stdin).get("walArchive",{}); sys.exit(0 if w.get("lastRecoverableTime","") > sys.argv[1] else 1)' "$last_commit"
   }
-  eventually 120 archived_past_last_commit || fail "the archive never reached $last_commit"
+  eventually 120 archived_past_last_commit || fail "the archive never reached $last_commit; streamer: $(kubectl logs -n default deploy/wal-wal-streamer --tail=30 2>&1)"
 
   step "the policy's status shows the window its streamer reports through its own ConfigMap, and the RPO follows the archive"
   expect_eq "$(kubectl get role wal-wal-streamer -n default -o jsonpath='{.rules[0].resourceNames[0]}/{.rules[0].verbs}')" \
@@ -330,15 +330,31 @@ YAML
   expect_eq "$(psql_shop shop_pitr -At -c "SELECT count(*) FROM customers")" "50" "the rest of the database"
   rm -rf "$scratch"
 
-  step "a policy that stops archiving WAL deletes its streamer"
+  slot_count() { psql_shop postgres -At -c "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'lifeboat_default_wal'"; }
+  expect_eq "$(slot_count)" "1" "the streamer's slot on the server"
+  expect_eq "$(kubectl get bp wal -n default -o jsonpath='{.metadata.finalizers}')" '["lifeboat.dev/wal-slot"]' "the slot's finalizer"
+
+  step "a policy that stops archiving WAL deletes its streamer and drops its slot"
   kubectl patch bp wal -n default --type merge -p '{"spec":{"database":{"method":"Dump","databases":["shop"],"walArchiving":null}}}' > /dev/null
   streamer_gone() { ! kubectl get deploy wal-wal-streamer -n default > /dev/null 2>&1; }
   eventually 60 streamer_gone || fail "the streamer Deployment is still there"
-  expect_eq "$(jp wal '{.status.walArchive}')" "" "walArchive cleared"
   for kind in configmap role rolebinding serviceaccount; do
     access_gone() { ! kubectl get "$kind" wal-wal-streamer -n default > /dev/null 2>&1; }
     eventually 30 access_gone || fail "the streamer's $kind is still there"
   done
+  slot_dropped() { [ "$(slot_count)" = 0 ]; }
+  eventually 60 slot_dropped || fail "the slot is still on the server: $(kubectl get events -n default --field-selector involvedObject.name=wal 2>&1 | tail -5)"
+  expect_eq "$(kubectl get bp wal -n default -o jsonpath='{.metadata.finalizers}')" "" "the finalizer released"
+  archive_status_cleared() { [ -z "$(jp wal '{.status.walArchive}')" ]; }
+  eventually 30 archive_status_cleared || fail "walArchive not cleared: $(jp wal '{.status.walArchive}')"
+
+  step "a deleted BaseBackup policy stops its streamer and drops its slot before it goes"
+  kubectl patch bp wal -n default --type merge -p '{"spec":{"database":{"method":"BaseBackup","databases":null,"walArchiving":{"uploadInterval":"2s"}}}}' > /dev/null
+  eventually 90 streamer_running || fail "the streamer did not come back: $(jp wal '{.status.walArchive}')"
+  slot_back() { [ "$(slot_count)" = 1 ]; }
+  eventually 30 slot_back || fail "the slot was not created again"
+  kubectl delete bp wal -n default --timeout=120s > /dev/null || fail "the policy was not deleted: $(kubectl get bp wal -n default -o yaml 2>&1 | tail -20)"
+  expect_eq "$(slot_count)" "0" "the slot after the policy is gone"
   ;;
 *)
   fail "unknown scenario $scenario"

@@ -1,5 +1,7 @@
 #include "operator/agent/restic_client.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -77,6 +79,28 @@ Status ResticClient::Init() {
 
 namespace {
 
+// An exclusive flock(2) on <root>/.lifeboat-init.lock for as long as it lives: two agents that find
+// the same empty repository at once (the WAL streamer and the first base backup) would otherwise
+// both run `restic init`, and the second config overwrites the first's ("config or key is
+// damaged"). Best effort: a lock file that cannot be opened leaves the old behaviour.
+class InitLock {
+ public:
+  explicit InitLock(const std::string& root) {
+    const std::string path = root + "/.lifeboat-init.lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0664);
+    if (fd_ < 0) fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);  // Created by another user of the group.
+    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
+  }
+  ~InitLock() {
+    if (fd_ >= 0) ::close(fd_);  // Releases the lock.
+  }
+  InitLock(const InitLock&) = delete;
+  InitLock& operator=(const InitLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 bool OwnsConfig(const std::string& root) {
   struct stat st {};
   return ::stat((root + "/config").c_str(), &st) == 0 && st.st_uid == ::geteuid();
@@ -90,7 +114,8 @@ Status ResticClient::EnsureRepository() {
     std::error_code ec;
     if (!std::filesystem::exists(std::filesystem::path(root) / "config", ec)) {
       std::filesystem::create_directories(root, ec);
-      LIFEBOAT_RETURN_IF_ERROR(Init());
+      InitLock lock(root);
+      if (!std::filesystem::exists(std::filesystem::path(root) / "config", ec)) LIFEBOAT_RETURN_IF_ERROR(Init());
     }
     // Jobs of other users (a media owner's restore) share it through the group (shared_repository.h).
     if (invocation_.group && !IsSharedWithGroup(root, *invocation_.group) && OwnsConfig(root)) {

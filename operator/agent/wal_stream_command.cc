@@ -28,7 +28,14 @@ AgentResult RunWalStreamCommand(WalStreamCommand command, const CommandContext& 
   // and restic) and restic uses one core.
   if (::setpriority(PRIO_PROCESS, 0, 10) != 0) context.log("warn", "Could not lower the streamer's CPU priority");
   invocation->env["GOMAXPROCS"] = "1";
-  ResticClient restic(context.runner, *invocation, nullptr, context.sleep);
+  // A repository held by another process's lock (a prune) makes the streamer wait: it says so.
+  // (Upload progress is not logged: an upload every interval would flood the log.)
+  ResticClient restic(
+      context.runner, *invocation,
+      [&context](const std::string& line) {
+        if (line.rfind("The repository is locked", 0) == 0) context.log("warn", line);
+      },
+      context.sleep);
   WalStreamer streamer(restic, context.runner, context.clock, context.log, context.sleep, context.cancellation);
   if (command.on_status) streamer.OnPublish(command.on_status);
   context.log("info", "WAL streamer started policy=" + command.options.policy + " slot=" + command.options.slot +

@@ -74,6 +74,13 @@ void SetFinalizers(json& object, const std::vector<std::string>& finalizers) {
   }
 }
 
+// ObjectMeta.finalizers is omitempty: a client writing [] (a merge patch removing the last one)
+// reads the field back absent, as from the real server.
+void DropEmptyFinalizers(json& metadata) {
+  auto it = metadata.find("finalizers");
+  if (it != metadata.end() && (it->is_null() || (it->is_array() && it->empty()))) metadata.erase(it);
+}
+
 bool HasFinalizer(const json& object, const std::string& finalizer) {
   auto all = Finalizers(object);
   return std::find(all.begin(), all.end(), finalizer) != all.end();
@@ -475,6 +482,7 @@ struct ObjectStore::Impl {
     metadata["uid"] = NewUid();
     metadata["creationTimestamp"] = Now();
     if (TracksGeneration(info)) metadata["generation"] = 1;
+    DropEmptyFinalizers(metadata);
     PrepareStatusForCreate(info, object);
     ApplyKindDefaults(info, object);
     if (info.custom && info.schema.is_object()) ApplyDefaults(info.schema, object);
@@ -531,6 +539,7 @@ struct ObjectStore::Impl {
     }
     metadata.erase("managedFields");
     metadata.erase("selfLink");
+    DropEmptyFinalizers(metadata);
     metadata["resourceVersion"] = old_metadata["resourceVersion"];
     updated["apiVersion"] = (*old)["apiVersion"];
     updated["kind"] = info.kind;

@@ -250,6 +250,92 @@ TEST_F(WalStreamerTest, APolicyThatStopsArchivingDeletesItsStreamer) {
   EXPECT_EQ(Cond(plan.status, "WalStreaming"), nullptr);
 }
 
+// The finalizer as the API server would hold it after the plan's patch.
+void ApplyFinalizers(nlohmann::json& policy, const BackupPolicyPlan& plan) {
+  ASSERT_TRUE(plan.metadata_patch);
+  policy["metadata"]["finalizers"] = (*plan.metadata_patch)["metadata"]["finalizers"];
+}
+
+TEST_F(WalStreamerTest, APolicyThatArchivesWalKeepsAFinalizerForItsSlot) {
+  observed_.policy["metadata"]["finalizers"] = {"example.com/other"};
+  auto plan = Decide(observed_, At("2026-11-22T01:00:00Z"));
+  ASSERT_TRUE(plan.metadata_patch);
+  EXPECT_EQ((*plan.metadata_patch)["metadata"]["finalizers"], nlohmann::json({"example.com/other", "lifeboat.dev/wal-slot"}));
+  ApplyFinalizers(observed_.policy, plan);
+  EXPECT_FALSE(Decide(observed_, At("2026-11-22T01:00:30Z")).metadata_patch) << "once is enough";
+}
+
+TEST_F(WalStreamerTest, ADeletedPolicyStopsItsStreamerThenDropsItsSlotThenLetsGo) {
+  auto plan = DecideAndApply(At("2026-11-22T01:00:00Z"));
+  ApplyStreamer(plan, 1);
+  ApplyFinalizers(observed_.policy, plan);
+  observed_.policy["metadata"]["finalizers"].push_back("example.com/other");
+  observed_.policy["metadata"]["deletionTimestamp"] = "2026-11-22T02:00:00Z";
+
+  plan = Decide(observed_, At("2026-11-22T02:00:01Z"));
+  EXPECT_EQ(plan.delete_wal_streamer, "shop-wal-streamer") << "the slot is in use while the streamer runs";
+  EXPECT_TRUE(plan.drop_slot.empty());
+  EXPECT_FALSE(plan.status_changed);
+  EXPECT_TRUE(plan.create_jobs.empty());
+
+  observed_.wal_streamer->at("metadata")["deletionTimestamp"] = "2026-11-22T02:00:01Z";  // Its Pod is stopping.
+  plan = Decide(observed_, At("2026-11-22T02:00:05Z"));
+  EXPECT_TRUE(plan.delete_wal_streamer.empty());
+  EXPECT_TRUE(plan.drop_slot.empty());
+
+  observed_.wal_streamer.reset();
+  plan = Decide(observed_, At("2026-11-22T02:00:20Z"));
+  EXPECT_EQ(plan.drop_slot, "lifeboat_default_shop");
+  ASSERT_TRUE(plan.after_drop_patch);
+  EXPECT_EQ((*plan.after_drop_patch)["metadata"]["finalizers"], nlohmann::json({"example.com/other"})) << "only ours goes";
+  EXPECT_LE(*plan.requeue_after, kSlotDropRetry);
+}
+
+TEST_F(WalStreamerTest, ADeletedPolicyWhoseSlotCannotBeDroppedLetsGoWithAWarningNamingTheSlot) {
+  auto plan = DecideAndApply(At("2026-11-22T01:00:00Z"));
+  ApplyFinalizers(observed_.policy, plan);
+  observed_.policy["metadata"]["deletionTimestamp"] = "2026-11-22T02:00:00Z";
+  // Still trying within the deadline ...
+  EXPECT_EQ(Decide(observed_, At("2026-11-22T02:09:00Z")).drop_slot, "lifeboat_default_shop");
+  // ... and past it the deletion goes on.
+  plan = Decide(observed_, At("2026-11-22T02:10:01Z"));
+  EXPECT_TRUE(plan.drop_slot.empty());
+  ASSERT_TRUE(plan.metadata_patch);
+  EXPECT_EQ((*plan.metadata_patch)["metadata"]["finalizers"], nlohmann::json::array());
+  ASSERT_EQ(plan.events.size(), 1u);
+  EXPECT_EQ(plan.events[0].reason, "SlotNotDropped");
+  EXPECT_NE(plan.events[0].message.find("SELECT pg_drop_replication_slot('lifeboat_default_shop')"), std::string::npos);
+  // Credentials deleted with the namespace: no use waiting.
+  observed_.secrets.erase("pg");
+  plan = Decide(observed_, At("2026-11-22T02:00:05Z"));
+  ASSERT_TRUE(plan.metadata_patch);
+  EXPECT_NE(plan.events[0].message.find("credentials Secret pg is gone"), std::string::npos);
+}
+
+TEST_F(WalStreamerTest, APolicyThatStopsArchivingDropsTheSlotItStreamedWithOnceItsStreamerIsGone) {
+  spec()["database"]["walArchiving"]["slotName"] = "orders_archive";
+  auto plan = DecideAndApply(At("2026-11-22T01:00:00Z"));
+  ApplyStreamer(plan, 1);
+  ApplyFinalizers(observed_.policy, plan);
+  spec()["database"] = {{"method", "Dump"},
+                        {"connection", {{"host", "db"}, {"port", 5432}, {"credentialsSecret", {{"name", "pg"}}}}},
+                        {"databases", {"shop"}}};
+  plan = Decide(observed_, At("2026-11-22T01:00:30Z"));
+  EXPECT_EQ(plan.delete_wal_streamer, "shop-wal-streamer");
+  EXPECT_TRUE(plan.drop_slot.empty()) << "not while the streamer holds it";
+  Apply(plan, At("2026-11-22T01:00:30Z"));
+  observed_.wal_streamer.reset();
+  plan = Apply(Decide(observed_, At("2026-11-22T01:01:00Z")), At("2026-11-22T01:01:00Z"));
+  EXPECT_EQ(plan.drop_slot, "orders_archive") << "the slot status recorded, though the spec no longer names it";
+  // The drop failed (the shell keeps the finalizer): the next try still knows the slot.
+  EXPECT_EQ(Decide(observed_, At("2026-11-22T01:01:10Z")).drop_slot, "orders_archive");
+  // Dropped: the finalizer goes, and with it the archive's status.
+  observed_.policy["metadata"]["finalizers"] = (*plan.after_drop_patch)["metadata"]["finalizers"];
+  plan = Decide(observed_, At("2026-11-22T01:01:20Z"));
+  EXPECT_TRUE(plan.drop_slot.empty());
+  EXPECT_FALSE(plan.status.wal_archive);
+}
+
 TEST_F(WalStreamerTest, ADeploymentOfThatNameThePolicyDoesNotOwnIsNeverTouched) {
   observed_.wal_streamer = nlohmann::json{
       {"metadata", {{"name", "shop-wal-streamer"}, {"ownerReferences", {{{"uid", "someone-else"}, {"controller", true}}}}}}};
