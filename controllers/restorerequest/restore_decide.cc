@@ -746,6 +746,10 @@ class Decider {
     std::optional<agent::DatabaseRestoreReport> database = agent::ParseRestoreResult(job->result->raw).database;
     if (!database) return {false, "Nothing to roll back: the restore failed before it touched " + d.database};
     if (!database->cleanup_error.empty()) return {true, ""};  // Its own cleanup failed.
+    if (d.ReplacesTables()) {
+      return {false, "Nothing to roll back: the tables are replaced in one transaction, which did not commit, so " +
+                         d.database + " is as it was"};
+    }
     if (d.InPlace()) {
       if (database->target_dropped) return {true, ""};
       return {false, "Nothing to roll back: the restore failed before " + d.database + " was dropped"};

@@ -226,6 +226,35 @@ TEST(RestorePointInTimeTest, TargetNotReachedFailsWithTheAgentsReasonAndLastReco
   EXPECT_EQ(st.recovery->last_recoverable_time, "2026-11-22T01:59:30.123456Z");
 }
 
+TEST(RestorePointInTimeTest, AFailedTableReplaceLeavesTheDatabaseAsItWasAndResumes) {
+  RestoreWorld world;
+  nlohmann::json spec = PointInTimeSpec("latest");
+  spec["database"]["tables"] = {"votes"};
+  UsePointInTime(world, spec);
+  world.SetOutcome([&world](const std::string& name) {
+    if (name.ends_with("-catalog")) {
+      JobOutcome out = world.CatalogOutcome(name);
+      out.result["walArchive"] = WalArchive();
+      return out;
+    }
+    if (name.ends_with("-restore-db")) {
+      nlohmann::json r = RecoveryResult(false, "RestoreFailed", "pg_restore of the tables failed (nothing was changed)");
+      r["database"] = {{"source", "shop"}, {"target", "shop"}};
+      return JobOutcome{false, r};
+    }
+    return world.DefaultOutcome(name);
+  });
+  WallTime now = kNow;
+  world.RunToEnd(now);
+  api::RestoreRequestStatus st = world.Status();
+  ASSERT_EQ(st.phase, api::kPhaseFailed);
+  EXPECT_EQ(FindCondition(st.conditions, api::kConditionSucceeded)->reason, "RestoreFailed");
+  EXPECT_EQ(StepNamed(st, api::kStepRollBack)->state, api::kStepSkipped);
+  EXPECT_NE(StepNamed(st, api::kStepRollBack)->message.find("one transaction"), std::string::npos);
+  EXPECT_EQ(StepNamed(st, api::kStepResume)->state, api::kStepSucceeded);
+  EXPECT_EQ(world.observed().workloads["Deployment/web"].spec_replicas, 3);
+}
+
 TEST(RestorePointInTimeTest, NoBaseBackupFailsValidationBeforeAnythingChanges) {
   RestoreWorld world;
   UsePointInTime(world, PointInTimeSpec(), nullptr);
