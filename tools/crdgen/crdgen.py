@@ -257,7 +257,7 @@ def check_results(desc):
     return arr(desc, obj("The outcome of one check.", {
         "name": s("Name of the check: the SQL check's name, or the table or file checked."),
         "type": s("Kind of check.", enum=["RowCount", "TableChecksum", "SQL", "Amcheck", "HeapCheck",
-                                          "FileChecksum", "FileCount", "Restore"]),
+                                          "FileChecksum", "FileCount", "Restore", "Recovery"]),
         "expected": s("What the backup's manifest (or the check) expects."),
         "actual": s("What was found."),
         "passed": b("Whether actual matched expected."),

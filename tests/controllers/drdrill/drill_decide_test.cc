@@ -201,8 +201,13 @@ TEST_F(DrillDecideTest, ADrillToLatestRecordsThePointReachedAndJudgesTheTrueRpo)
   r.sources = {{"recovery:latest", "shop-base-3", "2026-11-22T02:59:04.500000Z"}};
   r.recovery = agent::DrillRecovery{"latest", "shop-base-3", "2026-11-22T02:59:04.500000Z", "0/5000100",
                                     "2026-11-22T02:59:30.000000Z", 9, 4.2};
+  agent::AddDrillCheck(r, {"recovery to latest", "Recovery", "WAL replayed to latest", "reached 2026-11-22T02:59:04.500000Z",
+                           true, ""});
   FinishJob(true, r);
   DrillPlan plan = Step(At("2026-11-22T03:10:30Z"));
+  api::FieldErrors status_errors;  // The status the operator writes is one the CRD and the parser accept.
+  api::ParseDRDrillStatus(observed_.drill["status"], &status_errors);
+  EXPECT_TRUE(status_errors.empty()) << status_errors.ToString();
   const api::DrillRun& run = *plan.status.last_run;
   EXPECT_EQ(run.measured_rpo, "1m15.5s");
   ASSERT_TRUE(run.recovery.has_value());
