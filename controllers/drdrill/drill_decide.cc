@@ -69,6 +69,13 @@ class DrillDecider {
       return NotReady("BackupPolicyNotFound", "BackupPolicy \"" + drill_.spec.policy_name +
                                                   "\" (spec.policyRef.name) was not found in this namespace");
     }
+    if (!drill_.spec.recovery_target.empty() && (!policy_.database || policy_.database->method != "BaseBackup")) {
+      return NotReady("PolicyNotBaseBackup",
+                      "BackupPolicy \"" + drill_.spec.policy_name + "\" (spec.policyRef.name) " +
+                          (policy_.database ? "uses method " + policy_.database->method : "backs up no database") +
+                          ": spec.recoveryTarget rehearses a point-in-time recovery from archived WAL, which only a "
+                          "policy with spec.database.method BaseBackup keeps; remove recoveryTarget to drill its dumps");
+    }
     for (const SecretKeyNeed& need : RequiredSecretKeys(drill_.spec, policy_)) {
       auto it = o_.secrets.find(need.secret);
       if (it == o_.secrets.end()) return NotReady("SecretNotFound", "Secret \"" + need.secret + "\" (" + need.field + ") was not found");
@@ -79,7 +86,9 @@ class DrillDecider {
     const std::string when = drill_.spec.schedule.empty() ? "runs once, and on " + std::string(kDrillNowAnnotation)
                                                           : (drill_.spec.suspend ? "suspended" : "scheduled \"" + drill_.spec.schedule + "\"");
     SetCondition("Ready", ConditionStatus::kTrue, drill_.spec.suspend ? "Suspended" : "Scheduled",
-                 "Drills BackupPolicy " + drill_.spec.policy_name + ": " + when);
+                 "Drills BackupPolicy " + drill_.spec.policy_name +
+                     (drill_.spec.recovery_target.empty() ? "" : " (point-in-time recovery to " + drill_.spec.recovery_target + ")") +
+                     ": " + when);
     return true;
   }
 
@@ -154,6 +163,7 @@ class DrillDecider {
       run.backups.push_back(ref);
     }
     if (!r.report_snapshot_id.empty()) run.report = api::DrillReportRef{r.report_snapshot_id, r.report_sha256};
+    if (r.recovery) run.recovery = api::DrillRunRecovery{r.recovery->target, r.recovery->reached_time, r.recovery->base_backup_id};
     run.measured_rto = agent::FormatSeconds(r.rto_seconds);
     run.measured_rpo = r.rpo_seconds ? agent::FormatSeconds(*r.rpo_seconds) : "";
     finished->rto_seconds = r.rto_seconds;

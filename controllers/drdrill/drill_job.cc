@@ -50,6 +50,9 @@ nlohmann::json BuildDrillJob(const api::DRDrill& drill, const api::BackupPolicyS
   job.labels[kComponentLabel] = "drill";
   job.args = {"agent", "drill", "--policy", spec.policy_name, "--work-dir", kScratchMountRoot};
   for (const std::string& source : DrillSources(spec, policy)) job.args.insert(job.args.end(), {"--source", source});
+  // A point-in-time rehearsal: the scratch server is the recovered cluster (same emptyDir, same
+  // server binaries of the image); the database sources name the databases checked in it.
+  if (!spec.recovery_target.empty()) job.args.insert(job.args.end(), {"--recovery-target", spec.recovery_target});
   // The run's report goes into the repository, chained to this drill's previous one.
   job.args.insert(job.args.end(), {"--drill", drill.metadata.namespace_ + "/" + drill.metadata.name, "--run", run.job_name,
                                    "--trigger", run.trigger});

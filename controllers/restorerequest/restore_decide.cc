@@ -10,6 +10,7 @@
 #include "operator/agent/restore_result.h"
 #include "operator/agent/maintenance_results.h"
 #include "operator/api/backup_policy.h"
+#include "operator/core/recovery_target.h"
 #include "operator/core/time_format.h"
 
 namespace lifeboat::controllers::restorerequest {
@@ -223,6 +224,7 @@ class Decider {
                           "repository inline in spec.source.repository",
                       kRecheck);
     }
+    if (std::string why = PolicyWithoutWalArchive(); !why.empty()) return NotReady("PolicyNotBaseBackup", why, kRecheck);
     JobContext c = Context();
     std::string repo_field = request_.spec.source.repository
                                  ? "spec.source.repository"
@@ -273,6 +275,19 @@ class Decider {
     SetCond(api::kConditionSucceeded, ConditionStatus::kUnknown, kReasonRunning, "The restore is running");
     Event("Normal", "Started", "Restore started: " + Join(keys));
     return true;
+  }
+
+  // A point-in-time recovery replays the WAL its policy archives: why the named policy cannot have
+  // any (its method is not BaseBackup), or "".
+  std::string PolicyWithoutWalArchive() const {
+    if (!request_.spec.database || !request_.spec.database->PointInTime() || !o_.policy) return "";
+    api::FieldErrors ignored;
+    const api::BackupPolicySpec policy = api::ParseBackupPolicy(*o_.policy, &ignored).spec;
+    if (policy.database && policy.database->method == "BaseBackup") return "";
+    return "BackupPolicy \"" + request_.spec.source.policy_name + "\" (spec.source.policyRef.name) " +
+           (policy.database ? "uses method " + policy.database->method : "backs up no database") +
+           ": spec.database.recoveryTarget replays archived WAL, which only a policy with spec.database.method "
+           "BaseBackup keeps; nothing was changed. Restore a dump (remove recoveryTarget) or name a BaseBackup policy";
   }
 
   bool NotReady(const std::string& reason, const std::string& message, std::optional<Duration> requeue) {
@@ -401,7 +416,8 @@ class Decider {
     // The agent chose each target's backup (agent::SelectBackup); read its answers.
     const agent::CatalogResult catalog = agent::ParseCatalogResult(job->result->raw);
     std::vector<std::string> targets;
-    if (request_.spec.database) targets.push_back(DatabaseTargetKey(*request_.spec.database));
+    const bool point_in_time = request_.spec.database && request_.spec.database->PointInTime();
+    if (request_.spec.database && !point_in_time) targets.push_back(DatabaseTargetKey(*request_.spec.database));
     for (const api::MediaTarget& m : request_.spec.media) targets.push_back(MediaTargetKey(m));
     std::vector<agent::BackupSelection> selections = BackupSelections(request_.spec);
     std::vector<api::RestoredBackup> chosen;
@@ -416,18 +432,60 @@ class Decider {
       if (time.ok()) ref.start_time = *time;
       chosen.push_back({targets[i], ref});
     }
+    std::string recovery;
+    if (point_in_time) {
+      std::string refused = RecoveryWindowRefusal(catalog, &recovery);
+      if (!refused.empty()) return FailValidate(s, refused);
+    }
     if (plan_.status.restored_backups.empty()) plan_.status.restored_backups = chosen;
     std::set<std::string> chosen_ids;
     for (const auto& c : plan_.status.restored_backups) chosen_ids.insert(c.backup.id);
     std::vector<std::string> list(chosen_ids.begin(), chosen_ids.end());
-    std::string message = "Restoring backup " + Join(list) + " (" + std::to_string(catalog.backup_ids.size()) +
-                          " backups in the repository" +
-                          (request_.spec.source.before ? ", newest at or before " + FormatRfc3339(*request_.spec.source.before) : "") +
-                          ")";
-    SetCond(api::kConditionValidated, ConditionStatus::kTrue, "BackupFound", message);
+    std::string message = list.empty() ? recovery
+                                       : "Restoring backup " + Join(list) + " (" + std::to_string(catalog.backup_ids.size()) +
+                                             " backups in the repository" +
+                                             (request_.spec.source.before
+                                                  ? ", newest at or before " + FormatRfc3339(*request_.spec.source.before)
+                                                  : "") +
+                                             ")" + (recovery.empty() ? "" : "; " + recovery);
+    SetCond(api::kConditionValidated, ConditionStatus::kTrue, point_in_time ? "WalArchiveFound" : "BackupFound", message);
     FinishStep(s, api::kStepSucceeded, message);
     return true;
   }
+
+  // A point-in-time recovery against the policy's recoverability window (the catalog's walArchive):
+  // refused before anything changes when there is no base backup at all or the target is before
+  // the first recoverable time (both can only get worse). A target after the window's end is left
+  // to the restore Job: the streamer uploads every uploadInterval, so the archive may reach it by
+  // then, and the agent fails with RecoveryTargetNotReached when it does not. Returns the refusal
+  // (for BackupNotFound), or "" with `summary` set.
+  std::string RecoveryWindowRefusal(const agent::CatalogResult& catalog, std::string* summary) {
+    const api::DatabaseTarget& d = *request_.spec.database;
+    const std::string& policy = request_.spec.source.policy_name;
+    if (!plan_.status.recovery) plan_.status.recovery = api::RecoveryStatus{};
+    plan_.status.recovery->target = d.recovery_target;
+    plan_.status.recovery->tables = d.tables;
+    if (!catalog.wal_archive || catalog.wal_archive->first_recoverable_time.empty()) {
+      return "The repository holds no base backup of BackupPolicy " + Quote(policy) +
+             " that a recovery can start from; nothing was changed. A point-in-time recovery needs a base backup "
+             "taken before the target (the policy takes them on its schedule) and the WAL archived since";
+    }
+    const agent::CatalogWalArchive& w = *catalog.wal_archive;
+    plan_.status.recovery->last_recoverable_time = w.last_recoverable_time;
+    auto target = ParseRecoveryTarget(d.recovery_target);
+    auto first = ParseRfc3339(w.first_recoverable_time);
+    if (target.ok() && first.ok() && target->kind == RecoveryTarget::Kind::kTime && target->time < *first) {
+      return "No base backup of BackupPolicy " + Quote(policy) + " finished before the recovery target " + d.recovery_target +
+             ": the first recoverable time is " + w.first_recoverable_time + "; nothing was changed";
+    }
+    *summary = "Recovering " + d.SourceDatabase() + (d.tables.empty() ? "" : " (tables " + Join(d.tables) + ")") + " to " +
+               d.recovery_target + " from the base backups and WAL of BackupPolicy " + Quote(policy) + " (recoverable from " +
+               w.first_recoverable_time + " to " + (w.last_recoverable_time.empty() ? "?" : w.last_recoverable_time) +
+               (w.gap ? "; the archive has a gap after the newest base backup" : "") + ")";
+    return "";
+  }
+
+  static std::string Quote(const std::string& text) { return "\"" + text + "\""; }
 
   bool FailValidate(api::Step& s, const std::string& message) {
     SetCond(api::kConditionValidated, ConditionStatus::kFalse, "BackupNotFound", message);
@@ -557,15 +615,16 @@ class Decider {
     }
     const api::DatabaseTarget& d = *request_.spec.database;
     const api::RestoredBackup* chosen = Chosen(DatabaseTargetKey(d));
-    if (chosen == nullptr) {
+    if (chosen == nullptr && !d.PointInTime()) {
       Fail(s, "BackupNotChosen", "No backup was recorded for " + DatabaseTargetKey(d));
       return true;
     }
-    std::string id = chosen->backup.id;
+    std::string id = chosen != nullptr ? chosen->backup.id : "";
     bool safety = SafetyDone();
     const ObservedJob* job = EnsureJob(s, DatabaseRestoreJobName(request_.metadata.name),
                                        [&] { return BuildDatabaseRestoreJob(request_, Context(), id, safety); });
     if (job == nullptr || AwaitResult(*job)) return false;
+    if (d.PointInTime()) id = RecordRecovery(*job);
     RecordBackupTime(DatabaseTargetKey(d), *job);
     RecordRolesCreated(*job);
     if (!Succeeded(*job)) {
@@ -575,6 +634,19 @@ class Decider {
     }
     std::string staging = StagingDatabaseName(d.database, request_.metadata.name);
     std::string roles = plan_.status.roles_created.empty() ? "" : "; created roles " + Join(plan_.status.roles_created);
+    if (d.PointInTime()) {
+      const api::RecoveryStatus& r = *plan_.status.recovery;
+      std::string what = d.ReplacesTables() ? "Replaced tables " + Join(d.tables) + " in database " + d.database
+                                            : d.Swaps() ? "Restored and verified " + d.SourceDatabase() + " as database " + staging +
+                                                              " beside " + d.database + ", which is untouched until the swap"
+                                                        : "Restored database " + d.database + " (" + d.mode +
+                                                              (d.InPlace() ? ", InPlace" : "") + ")";
+      FinishStep(s, api::kStepSucceeded,
+                 what + " from a point-in-time recovery to " + d.recovery_target + ": reached " +
+                     (r.reached_time.empty() ? "the base backup's end (no commit replayed)" : r.reached_time) +
+                     " (base backup " + r.base_backup_id + ", " + std::to_string(r.wal_snapshots) + " WAL snapshots)" + roles);
+      return true;
+    }
     if (d.Swaps()) {
       FinishStep(s, api::kStepSucceeded,
                  "Restored and verified backup " + id + " as database " + staging + " beside " + d.database +
@@ -584,6 +656,32 @@ class Decider {
                                              (d.InPlace() ? ", InPlace" : "") + ") from backup " + id + roles);
     }
     return true;
+  }
+
+  // The point-in-time recovery the restore Job reported (also when it failed: the agent says how far
+  // the archive reached) into status.recovery, and the recovered base backup, as of the point
+  // reached, into status.restoredBackups (backupAge is then the data the recovery could not bring
+  // back). Returns the base backup's id.
+  std::string RecordRecovery(const ObservedJob& job) {
+    const api::DatabaseTarget& d = *request_.spec.database;
+    if (!plan_.status.recovery) plan_.status.recovery = api::RecoveryStatus{};
+    api::RecoveryStatus& r = *plan_.status.recovery;
+    r.target = d.recovery_target;
+    r.tables = d.tables;
+    if (!job.result) return r.base_backup_id;
+    const std::optional<agent::RecoveryReport> reported = agent::ParseRestoreResult(job.result->raw).recovery;
+    if (!reported) return r.base_backup_id;
+    r.reached_time = reported->reached_time;
+    r.reached_lsn = reported->reached_lsn;
+    r.base_backup_id = reported->base_backup_id;
+    r.base_backup_time = reported->base_consistent_time;
+    if (!reported->archive_until.empty()) r.last_recoverable_time = reported->archive_until;
+    r.wal_snapshots = reported->wal_snapshots;
+    if (!r.base_backup_id.empty() && Chosen(DatabaseTargetKey(d)) == nullptr) {
+      api::BackupRef ref{r.base_backup_id, d.SourceDatabase(), std::nullopt, std::nullopt, std::nullopt, {}};
+      plan_.status.restored_backups.insert(plan_.status.restored_backups.begin(), {DatabaseTargetKey(d), ref});
+    }
+    return r.base_backup_id;
   }
 
   // The roles the restore Job created (the agent reports them also when it failed later).
@@ -648,6 +746,10 @@ class Decider {
     std::optional<agent::DatabaseRestoreReport> database = agent::ParseRestoreResult(job->result->raw).database;
     if (!database) return {false, "Nothing to roll back: the restore failed before it touched " + d.database};
     if (!database->cleanup_error.empty()) return {true, ""};  // Its own cleanup failed.
+    if (d.ReplacesTables()) {
+      return {false, "Nothing to roll back: the tables are replaced in one transaction, which did not commit, so " +
+                         d.database + " is as it was"};
+    }
     if (d.InPlace()) {
       if (database->target_dropped) return {true, ""};
       return {false, "Nothing to roll back: the restore failed before " + d.database + " was dropped"};

@@ -87,7 +87,8 @@ std::string RequestMarker(const api::RestoreRequest& r) { return r.metadata.name
 
 std::vector<agent::BackupSelection> BackupSelections(const api::RestoreRequestSpec& s) {
   std::vector<agent::BackupSelection> out;
-  if (s.database) out.push_back({"database", s.database->SourceDatabase(), s.database->backup_id});
+  // A point-in-time recovery chooses its base backup itself (the newest before the target).
+  if (s.database && !s.database->PointInTime()) out.push_back({"database", s.database->SourceDatabase(), s.database->backup_id});
   for (const api::MediaTarget& m : s.media) out.push_back({"media", m.source_name, m.backup_id});
   return out;
 }
@@ -132,11 +133,21 @@ nlohmann::json BuildDatabaseRestoreJob(const api::RestoreRequest& r, const JobCo
                                        bool safety_backup_done) {
   const api::DatabaseTarget& d = *r.spec.database;
   AgentJobSpec spec = BaseSpec(r, c, DatabaseRestoreJobName(r.metadata.name), "restore-database");
-  spec.args = {"agent", "restore", "--backup-id", backup_id, "--database-source", d.SourceDatabase(),
-               "--target-database", d.database, "--mode", d.mode, "--jobs", std::to_string(d.jobs),
-               "--request", RequestMarker(r)};
-  if (d.mode == "Replace") spec.args.insert(spec.args.end(), {"--strategy", d.strategy});
-  if (!d.InPlace()) spec.args.insert(spec.args.end(), {"--staging-database", StagingDatabaseName(d.database, r.metadata.name)});
+  if (d.PointInTime()) {
+    // The policy's base backups and WAL, recovered in the scratch emptyDir (LIFEBOAT_WORK_DIR) by a
+    // server of the backup's major version from the image's /usr/lib/postgresql/<major>/bin (the
+    // agent's --postgres-root default, as for a drill), run as the Job's non-root user.
+    spec.args = {"agent", "restore", "--recovery-target", d.recovery_target, "--policy", c.policy_name};
+    for (const std::string& table : d.tables) spec.args.insert(spec.args.end(), {"--table", table});
+  } else {
+    spec.args = {"agent", "restore", "--backup-id", backup_id};
+  }
+  spec.args.insert(spec.args.end(), {"--database-source", d.SourceDatabase(), "--target-database", d.database, "--mode",
+                                     d.mode, "--jobs", std::to_string(d.jobs), "--request", RequestMarker(r)});
+  if (d.mode == "Replace" && !d.ReplacesTables()) spec.args.insert(spec.args.end(), {"--strategy", d.strategy});
+  if (!d.InPlace() && !d.ReplacesTables()) {
+    spec.args.insert(spec.args.end(), {"--staging-database", StagingDatabaseName(d.database, r.metadata.name)});
+  }
   if (!d.owner.empty()) spec.args.insert(spec.args.end(), {"--owner", d.owner});
   if (d.keep_failed && !d.InPlace()) {
     spec.args.insert(spec.args.end(), {"--keep-failed-as", FailedDatabaseName(d.database, r.metadata.name)});

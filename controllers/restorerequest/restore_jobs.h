@@ -52,7 +52,8 @@ struct JobContext {
 
 // What the catalog Job asks for each target (database first, then media in spec order): the named
 // backupId, else the newest complete backup holding the source (of the policy, at or before
-// spec.source.before when set).
+// spec.source.before when set). A point-in-time database target asks nothing (the catalog's
+// walArchive window answers for it).
 std::vector<agent::BackupSelection> BackupSelections(const api::RestoreRequestSpec& spec);
 // Catalog: one `--select` per target, `--before` for spec.source.before, `--policy` when the source
 // is a policy. The agent answers BackupNotFound when a target has no backup.
@@ -61,6 +62,10 @@ nlohmann::json BuildCatalogJob(const api::RestoreRequest& request, const JobCont
 // target); empty JSON when there is nothing to back up.
 nlohmann::json BuildSafetyBackupJob(const api::RestoreRequest& request, const JobContext& context);
 bool HasSafetyBackupTargets(const api::RestoreRequestSpec& spec);
+// The database restore: of `backup_id`, or with spec.database.recoveryTarget a point-in-time
+// recovery (`--recovery-target`, `--policy` of the source policy, `--table` for each table; the
+// base backup is the agent's choice and `backup_id` is ignored). Single tables replaced (Replace
+// with tables) are replaced inside the live database: no strategy, no staging database.
 nlohmann::json BuildDatabaseRestoreJob(const api::RestoreRequest& request, const JobContext& context,
                                        const std::string& backup_id, bool safety_backup_done);
 // The Swap: `lifeboat agent swap-database` renames the staged database in, the live one to

@@ -171,6 +171,14 @@ CatalogResult ParseCatalogResult(const nlohmann::json& j) {
                               StringAt(*it, "runKind"), StringAt(*it, "error")};
     }
   }
+  if (auto wal = j.find("walArchive"); wal != j.end() && wal->is_object()) {
+    CatalogWalArchive archive;
+    archive.first_recoverable_time = StringAt(*wal, "firstRecoverableTime");
+    archive.last_recoverable_time = StringAt(*wal, "lastRecoverableTime");
+    if (auto n = wal->find("baseBackups"); n != wal->end() && n->is_number_integer()) archive.base_backups = n->get<std::int64_t>();
+    archive.gap = wal->contains("gap");
+    r.wal_archive = archive;
+  }
   return r;
 }
 

@@ -6,6 +6,7 @@
 // before a time). Pure functions; thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -69,10 +70,21 @@ nlohmann::json SelectedBackupJson(const SelectedBackup& selected);
 // What `lifeboat agent catalog` reports in its result (the whole catalog goes to stdout): the
 // count and ids, newest first, and the answer to each --select by its Key(). Read back by the
 // RestoreRequest controller's Validate step; reading is tolerant (wrong types read as absent).
+// With --policy, when the policy has base backups or archived WAL: its recoverability window
+// (walArchive; RecoveryWindowJson in wal_archive.h writes it). What a point-in-time restore checks
+// before it changes anything.
+struct CatalogWalArchive {
+  std::string first_recoverable_time;  // RFC 3339 (microseconds); empty: no base backup can become consistent.
+  std::string last_recoverable_time;
+  std::int64_t base_backups = 0;
+  bool gap = false;  // Newer WAL exists that no recovery can reach until the next base backup.
+};
+
 struct CatalogResult {
   std::string repository;
   std::vector<std::string> backup_ids;  // Newest first.
   std::map<std::string, SelectedBackup> selected;
+  std::optional<CatalogWalArchive> wal_archive;  // Read only (the agent writes walArchive itself).
 };
 nlohmann::json CatalogResultToJson(const CatalogResult& result);
 CatalogResult ParseCatalogResult(const nlohmann::json& result);

@@ -32,6 +32,13 @@ struct DrillCommand {
   bool file_checksums = true;
   std::string checks_json;           // The user's SQL checks (as for `agent verify`).
   std::string postgres_root = "/usr/lib/postgresql";  // Where the server binaries of each major version are.
+  // Set ("latest"; also a time or lsn:X/Y): rehearse a point-in-time recovery instead of a dump
+  // restore. The policy's base backup and archived WAL are recovered into the scratch server
+  // (PointInTimeRecovery), the "database:<name>" sources (empty: every database of the recovered
+  // cluster) are checked there (amcheck, heap check, SQL checks: a recovered cluster has no manifest
+  // to count rows against), media sources are restored as usual, and the RPO is the drill's start
+  // minus the last replayed commit: what a disaster at the start would have lost.
+  std::string recovery_target;
   // The evidence (drill_report.h): with a drill ("<namespace>/<name>") the run stores its report in
   // the repository, chained to the drill's previous report; without one it stores none.
   std::string drill;

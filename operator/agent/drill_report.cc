@@ -96,6 +96,7 @@ std::string SerializeDrillReport(const DrillReport& r) {
               {"checksFailed", r.fields.checks_failed},
               {"measurements", measurements},
               {"objectives", objectives}};
+  if (r.fields.recovery) report["recovery"] = DrillRecoveryToJson(*r.fields.recovery);
   report["previousReport"] =
       r.previous ? json{{"snapshotId", r.previous->snapshot_id}, {"sha256", r.previous->sha256}} : json();
   return report.dump(2) + "\n";

@@ -21,6 +21,12 @@ void AddDrillCheck(DrillResult& result, DrillCheck check) {
   result.checks.insert(check.passed ? result.checks.end() : first_passed, std::move(check));
 }
 
+json DrillRecoveryToJson(const DrillRecovery& r) {
+  return {{"target", r.target},         {"baseBackupId", r.base_backup_id}, {"reachedTime", r.reached_time},
+          {"reachedLsn", r.reached_lsn}, {"archiveUntil", r.archive_until},  {"walSnapshots", r.wal_snapshots},
+          {"replaySeconds", r.replay_seconds}};
+}
+
 json DrillResultToJson(const DrillResult& r) {
   json sources = json::array(), checks = json::array();
   for (const DrillSource& s : r.sources) {
@@ -42,6 +48,7 @@ json DrillResultToJson(const DrillResult& r) {
          {"restoreSeconds", r.restore_seconds},
          {"verifySeconds", r.verify_seconds}};
   if (r.rpo_seconds) j["rpoSeconds"] = *r.rpo_seconds;
+  if (r.recovery) j["recovery"] = DrillRecoveryToJson(*r.recovery);
   if (!r.report_snapshot_id.empty()) {
     j["report"] = {{"snapshotId", r.report_snapshot_id}, {"sha256", r.report_sha256},
                    {"previousSha256", r.previous_report_sha256}};
@@ -70,6 +77,13 @@ DrillResult ParseDrillResult(const json& j) {
   r.restore_seconds = number("restoreSeconds").value_or(0);
   r.verify_seconds = number("verifySeconds").value_or(0);
   r.rpo_seconds = number("rpoSeconds");
+  if (j.contains("recovery") && j["recovery"].is_object()) {
+    const json& x = j["recovery"];
+    r.recovery = DrillRecovery{fields::String(x, "target"),       fields::String(x, "baseBackupId"),
+                               fields::String(x, "reachedTime"),  fields::String(x, "reachedLsn"),
+                               fields::String(x, "archiveUntil"), fields::Integer(x, "walSnapshots").value_or(0),
+                               fields::Number(x, "replaySeconds").value_or(0)};
+  }
   if (j.contains("report") && j["report"].is_object()) {
     const json& report = j["report"];
     r.report_snapshot_id = fields::String(report, "snapshotId");

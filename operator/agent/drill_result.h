@@ -32,6 +32,19 @@ struct DrillSource {
   std::string backup_time;  // The backup's start (its consistent point): the RPO.
 };
 
+// A drill to a recovery target (--recovery-target latest): the policy's base backup and archived
+// WAL recovered into the scratch server. reached_time is the last replayed commit: the true RPO is
+// the drill's start minus it.
+struct DrillRecovery {
+  std::string target;          // "latest" (or a time, lsn:X/Y) as asked.
+  std::string base_backup_id;
+  std::string reached_time;    // RFC 3339, microseconds; empty when no commit was replayed.
+  std::string reached_lsn;
+  std::string archive_until;   // The last recoverable time the archive knew of.
+  std::int64_t wal_snapshots = 0;
+  double replay_seconds = 0;
+};
+
 struct DrillResult {
   std::string policy;
   std::string repository;
@@ -44,7 +57,8 @@ struct DrillResult {
   double fetch_seconds = 0;
   double restore_seconds = 0;
   double verify_seconds = 0;
-  std::optional<double> rpo_seconds;  // Drill start − the oldest restored backup's start.
+  std::optional<double> rpo_seconds;  // Drill start − the oldest restored backup's start (a recovery: its reached time).
+  std::optional<DrillRecovery> recovery;
   std::string report_snapshot_id;      // The report stored in the repository (drill_report.h).
   std::string report_sha256;
   std::string previous_report_sha256;  // Empty for a drill's first report.
@@ -54,6 +68,7 @@ struct DrillResult {
 void AddDrillCheck(DrillResult& result, DrillCheck check);
 
 nlohmann::json DrillResultToJson(const DrillResult& result);
+nlohmann::json DrillRecoveryToJson(const DrillRecovery& recovery);  // Also the stored report's "recovery".
 DrillResult ParseDrillResult(const nlohmann::json& result);
 
 }  // namespace lifeboat::agent

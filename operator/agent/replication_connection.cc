@@ -107,4 +107,9 @@ StatusOr<std::optional<SlotPosition>> ReplicationConnection::ReadSlot(const std:
   return ParseReadReplicationSlot(*out);
 }
 
+Status ReplicationConnection::CreateSlotReservingWal(const std::string& slot) {
+  auto out = Command("CREATE_REPLICATION_SLOT \"" + slot + "\" PHYSICAL RESERVE_WAL");
+  return out.ok() ? Status::Ok() : out.status();
+}
+
 }  // namespace lifeboat::agent

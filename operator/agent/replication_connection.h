@@ -43,6 +43,9 @@ class ReplicationConnection {
   StatusOr<SystemIdentity> IdentifySystem();
   // nullopt when the slot does not exist.
   StatusOr<std::optional<SlotPosition>> ReadSlot(const std::string& slot);
+  // A physical slot that holds WAL from now on (RESERVE_WAL: its restart_lsn is set at once, so
+  // the server keeps everything from there even before a receiver connects).
+  Status CreateSlotReservingWal(const std::string& slot);
 
  private:
   StatusOr<std::string> Command(const std::string& command);

@@ -228,34 +228,6 @@ nlohmann::json RecoveryWindowJson(const RecoveryWindow& window, const WalArchive
   return j;
 }
 
-StatusOr<RecoveryTarget> ParseRecoveryTarget(const std::string& text) {
-  RecoveryTarget target;
-  if (text == "latest") return target;
-  if (text.rfind("lsn:", 0) == 0) {
-    auto lsn = ParseLsn(text.substr(4));
-    if (!lsn.ok()) return lsn.status();
-    target.kind = RecoveryTarget::Kind::kLsn;
-    target.lsn = *lsn;
-    return target;
-  }
-  auto time = ParseRfc3339(text);
-  if (!time.ok()) {
-    return InvalidArgumentError("recovery target \"" + text + "\" is not \"latest\", an RFC 3339 time or lsn:X/Y");
-  }
-  target.kind = RecoveryTarget::Kind::kTime;
-  target.time = *time;
-  return target;
-}
-
-std::string DescribeRecoveryTarget(const RecoveryTarget& target) {
-  switch (target.kind) {
-    case RecoveryTarget::Kind::kLatest: return "latest";
-    case RecoveryTarget::Kind::kTime: return FormatRfc3339Micro(target.time);
-    case RecoveryTarget::Kind::kLsn: return "lsn:" + FormatLsn(target.lsn);
-  }
-  return "latest";
-}
-
 StatusOr<RecoveryPlan> PlanRecovery(const WalArchiveListing& archive, const RecoveryTarget& target,
                                     std::uint64_t segment_size) {
   using Kind = RecoveryTarget::Kind;

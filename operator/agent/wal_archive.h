@@ -120,15 +120,11 @@ nlohmann::json RecoveryWindowJson(const RecoveryWindow& window, const WalArchive
 // gone). WAL of a cluster with no base backup left is kept (it is not this function's to judge).
 std::vector<std::string> SelectWalSnapshotsToForget(const WalArchiveListing& archive);
 
-// Where a recovery should stop.
-struct RecoveryTarget {
-  enum class Kind { kLatest, kTime, kLsn } kind = Kind::kLatest;
-  WallTime time;
-  std::uint64_t lsn = 0;
-};
-// "latest", an RFC 3339 time, or "lsn:0/3009310".
-StatusOr<RecoveryTarget> ParseRecoveryTarget(const std::string& text);
-std::string DescribeRecoveryTarget(const RecoveryTarget& target);
+// Where a recovery should stop: "latest", an RFC 3339 time, or "lsn:0/3009310"
+// (operator/core/recovery_target.h, shared with the RestoreRequest's validation).
+using ::lifeboat::DescribeRecoveryTarget;
+using ::lifeboat::ParseRecoveryTarget;
+using ::lifeboat::RecoveryTarget;
 
 struct RecoveryPlan {
   BaseBackupPoint base;

@@ -24,31 +24,10 @@ std::string Hex8(std::uint64_t value) {
 // Segments per "logical WAL file" (the upper half of the name counts these).
 std::uint64_t SegmentsPerId(std::uint64_t segment_size) { return 0x100000000ull / segment_size; }
 
-StatusOr<std::uint64_t> ParseHalves(const std::string& text, char separator, const std::string& what) {
-  auto split = text.find(separator);
-  if (split == std::string::npos || split == 0 || split + 1 >= text.size() || split > 8 || text.size() - split - 1 > 8) {
-    return InvalidArgumentError(what + " \"" + text + "\" is not of the form X" + separator + "Y (hexadecimal)");
-  }
-  std::string high = text.substr(0, split), low = text.substr(split + 1);
-  if (!IsHex(high) || !IsHex(low)) {
-    return InvalidArgumentError(what + " \"" + text + "\" is not of the form X" + separator + "Y (hexadecimal)");
-  }
-  return (Hex(high) << 32) | Hex(low);
-}
-
-std::string FormatHalves(std::uint64_t lsn, char separator) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%llX%c%llX", static_cast<unsigned long long>(lsn >> 32), separator,
-                static_cast<unsigned long long>(lsn & 0xFFFFFFFFull));
-  return buffer;
-}
-
 }  // namespace
 
-StatusOr<std::uint64_t> ParseLsn(const std::string& text) { return ParseHalves(text, '/', "WAL position"); }
-std::string FormatLsn(std::uint64_t lsn) { return FormatHalves(lsn, '/'); }
-std::string LsnTagValue(std::uint64_t lsn) { return FormatHalves(lsn, '-'); }
-StatusOr<std::uint64_t> ParseLsnTagValue(const std::string& text) { return ParseHalves(text, '-', "WAL position"); }
+std::string LsnTagValue(std::uint64_t lsn) { return FormatLsn(lsn, '-'); }
+StatusOr<std::uint64_t> ParseLsnTagValue(const std::string& text) { return ParseLsn(text, '-'); }
 
 std::optional<WalFileName> ParseWalFileName(const std::string& name, std::uint64_t segment_size) {
   const std::string history_suffix = ".history", partial_suffix = ".partial";

@@ -9,15 +9,16 @@
 #include <optional>
 #include <string>
 
+#include "operator/core/recovery_target.h"
 #include "operator/core/status.h"
 
 namespace lifeboat::agent {
 
 inline constexpr std::uint64_t kDefaultWalSegmentSize = 16ull * 1024 * 1024;
 
-// "0/3009310" <-> 0x3009310. InvalidArgument for anything else.
-StatusOr<std::uint64_t> ParseLsn(const std::string& text);
-std::string FormatLsn(std::uint64_t lsn);
+// "0/3009310" <-> 0x3009310: ParseLsn and FormatLsn of operator/core/recovery_target.h.
+using ::lifeboat::FormatLsn;
+using ::lifeboat::ParseLsn;
 // The same position in a form restic tags and Kubernetes names allow ("0-3009310").
 std::string LsnTagValue(std::uint64_t lsn);
 StatusOr<std::uint64_t> ParseLsnTagValue(const std::string& text);

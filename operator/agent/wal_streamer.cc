@@ -192,17 +192,13 @@ Status WalStreamer::EnsureSlot(const WalStreamOptions& options, ReplicationConne
   auto slot = server.ReadSlot(options.slot);
   if (!slot.ok()) return slot.status();
   if (slot->has_value()) return Status::Ok();
-  ProcessSpec create;
-  create.argv = {Program(options, kPgReceiveWal), "--create-slot", "--if-not-exists", "--slot", options.slot};
-  auto conn = ConnectionArgs(options.pg);
-  create.argv.insert(create.argv.end(), conn.begin(), conn.end());
-  auto result = runner_.Run(create, "", nullptr);
-  if (!result.ok()) return result.status();
-  if (!result->Succeeded()) {
-    return UnavailableError("creating replication slot " + options.slot + " " + result->Describe() + ": " +
-                            LastLine(result->stderr_tail));
+  // Reserving WAL at once: a base backup that ends before pg_receivewal connects still has the WAL
+  // after its end kept, so the archive continues it without a gap.
+  if (Status created = server.CreateSlotReservingWal(options.slot); !created.ok()) {
+    auto again = server.ReadSlot(options.slot);  // Created meanwhile by someone else is fine.
+    if (!again.ok() || !again->has_value()) return created.WithContext("creating replication slot " + options.slot);
   }
-  log_("info", "Created replication slot " + options.slot);
+  log_("info", "Created replication slot " + options.slot + " (reserving WAL from now on)");
   return Status::Ok();
 }
 
@@ -225,7 +221,6 @@ Status WalStreamer::Prepare(const WalStreamOptions& options, ReplicationConnecti
   std::error_code ec;
   fs::create_directories(WalDir(options), ec);
   if (ec) return InternalError("creating " + WalDir(options).string() + ": " + ec.message());
-  if (Status ready = restic_.EnsureRepository(); !ready.ok()) return ready.WithContext("opening the repository");
   auto identity = server.IdentifySystem();
   if (!identity.ok()) return identity.status();
   {
@@ -235,6 +230,9 @@ Status WalStreamer::Prepare(const WalStreamOptions& options, ReplicationConnecti
     status_.server_timeline = identity->timeline;
     status_.server_lsn = FormatLsn(identity->flush_lsn);
   }
+  // The slot first, before the repository's slower work: from here on the server keeps the WAL.
+  if (Status slot = EnsureSlot(options, server); !slot.ok()) return slot;
+  if (Status ready = restic_.EnsureRepository(); !ready.ok()) return ready.WithContext("opening the repository");
   return ResumeFromArchive(options);
 }
 

@@ -107,7 +107,11 @@ std::vector<CheckResult> ParseCheckResults(const FieldReader& parent, const std:
   for (const FieldReader& r : parent.ObjectList(key)) {
     CheckResult c;
     c.name = r.String("name", true).value_or("");
-    c.type = r.Enum("type", {"RowCount", "TableChecksum", "SQL", "Amcheck", "HeapCheck", "FileChecksum", "FileCount", "Restore"}, true).value_or("");
+    c.type = r.Enum("type",
+                    {"RowCount", "TableChecksum", "SQL", "Amcheck", "HeapCheck", "FileChecksum", "FileCount", "Restore",
+                     "Recovery"},
+                    true)
+                 .value_or("");
     c.expected = r.String("expected").value_or("");
     c.actual = r.String("actual").value_or("");
     c.passed = r.Bool("passed").value_or(false);

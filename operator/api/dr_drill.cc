@@ -27,6 +27,12 @@ nlohmann::json DrillRunToJson(const DrillRun& run) {
   PutInt(j, "checksFailed", run.checks_failed);
   PutString(j, "message", run.message);
   if (run.report) j["report"] = {{"snapshotId", run.report->snapshot_id}, {"sha256", run.report->sha256}};
+  if (run.recovery) {
+    nlohmann::json recovery = {{"target", run.recovery->target}};
+    PutString(recovery, "reachedTime", run.recovery->reached_time);
+    PutString(recovery, "baseBackupID", run.recovery->base_backup_id);
+    j["recovery"] = std::move(recovery);
+  }
   if (!run.checks.empty()) j["checks"] = CheckResultsToJson(run.checks);
   return j;
 }
@@ -49,6 +55,10 @@ DrillRun ParseDrillRun(const FieldReader& r, bool with_checks) {
   if (std::optional<FieldReader> report = r.Object("report")) {
     run.report = DrillReportRef{report->String("snapshotId", true).value_or(""), report->String("sha256", true).value_or("")};
   }
+  if (std::optional<FieldReader> recovery = r.Object("recovery")) {
+    run.recovery = DrillRunRecovery{recovery->String("target").value_or(""), recovery->String("reachedTime").value_or(""),
+                                    recovery->String("baseBackupID").value_or("")};
+  }
   if (with_checks) run.checks = ParseCheckResults(r, "checks");
   return run;
 }
@@ -68,6 +78,7 @@ DRDrill ParseDRDrill(const nlohmann::json& object, FieldErrors* errors) {
     spec.starting_deadline_seconds = r->Int("startingDeadlineSeconds");
     if (std::optional<FieldReader> ref = r->Object("policyRef", true)) spec.policy_name = ref->String("name", true).value_or("");
     spec.sources = r->StringList("sources");
+    spec.recovery_target = r->Enum("recoveryTarget", {"latest"}).value_or("");
     if (std::optional<FieldReader> scratch = r->Object("scratch")) {
       if (std::optional<FieldReader> pg = scratch->Object("postgres")) {
         spec.postgres_size_limit = pg->String("sizeLimit").value_or("10Gi");

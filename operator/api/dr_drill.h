@@ -38,6 +38,10 @@ struct DRDrillSpec {
   std::optional<std::int64_t> starting_deadline_seconds;
   std::string policy_name;
   std::vector<std::string> sources;  // Empty: all of the policy's sources.
+  // "latest": rehearse a point-in-time recovery of the policy's base backups and archived WAL (a
+  // policy with method BaseBackup) to the newest archived point instead of restoring dumps; the
+  // measured RPO is then the drill's start minus the last replayed commit. Empty: dumps.
+  std::string recovery_target;
   std::string postgres_size_limit = "10Gi";
   std::string media_size_limit = "10Gi";
   std::string media_storage_class_name;
@@ -53,6 +57,14 @@ struct DrillReportRef {
   std::string snapshot_id;
   std::string sha256;
   friend bool operator==(const DrillReportRef&, const DrillReportRef&) = default;
+};
+
+// A run that rehearsed a point-in-time recovery: how far the archived WAL brought it.
+struct DrillRunRecovery {
+  std::string target;          // spec.recoveryTarget
+  std::string reached_time;    // The last replayed commit (RFC 3339, microseconds): the RPO is measured to it.
+  std::string base_backup_id;
+  friend bool operator==(const DrillRunRecovery&, const DrillRunRecovery&) = default;
 };
 
 struct DrillRun {
@@ -71,6 +83,7 @@ struct DrillRun {
   std::string message;
   std::optional<DrillReportRef> report;
   std::vector<CheckResult> checks;  // Only in lastRun; history entries keep the counts.
+  std::optional<DrillRunRecovery> recovery;
   friend bool operator==(const DrillRun&, const DrillRun&) = default;
 };
 

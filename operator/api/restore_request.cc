@@ -1,11 +1,13 @@
 #include "operator/api/restore_request.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include <set>
 
 #include "operator/api/validation.h"
 #include "operator/core/duration.h"
+#include "operator/core/recovery_target.h"
 
 namespace lifeboat::api {
 
@@ -64,6 +66,8 @@ RestoreRequest ParseRestoreRequest(const nlohmann::json& object, FieldErrors* er
       t.owner = d->String("owner").value_or("");
       t.keep_previous_for = d->String("keepPreviousFor").value_or("24h");
       t.keep_failed = d->Bool("keepFailed").value_or(false);
+      t.recovery_target = d->String("recoveryTarget").value_or("");
+      t.tables = d->StringList("tables");
       spec.database = t;
     }
     for (const FieldReader& m : r->ObjectList("media")) {
@@ -124,6 +128,62 @@ RestoreRequest ParseRestoreRequest(const nlohmann::json& object, FieldErrors* er
   return request;
 }
 
+namespace {
+
+// "schema.table" or "table": unquoted PostgreSQL identifiers (letters, digits, _ and $, not
+// starting with a digit), at most 63 characters each.
+bool IsTableName(const std::string& name) {
+  auto identifier = [](const std::string& part) {
+    if (part.empty() || part.size() > 63) return false;
+    if (!(std::isalpha(static_cast<unsigned char>(part[0])) || part[0] == '_')) return false;
+    return std::all_of(part.begin(), part.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$';
+    });
+  };
+  auto dot = name.find('.');
+  if (dot == std::string::npos) return identifier(name);
+  return identifier(name.substr(0, dot)) && identifier(name.substr(dot + 1));
+}
+
+// spec.database.recoveryTarget and spec.database.tables.
+void ValidatePointInTime(const RestoreRequestSpec& spec, FieldErrors* errors) {
+  const DatabaseTarget& d = *spec.database;
+  if (d.PointInTime()) {
+    auto target = ParseRecoveryTarget(d.recovery_target);
+    if (!target.ok()) {
+      errors->Invalid("spec.database.recoveryTarget", Quote(d.recovery_target),
+                      "must be \"latest\", an RFC 3339 time such as 2026-11-22T06:00:00Z, or lsn:X/Y (hexadecimal)");
+    }
+    if (!d.backup_id.empty()) {
+      errors->Forbidden("spec.database.recoveryTarget",
+                        "set only one of spec.database.backupID (a dump) or spec.database.recoveryTarget (a "
+                        "point-in-time recovery)");
+    }
+    if (spec.source.policy_name.empty()) {
+      errors->Required("spec.source.policyRef",
+                       "a point-in-time recovery replays the WAL a BackupPolicy with method BaseBackup archived; "
+                       "name that policy in spec.source.policyRef");
+    }
+  } else if (!d.tables.empty()) {
+    errors->Forbidden("spec.database.tables",
+                      "single tables are restored from a point-in-time recovery: set spec.database.recoveryTarget "
+                      "(for example latest)");
+  }
+  std::set<std::string> seen;
+  for (size_t i = 0; i < d.tables.size(); ++i) {
+    const std::string path = "spec.database.tables[" + std::to_string(i) + "]";
+    if (!IsTableName(d.tables[i])) {
+      errors->Invalid(path, Quote(d.tables[i]),
+                      "must be schema.table or table (in public): unquoted identifiers of letters, digits, _ and $, "
+                      "not starting with a digit, at most 63 characters each");
+    } else if (!seen.insert(d.tables[i]).second) {
+      errors->Duplicate(path, Quote(d.tables[i]));
+    }
+  }
+}
+
+}  // namespace
+
 void ValidateRestoreRequestSpec(const RestoreRequestSpec& spec, FieldErrors* errors) {
   if (!spec.source.policy_name.empty()) ValidateDnsSubdomain(spec.source.policy_name, "spec.source.policyRef.name", errors);
   if (spec.source.repository) ValidateRepository(*spec.source.repository, "spec.source.repository", errors);
@@ -146,6 +206,7 @@ void ValidateRestoreRequestSpec(const RestoreRequestSpec& spec, FieldErrors* err
     }
     if (d.jobs < 1 || d.jobs > 32) errors->Invalid("spec.database.jobs", std::to_string(d.jobs), "must be between 1 and 32, inclusive");
     if (d.owner.size() > 63) errors->Invalid("spec.database.owner", Quote(d.owner), "must be at most 63 characters");
+    ValidatePointInTime(spec, errors);
     auto keep = ParseDuration(d.keep_previous_for);
     if (!keep.ok()) {
       errors->Invalid("spec.database.keepPreviousFor", Quote(d.keep_previous_for), "must be a duration such as 24h, 90m or 0s");
@@ -155,7 +216,7 @@ void ValidateRestoreRequestSpec(const RestoreRequestSpec& spec, FieldErrors* err
   }
   // A Swap keeps the replaced database (keepPreviousFor), which is a way back of its own; an InPlace
   // Replace, or a media Replace, has only the safety backup.
-  const bool overwrites = (spec.database && spec.database->InPlace()) ||
+  const bool overwrites = (spec.database && (spec.database->InPlace() || spec.database->ReplacesTables())) ||
                           std::any_of(spec.media.begin(), spec.media.end(), [](const MediaTarget& m) { return m.mode == "Replace"; });
   auto keep_previous = spec.database ? ParseDuration(spec.database->keep_previous_for) : StatusOr<Duration>(Duration::zero());
   const bool keeps_previous = spec.database && spec.database->Swaps() && keep_previous.ok() && *keep_previous > Duration::zero();
@@ -269,6 +330,18 @@ nlohmann::json RestoreRequestStatusToJson(const RestoreRequestStatus& status) {
     PutString(previous, "message", p.message);
     j["previousDatabase"] = std::move(previous);
   }
+  if (status.recovery) {
+    const RecoveryStatus& r = *status.recovery;
+    nlohmann::json recovery = {{"target", r.target}};
+    PutString(recovery, "reachedTime", r.reached_time);
+    PutString(recovery, "reachedLSN", r.reached_lsn);
+    PutString(recovery, "baseBackupID", r.base_backup_id);
+    PutString(recovery, "baseBackupTime", r.base_backup_time);
+    PutString(recovery, "lastRecoverableTime", r.last_recoverable_time);
+    if (r.wal_snapshots > 0) recovery["walSnapshots"] = r.wal_snapshots;
+    if (!r.tables.empty()) recovery["tables"] = r.tables;
+    j["recovery"] = std::move(recovery);
+  }
   return j;
 }
 
@@ -316,6 +389,18 @@ RestoreRequestStatus ParseRestoreRequestStatus(const nlohmann::json& json, Field
     previous.dropped_time = p->Time("droppedTime");
     previous.message = p->String("message").value_or("");
     status.previous_database = previous;
+  }
+  if (std::optional<FieldReader> p = r.Object("recovery")) {
+    RecoveryStatus recovery;
+    recovery.target = p->String("target").value_or("");
+    recovery.reached_time = p->String("reachedTime").value_or("");
+    recovery.reached_lsn = p->String("reachedLSN").value_or("");
+    recovery.base_backup_id = p->String("baseBackupID").value_or("");
+    recovery.base_backup_time = p->String("baseBackupTime").value_or("");
+    recovery.last_recoverable_time = p->String("lastRecoverableTime").value_or("");
+    recovery.wal_snapshots = p->Int("walSnapshots").value_or(0);
+    recovery.tables = p->StringList("tables");
+    status.recovery = recovery;
   }
   return status;
 }

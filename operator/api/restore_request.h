@@ -70,9 +70,20 @@ struct DatabaseTarget {
   std::string keep_previous_for = "24h";
   // A failed restore keeps its half-restored database as <database>_failed_<request> (else dropped).
   bool keep_failed = false;
+  // Point-in-time recovery instead of a dump: "latest", an RFC 3339 time or "lsn:X/Y"
+  // (operator/core/recovery_target.h). The policy's newest base backup before it is recovered in
+  // the restore Job's scratch space, its archived WAL replayed up to the target, and
+  // SourceDatabase() of the recovered cluster restored like a dump. Exclusive with backup_id.
+  std::string recovery_target;
+  // With recovery_target: only these tables ("schema.table", or "table" in public). With Replace
+  // they are replaced inside the live database in one transaction; the other tables stay as they are.
+  std::vector<std::string> tables;
 
-  bool Swaps() const { return mode == "Replace" && strategy == kStrategySwap; }
-  bool InPlace() const { return mode == "Replace" && strategy == kStrategyInPlace; }
+  bool PointInTime() const { return !recovery_target.empty(); }
+  // Replace of single tables: neither a Swap nor an InPlace drop of the database.
+  bool ReplacesTables() const { return mode == "Replace" && !tables.empty(); }
+  bool Swaps() const { return mode == "Replace" && strategy == kStrategySwap && tables.empty(); }
+  bool InPlace() const { return mode == "Replace" && strategy == kStrategyInPlace && tables.empty(); }
 
   const std::string& SourceDatabase() const { return source_database.empty() ? database : source_database; }
 };
@@ -166,6 +177,20 @@ struct PreviousDatabase {
   friend bool operator==(const PreviousDatabase&, const PreviousDatabase&) = default;
 };
 
+// A point-in-time recovery as the restore Job reported it (status.recovery): the target asked for
+// and the point actually reached. Times as the agent wrote them (RFC 3339, microseconds).
+struct RecoveryStatus {
+  std::string target;               // spec.database.recoveryTarget
+  std::string reached_time;         // The last replayed commit's time: the point actually reached.
+  std::string reached_lsn;          // Where the WAL replay ended.
+  std::string base_backup_id;       // The base backup recovered.
+  std::string base_backup_time;     // When it became consistent.
+  std::string last_recoverable_time;  // How far the archive reached when the restore ran.
+  std::int64_t wal_snapshots = 0;   // WAL snapshots fetched from the repository.
+  std::vector<std::string> tables;  // Only these tables were restored (empty: the whole database).
+  friend bool operator==(const RecoveryStatus&, const RecoveryStatus&) = default;
+};
+
 struct RestoreRequestStatus {
   std::optional<std::int64_t> observed_generation;
   std::optional<std::int64_t> started_generation;
@@ -185,6 +210,7 @@ struct RestoreRequestStatus {
   std::vector<CheckResult> checks;
   std::vector<std::string> roles_created;  // Roles the restore created on the target server.
   std::optional<PreviousDatabase> previous_database;
+  std::optional<RecoveryStatus> recovery;  // spec.database.recoveryTarget only.
 
   // Succeeded or Failed: the restore is over.
   bool Final() const { return phase == kPhaseSucceeded || phase == kPhaseFailed; }

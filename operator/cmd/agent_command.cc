@@ -332,6 +332,9 @@ void AddDrillCommand(CLI::App* parent, CommandRegistry& registry) {
   d->add_option("--checks-json", drill.command.checks_json, "JSON list of SQL checks")->envname("LIFEBOAT_CHECKS");
   d->add_option("--postgres-root", drill.command.postgres_root, "Where /<major>/bin of each PostgreSQL server version is")
       ->default_val("/usr/lib/postgresql");
+  d->add_option("--recovery-target", drill.command.recovery_target,
+                "Rehearse a point-in-time recovery (latest, an RFC 3339 time or lsn:X/Y) from the policy's base backups "
+                "and WAL instead of restoring its dumps; the RPO is measured to the last replayed commit");
   d->add_option("--drill", drill.command.drill, "<namespace>/<name>: store the run's report in the repository, chained to the drill's previous one")
       ->envname("LIFEBOAT_DRILL");
   d->add_option("--run", drill.command.run, "The run's id (recorded in the report)");

@@ -45,6 +45,23 @@ TEST(DrillResultTest, RoundTrips) {
   EXPECT_EQ(back.previous_report_sha256, "cd34");
 }
 
+TEST(DrillResultTest, ARecoveryRoundTripsAndADumpDrillHasNone) {
+  DrillResult r;
+  r.policy = "shop";
+  r.sources = {{"recovery:latest", "shop-base-3", "2026-11-22T02:59:04.500000Z"}};
+  r.rpo_seconds = 75.5;
+  r.recovery = DrillRecovery{"latest", "shop-base-3", "2026-11-22T02:59:04.500000Z", "0/5000100",
+                             "2026-11-22T02:59:30.000000Z", 9, 4.25};
+  const DrillResult back = ParseDrillResult(DrillResultToJson(r));
+  ASSERT_TRUE(back.recovery.has_value());
+  EXPECT_EQ(back.recovery->reached_time, "2026-11-22T02:59:04.500000Z");
+  EXPECT_EQ(back.recovery->wal_snapshots, 9);
+  EXPECT_EQ(back.recovery->replay_seconds, 4.25);
+  EXPECT_EQ(DrillResultToJson(back), DrillResultToJson(r));
+  EXPECT_FALSE(ParseDrillResult({{"rtoSeconds", 1}}).recovery.has_value());
+  EXPECT_FALSE(DrillResultToJson(DrillResult{}).contains("recovery"));
+}
+
 TEST(DrillResultTest, AResultWithoutRpoHasNone) { EXPECT_FALSE(ParseDrillResult({{"rtoSeconds", 1}}).rpo_seconds); }
 
 class ServerBinDirTest : public ::testing::Test {

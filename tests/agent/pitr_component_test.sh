@@ -118,6 +118,15 @@ restore_as_nonroot() {
     --termination-log "$TERM_LOG" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
 }
 
+# drill_as_nonroot ARGS...: `agent drill --recovery-target latest` as the Job's non-root user, in its own scratch space.
+drill_as_nonroot() {
+  rm -rf "$WORK/drill-scratch" && mkdir -p "$WORK/drill-scratch" && chown 65534:65532 "$WORK/drill-scratch"
+  rm -f "$TERM_LOG" && touch "$TERM_LOG" && chmod 0666 "$TERM_LOG"
+  setpriv --reuid=65534 --regid=65534 --groups=65532 env HOME=/ \
+    "$LIFEBOAT" agent drill --repository-path "$REPO" --policy "$POLICY" --work-dir "$WORK/drill-scratch" \
+    --recovery-target latest --termination-log "$TERM_LOG" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
+}
+
 # rows_up_to TIME: the ids the writer committed at or before TIME, from its own log.
 rows_up_to() {
   python3 - "$WORK/writer.log" "$1" <<'PY'
@@ -174,6 +183,18 @@ point_in_time)
   restore_as_nonroot --recovery-target latest --database-source shop --target-database shop_latest ||
     fail "recovery to latest: $(cat "$TERM_LOG")"
   [ "$(ids_in shop_latest)" = "$(rows_up_to 9999)" ] || fail "latest lacks rows: $(ids_in shop_latest)"
+
+  # A drill to latest: the cluster recovered from the archive, checked, and the true RPO measured
+  # from the last replayed commit (at or after the writer's last row).
+  drill_as_nonroot --checks-json '[{"name":"orders","database":"shop","sql":"SELECT count(*) > 0 FROM orders","expect":"t"}]' \
+    --rpo-objective 1h || fail "drill to latest: $(cat "$TERM_LOG" "$WORK/stderr" | tail -5)"
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d['recovery']['reachedTime'] >= sys.argv[2] else 1)" "$TERM_LOG" "$last" ||
+    fail "the drill reached $(json "$TERM_LOG" 'd["recovery"]') before the writer's last row $last"
+  [ "$(json "$TERM_LOG" '0 < d["rpoSeconds"] < 300')" = True ] || fail "drill RPO: $(json "$TERM_LOG" 'd.get("rpoSeconds")')"
+  [ "$(json "$TERM_LOG" '[c["type"] for c in d["checks"] if c["passed"]].count("Recovery")')" = 1 ] || fail "no Recovery check: $(cat "$TERM_LOG")"
+  [ "$(json "$TERM_LOG" '"Amcheck" in [c["type"] for c in d["checks"]] and "SQL" in [c["type"] for c in d["checks"]]')" = True ] ||
+    fail "the recovered databases were not checked: $(cat "$TERM_LOG")"
+  [ "$(json "$TERM_LOG" 'd["sources"][0]["target"]')" = recovery:latest ] || fail "sources: $(json "$TERM_LOG" 'd["sources"]')"
 
   # Past the archive: RecoveryTargetNotReached with the last recoverable time, nothing created.
   restore_as_nonroot --recovery-target 2099-01-01T00:00:00Z --database-source shop --target-database shop_future &&

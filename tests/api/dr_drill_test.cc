@@ -46,6 +46,18 @@ TEST(DRDrillTest, RejectsBadScheduleTimeZoneAndObjectives) {
   EXPECT_NE(errors.ToString().find("spec.objectives.rpo: Invalid value: \"0s\": must be greater than zero"), std::string::npos);
 }
 
+TEST(DRDrillTest, RecoveryTargetIsLatestOrUnset) {
+  DRDrill drill;
+  nlohmann::json object = Sample();
+  EXPECT_TRUE(CheckDRDrill(object, &drill).empty());
+  EXPECT_EQ(drill.spec.recovery_target, "");
+  object["spec"]["recoveryTarget"] = "latest";
+  EXPECT_TRUE(CheckDRDrill(object, &drill).empty());
+  EXPECT_EQ(drill.spec.recovery_target, "latest");
+  object["spec"]["recoveryTarget"] = "2026-11-22T06:00:00Z";
+  EXPECT_EQ(ErrorsOf(object), "spec.recoveryTarget: Unsupported value: \"2026-11-22T06:00:00Z\": supported values: \"latest\"");
+}
+
 TEST(DRDrillTest, RequiresThePolicy) {
   nlohmann::json object = Sample();
   object["spec"].erase("policyRef");
@@ -66,7 +78,8 @@ TEST(DRDrillTest, StatusRoundTripsAndHistoryKeepsOnlyCounts) {
   DrillRun run{"shop-weekly-29380500", "Scheduled", t0, t0 + std::chrono::minutes(12), "Succeeded", "shop-weekly-29380500",
                {{"shop-database-1", "database", t0, t0, 10, {"aa"}}}, "12m3s", "5h", true, 14, 0, "All checks passed",
                DrillReportRef{"4f2a9c1e", "9b1c"},
-               {{"public.orders", "RowCount", "1200", "1200", true, ""}, {"amcheck", "Amcheck", "", "ok", true, ""}}};
+               {{"public.orders", "RowCount", "1200", "1200", true, ""}, {"amcheck", "Amcheck", "", "ok", true, ""}},
+               DrillRunRecovery{"latest", "2026-11-22T02:59:04.500000Z", "shop-base-3"}};
   DRDrillStatus status;
   status.observed_generation = 2;
   status.conditions = {{"ObjectivesMet", ConditionStatus::kTrue, "WithinObjectives", "RTO 12m3s <= 30m", t0, 2}};

@@ -286,5 +286,107 @@ TEST(RestoreRequestTest, EmptyStatusSerializesToAnEmptyObject) {
   EXPECT_EQ(RestoreRequestStatusToJson(RestoreRequestStatus{}), nlohmann::json::object());
 }
 
+// ---- point-in-time recovery (spec.database.recoveryTarget, spec.database.tables) ----
+
+nlohmann::json PointInTimeSample() {
+  return testing::LoadManifest("config/samples/lifeboat_v1alpha1_restorerequest_pitr.yaml");
+}
+
+TEST(RestoreRequestPointInTimeTest, SampleRestoresOneTableAsItWasAtATime) {
+  RestoreRequest request;
+  ASSERT_EQ(CheckRestoreRequest(PointInTimeSample(), &request).ToString(), "");
+  const DatabaseTarget& d = *request.spec.database;
+  EXPECT_TRUE(d.PointInTime());
+  EXPECT_EQ(d.recovery_target, "2026-11-22T06:10:00Z");
+  EXPECT_EQ(d.tables, (std::vector<std::string>{"public.votes"}));
+  EXPECT_TRUE(d.ReplacesTables());
+  // Tables are replaced inside the live database: neither a Swap nor an InPlace drop, so the
+  // application is stopped and the database backed up before the restore step.
+  EXPECT_FALSE(d.Swaps());
+  EXPECT_FALSE(d.InPlace());
+  EXPECT_EQ(request.spec.Steps()[1], kStepQuiesce);
+  EXPECT_TRUE(request.spec.SafetyBackupEnabled());
+}
+
+TEST(RestoreRequestPointInTimeTest, AcceptsLatestATimeWithAnOffsetAndAnLsn) {
+  for (const char* target : {"latest", "2026-11-22T06:10:00.250+01:00", "lsn:0/3009310", "lsn:1A/FF"}) {
+    nlohmann::json object = PointInTimeSample();
+    object["spec"]["database"]["recoveryTarget"] = target;
+    EXPECT_EQ(ErrorsOf(object), "") << target;
+  }
+}
+
+TEST(RestoreRequestPointInTimeTest, RejectsWhatTheAgentCouldNotRecoverTo) {
+  for (const char* target : {"yesterday", "2026-13-22T06:10:00Z", "lsn:0/XYZ", "lsn:3009310", "LATEST"}) {
+    nlohmann::json object = PointInTimeSample();
+    object["spec"]["database"]["recoveryTarget"] = target;
+    EXPECT_EQ(ErrorsOf(object), "spec.database.recoveryTarget: Invalid value: \"" + std::string(target) +
+                                    "\": must be \"latest\", an RFC 3339 time such as 2026-11-22T06:00:00Z, or lsn:X/Y "
+                                    "(hexadecimal)");
+  }
+}
+
+TEST(RestoreRequestPointInTimeTest, ABackupIdAndARecoveryTargetAreExclusive) {
+  nlohmann::json object = PointInTimeSample();
+  object["spec"]["database"]["backupID"] = "provote-1";
+  EXPECT_EQ(ErrorsOf(object),
+            "spec.database.recoveryTarget: Forbidden: set only one of spec.database.backupID (a dump) or "
+            "spec.database.recoveryTarget (a point-in-time recovery)");
+}
+
+TEST(RestoreRequestPointInTimeTest, TablesNeedARecoveryTarget) {
+  nlohmann::json object = PointInTimeSample();
+  object["spec"]["database"].erase("recoveryTarget");
+  EXPECT_EQ(ErrorsOf(object),
+            "spec.database.tables: Forbidden: single tables are restored from a point-in-time recovery: set "
+            "spec.database.recoveryTarget (for example latest)");
+}
+
+TEST(RestoreRequestPointInTimeTest, TableNamesAreUnquotedIdentifiersOnceEach) {
+  nlohmann::json object = PointInTimeSample();
+  object["spec"]["database"]["tables"] = {"votes", "public.votes", "Public.Votes_2$", "1votes", "a.b.c", "public.",
+                                          std::string(64, 'x'), "votes"};
+  EXPECT_EQ(ErrorsOf(object),
+            "spec.database.tables[3]: Invalid value: \"1votes\": must be schema.table or table (in public): unquoted "
+            "identifiers of letters, digits, _ and $, not starting with a digit, at most 63 characters each; "
+            "spec.database.tables[4]: Invalid value: \"a.b.c\": must be schema.table or table (in public): unquoted "
+            "identifiers of letters, digits, _ and $, not starting with a digit, at most 63 characters each; "
+            "spec.database.tables[5]: Invalid value: \"public.\": must be schema.table or table (in public): unquoted "
+            "identifiers of letters, digits, _ and $, not starting with a digit, at most 63 characters each; "
+            "spec.database.tables[6]: Invalid value: \"" + std::string(64, 'x') +
+                "\": must be schema.table or table (in public): unquoted identifiers of letters, digits, _ and $, not "
+                "starting with a digit, at most 63 characters each; "
+                "spec.database.tables[7]: Duplicate value: \"votes\"");
+}
+
+TEST(RestoreRequestPointInTimeTest, NeedsThePolicyWhoseWalItReplays) {
+  nlohmann::json object = PointInTimeSample();
+  object["spec"]["source"] = {{"repository",
+                               {{"persistentVolumeClaim", {{"claimName", "backups"}}},
+                                {"encryption", {{"passwordSecret", {{"name", "repo"}}}}}}}};
+  EXPECT_EQ(ErrorsOf(object),
+            "spec.source.policyRef: Required value: a point-in-time recovery replays the WAL a BackupPolicy with "
+            "method BaseBackup archived; name that policy in spec.source.policyRef");
+}
+
+TEST(RestoreRequestPointInTimeTest, ReplacingTablesCannotTurnTheSafetyBackupOff) {
+  nlohmann::json object = PointInTimeSample();
+  object["spec"]["safetyBackup"] = {{"enabled", false}};
+  EXPECT_NE(ErrorsOf(object).find("spec.safetyBackup.enabled: Forbidden"), std::string::npos) << ErrorsOf(object);
+}
+
+TEST(RestoreRequestPointInTimeTest, StatusRoundTripsThePointReached) {
+  RestoreRequestStatus status;
+  status.recovery = RecoveryStatus{"2026-11-22T06:10:00Z", "2026-11-22T06:09:59.912345Z", "0/3009310", "provote-base-3",
+                                   "2026-11-22T00:00:12.000000Z", "2026-11-22T06:14:00.000001Z", 12, {"public.votes"}};
+  nlohmann::json json = RestoreRequestStatusToJson(status);
+  EXPECT_EQ(json["recovery"]["reachedTime"], "2026-11-22T06:09:59.912345Z");
+  EXPECT_EQ(json["recovery"]["baseBackupID"], "provote-base-3");
+  FieldErrors errors;
+  RestoreRequestStatus back = ParseRestoreRequestStatus(json, &errors);
+  EXPECT_TRUE(errors.empty()) << errors.ToString();
+  EXPECT_EQ(back, status);
+}
+
 }  // namespace
 }  // namespace lifeboat::api

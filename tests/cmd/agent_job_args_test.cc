@@ -118,6 +118,25 @@ TEST(AgentJobArgsTest, EveryRestoreRequestJobParses) {
   }
 }
 
+TEST(AgentJobArgsTest, PointInTimeRestoreJobsParse) {
+  using namespace controllers::restorerequest;
+  nlohmann::json object = api::testing::LoadManifest("config/samples/lifeboat_v1alpha1_restorerequest_pitr.yaml");
+  object["metadata"]["namespace"] = "provote";
+  for (bool tables : {true, false}) {
+    SCOPED_TRACE(tables ? "single tables" : "the whole database");
+    if (!tables) object["spec"]["database"].erase("tables");
+    api::FieldErrors errors;
+    api::RestoreRequest r = api::ParseRestoreRequest(object, &errors);
+    ASSERT_TRUE(errors.empty()) << errors.ToString();
+    JobContext c;
+    c.policy_name = "provote";
+    c.default_image = "lifeboat:test";
+    c.repository = SamplePolicy().spec.repository;
+    EXPECT_EQ(ParseErrorOf(BuildCatalogJob(r, c)), "");
+    EXPECT_EQ(ParseErrorOf(BuildDatabaseRestoreJob(r, c, "", true)), "");
+  }
+}
+
 TEST(AgentJobArgsTest, EveryDrillJobParses) {
   api::FieldErrors errors;
   api::DRDrill drill = api::ParseDRDrill(api::testing::LoadManifest("config/samples/lifeboat_v1alpha1_drdrill.yaml"), &errors);
@@ -130,6 +149,8 @@ TEST(AgentJobArgsTest, EveryDrillJobParses) {
   drill.spec.checks.heap = true;
   drill.spec.objective_rto = "30m";
   drill.spec.objective_rpo = "26h";
+  EXPECT_EQ(ParseErrorOf(controllers::drdrill::BuildDrillJob(drill, SamplePolicy().spec, {"shop-weekly-1", "OnDemand"}, "l:t")), "");
+  drill.spec.recovery_target = "latest";
   EXPECT_EQ(ParseErrorOf(controllers::drdrill::BuildDrillJob(drill, SamplePolicy().spec, {"shop-weekly-1", "OnDemand"}, "l:t")), "");
 }
 

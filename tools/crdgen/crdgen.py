@@ -63,6 +63,12 @@ CRON = r"^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|\S+\s+\S+\s+\
 TIME_ZONE = r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$"
 QUANTITY = r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$"
 LSN = r"^[0-9A-F]{1,8}/[0-9A-F]{1,8}$"
+# "latest", an RFC 3339 time or "lsn:X/Y": operator/core/recovery_target.h (the operator checks the
+# time's values; the schema only its shape).
+RECOVERY_TARGET = (r"^(latest|lsn:[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}|"
+                   r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))$")
+# "schema.table" or "table": unquoted PostgreSQL identifiers.
+TABLE_NAME = r"^[A-Za-z_][A-Za-z0-9_$]{0,62}(\.[A-Za-z_][A-Za-z0-9_$]{0,62})?$"
 
 
 def duration(desc, **kw):
@@ -251,7 +257,7 @@ def check_results(desc):
     return arr(desc, obj("The outcome of one check.", {
         "name": s("Name of the check: the SQL check's name, or the table or file checked."),
         "type": s("Kind of check.", enum=["RowCount", "TableChecksum", "SQL", "Amcheck", "HeapCheck",
-                                          "FileChecksum", "FileCount", "Restore"]),
+                                          "FileChecksum", "FileCount", "Restore", "Recovery"]),
         "expected": s("What the backup's manifest (or the check) expects."),
         "actual": s("What was found."),
         "passed": b("Whether actual matched expected."),
@@ -481,8 +487,8 @@ def restore_request():
                                      "BackupPolicy needed)."),
             "before": t("Restore, per target without a backupId, the newest complete backup taken at or before "
                         "this time (a backup's data is as of its start time). Unset restores the latest. Safety "
-                        "backups (pre-restore) are chosen only by backupId. (A later version adds WAL replay to an "
-                        "exact time.)"),
+                        "backups (pre-restore) are chosen only by backupId. For a database restored to an exact "
+                        "time, see spec.database.recoveryTarget."),
         }, oneOf=[{"required": ["policyRef"]}, {"required": ["repository"]}]),
         "database": obj("The database to restore into.", {
             "connection": connection("How to reach the target server."),
@@ -513,6 +519,19 @@ def restore_request():
             "confirm": s("For Replace: must equal the target database's name, as a guard against overwriting "
                          "the wrong database.", maxLength=63),
             "backupID": target_backup_id(),
+            "recoveryTarget": s("Point-in-time recovery instead of a dump: latest, an RFC 3339 time "
+                                "(2026-11-22T06:00:00Z) or lsn:X/Y. The newest base backup of spec.source.policyRef "
+                                "(a BackupPolicy with method BaseBackup) before the target is recovered in the "
+                                "restore Job's scratch space, the archived WAL is replayed up to the target, and "
+                                "sourceDatabase of the recovered cluster is restored like a dump (mode, quiesce, "
+                                "safety backup and verification apply). status.recovery.reachedTime is the point "
+                                "actually reached (the last replayed commit). Not with backupID.",
+                                maxLength=64, pattern=RECOVERY_TARGET),
+            "tables": dict(arr("With recoveryTarget: restore only these tables (schema.table, or table in public). "
+                               "With Replace they are replaced inside the live database in one transaction and "
+                               "the other tables stay as they are.",
+                               s("A table.", maxLength=127, pattern=TABLE_NAME), maxItems=256),
+                           **{"x-kubernetes-list-type": "set"}),
             "jobs": i32("Parallel pg_restore jobs.", minimum=1, maximum=32, default=2),
         }, required=["connection", "database"]),
         "media": dict(arr("Volumes to restore into.", obj("A media source restored into a claim.", {
@@ -634,8 +653,20 @@ def restore_request():
             "backup": backup_ref("The backup."),
         }, required=["target"])),
         "backupAge": duration_status("Age of the oldest restored backup at the start of the restore (the data "
-                                     "loss the restore implies)."),
+                                     "loss the restore implies; for a point-in-time recovery: the start minus "
+                                     "recovery.reachedTime)."),
         "checks": check_results("Verification results."),
+        "recovery": obj("The point-in-time recovery (spec.database.recoveryTarget) as the restore Job reported it.", {
+            "target": s("The recovery target asked for."),
+            "reachedTime": s("The point actually reached: the commit time of the last replayed transaction "
+                             "(RFC 3339, microseconds)."),
+            "reachedLSN": s("Where the WAL replay ended."),
+            "baseBackupID": s("The base backup recovered."),
+            "baseBackupTime": s("When that base backup became consistent."),
+            "lastRecoverableTime": s("How far the WAL archive reached when the restore ran."),
+            "walSnapshots": i64("WAL snapshots fetched from the repository."),
+            "tables": arr("Only these tables were restored.", s("A table.")),
+        }),
     })
     columns = [
         col("Phase", "string", ".status.phase"),
@@ -643,6 +674,7 @@ def restore_request():
         col("Reason", "string", '.status.conditions[?(@.type=="Succeeded")].reason'),
         col("Source", "string", ".spec.source.policyRef.name", priority=1),
         col("Mode", "string", ".spec.database.mode", priority=1),
+        col("Reached", "string", ".status.recovery.reachedTime", priority=1),
         col("Backup Age", "string", ".status.backupAge"),
         col("Duration", "string", ".status.duration"),
         col("Age", "date", ".metadata.creationTimestamp"),
@@ -663,7 +695,8 @@ def drill_run(with_checks):
         "jobName": s("Name of the Job."),
         "backups": arr("The backups the drill restored.", backup_ref("A backup.")),
         "measuredRTO": duration_status("Time from the start to a verified scratch restore."),
-        "measuredRPO": duration_status("Age of the oldest restored backup at the start of the drill."),
+        "measuredRPO": duration_status("Age of the oldest restored backup at the start of the drill (with "
+                                       "spec.recoveryTarget: the start minus the last replayed commit)."),
         "objectivesMet": b("Whether the measured RTO and RPO met spec.objectives."),
         "checksPassed": i32("Number of checks that passed."),
         "checksFailed": i32("Number of checks that failed."),
@@ -673,6 +706,13 @@ def drill_run(with_checks):
             "snapshotId": s("restic snapshot id of the report."),
             "sha256": s("SHA-256 of the report's bytes; the next report links to it."),
         }, required=["snapshotId", "sha256"]),
+        "recovery": obj("A rehearsed point-in-time recovery (spec.recoveryTarget): how far the archived WAL "
+                        "brought it.", {
+            "target": s("The recovery target."),
+            "reachedTime": s("The last replayed commit (RFC 3339, microseconds); measuredRPO is the drill's start "
+                             "minus it."),
+            "baseBackupID": s("The base backup recovered."),
+        }),
     }
     if with_checks:
         props["checks"] = check_results("Every check with its expected and actual value.")
@@ -691,6 +731,12 @@ def dr_drill():
         "sources": arr("Sources of the policy to include (database, media names). Unset means all.",
                        s("A source name.", minLength=1, maxLength=63), maxItems=17,
                        **{"x-kubernetes-list-type": "set"}),
+        "recoveryTarget": s("latest: rehearse a point-in-time recovery instead of a dump restore. The policy (method "
+                            "BaseBackup) has its newest base backup recovered into the scratch server and all of its "
+                            "archived WAL replayed; the databases are checked there (amcheck, heap, SQL checks: a "
+                            "recovered cluster has no manifest to count rows against) and the measured RPO is the "
+                            "drill's start minus the last replayed commit, the data a disaster at the start would "
+                            "have lost. Unset: the newest dumps are restored.", enum=["latest"]),
         "scratch": obj("Where the drill restores to; nothing outside the drill's own Job is touched.", {
             "postgres": obj("A temporary PostgreSQL server started inside the drill's Job, from the Job's own "
                             "image (podSettings.image, default the operator's), of the backup's major version.", {

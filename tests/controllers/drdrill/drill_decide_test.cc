@@ -181,5 +181,42 @@ TEST_F(DrillDecideTest, AJobDeletedMidRunFailsTheRun) {
   EXPECT_NE(plan.status.last_run->message.find("was deleted"), std::string::npos);
 }
 
+// ---- rehearsal of a point-in-time recovery to latest (spec.recoveryTarget) ----
+
+TEST_F(DrillDecideTest, ADrillToLatestNeedsAPolicyThatArchivesWal) {
+  observed_.drill["spec"]["recoveryTarget"] = "latest";  // The sample policy makes dumps.
+  DrillPlan plan = Step(At("2026-11-22T03:00:20Z"));
+  EXPECT_TRUE(plan.create_jobs.empty());
+  EXPECT_EQ(Cond(plan.status, "Ready")->reason, "PolicyNotBaseBackup");
+  EXPECT_NE(Cond(plan.status, "Ready")->message.find("uses method Dump"), std::string::npos);
+}
+
+TEST_F(DrillDecideTest, ADrillToLatestRecordsThePointReachedAndJudgesTheTrueRpo) {
+  observed_.drill["spec"]["recoveryTarget"] = "latest";
+  (*observed_.policy)["spec"]["database"]["method"] = "BaseBackup";
+  DrillPlan started = Step(At("2026-11-22T03:00:20Z"));
+  ASSERT_EQ(started.create_jobs.size(), 1u);
+  EXPECT_NE(Cond(started.status, "Ready")->message.find("point-in-time recovery to latest"), std::string::npos);
+  agent::DrillResult r = Result(600, 75.5);  // Drill start − last replayed commit.
+  r.sources = {{"recovery:latest", "shop-base-3", "2026-11-22T02:59:04.500000Z"}};
+  r.recovery = agent::DrillRecovery{"latest", "shop-base-3", "2026-11-22T02:59:04.500000Z", "0/5000100",
+                                    "2026-11-22T02:59:30.000000Z", 9, 4.2};
+  agent::AddDrillCheck(r, {"recovery to latest", "Recovery", "WAL replayed to latest", "reached 2026-11-22T02:59:04.500000Z",
+                           true, ""});
+  FinishJob(true, r);
+  DrillPlan plan = Step(At("2026-11-22T03:10:30Z"));
+  api::FieldErrors status_errors;  // The status the operator writes is one the CRD and the parser accept.
+  api::ParseDRDrillStatus(observed_.drill["status"], &status_errors);
+  EXPECT_TRUE(status_errors.empty()) << status_errors.ToString();
+  const api::DrillRun& run = *plan.status.last_run;
+  EXPECT_EQ(run.measured_rpo, "1m15.5s");
+  ASSERT_TRUE(run.recovery.has_value());
+  EXPECT_EQ(run.recovery->target, "latest");
+  EXPECT_EQ(run.recovery->reached_time, "2026-11-22T02:59:04.500000Z");
+  EXPECT_EQ(run.recovery->base_backup_id, "shop-base-3");
+  EXPECT_EQ(plan.status.history[0].recovery, run.recovery);
+  EXPECT_EQ(run.objectives_met, true);  // Objective rpo 26h.
+}
+
 }  // namespace
 }  // namespace lifeboat::controllers::drdrill

@@ -95,5 +95,17 @@ TEST_F(DrillJobTest, RunsAsTheImagesNonRootUserWhichThePostgresServerRequires) {
   EXPECT_EQ(context["runAsNonRoot"], true);
 }
 
+TEST_F(DrillJobTest, ADrillToLatestAsksTheAgentForARecoveryInTheSameScratchSpace) {
+  const nlohmann::json dumps = Build();
+  drill_.spec.recovery_target = "latest";
+  const nlohmann::json job = Build();
+  std::vector<std::string> args = Args(job);
+  auto it = std::find(args.begin(), args.end(), "--recovery-target");
+  ASSERT_NE(it, args.end());
+  EXPECT_EQ(*(it + 1), "latest");
+  EXPECT_EQ(job["spec"]["template"]["spec"]["volumes"], dumps["spec"]["template"]["spec"]["volumes"]);
+  EXPECT_EQ(Args(dumps).size() + 2, args.size());
+}
+
 }  // namespace
 }  // namespace lifeboat::controllers::drdrill
