@@ -3,22 +3,10 @@
 #include <nlohmann/json.hpp>
 
 #include "controllers/common/resources.h"
+#include "operator/core/libpq_conninfo.h"
 #include "operator/kube/kube_config.h"
 
 namespace lifeboat::controllers {
-namespace {
-
-// libpq: single quotes around the value, backslash before ' and \.
-std::string Quoted(const std::string& value) {
-  std::string out = "'";
-  for (char c : value) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
-}
-
-}  // namespace
 
 StatusOr<PgEndpoint> ReadPgEndpoint(kube::ApiClient& client, const std::string& ns, const api::PostgresConnection& c) {
   PgEndpoint endpoint;
@@ -45,10 +33,10 @@ StatusOr<PgEndpoint> ReadPgEndpoint(kube::ApiClient& client, const std::string& 
 }
 
 std::string PgConnectionString(const PgEndpoint& server, const std::string& application_name, bool replication) {
-  return "host=" + Quoted(server.host) + " port=" + std::to_string(server.port) +
-         (replication ? " replication=true" : " dbname=postgres") + " user=" + Quoted(server.user) +
-         " password=" + Quoted(server.password) + " sslmode=" + Quoted(server.sslmode) +
-         " connect_timeout=3 application_name=" + Quoted(application_name);
+  return "host=" + QuoteConnInfoValue(server.host) + " port=" + std::to_string(server.port) +
+         (replication ? " replication=true" : " dbname=postgres") + " user=" + QuoteConnInfoValue(server.user) +
+         " password=" + QuoteConnInfoValue(server.password) + " sslmode=" + QuoteConnInfoValue(server.sslmode) +
+         " connect_timeout=3 application_name=" + QuoteConnInfoValue(application_name);
 }
 
 }  // namespace lifeboat::controllers

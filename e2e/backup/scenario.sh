@@ -31,6 +31,24 @@ YAML
 backup_env_start
 start_operator
 
+# The BaseBackup policy "wal" of the WAL scenarios: a 2 s upload interval keeps them short.
+apply_wal_policy() {
+  kubectl apply -f - > /dev/null <<YAML
+apiVersion: lifeboat.dev/v1alpha1
+kind: BackupPolicy
+metadata: {name: wal, namespace: default}
+spec:
+  schedule: "0 3 * * *"
+  database:
+    method: BaseBackup
+    connection: {host: 127.0.0.1, port: $PG_PORT, sslMode: disable, credentialsSecret: {name: shop-postgres}}
+    walArchiving: {uploadInterval: 2s}
+  repository:
+    persistentVolumeClaim: {claimName: backups, path: restic}
+    encryption: {passwordSecret: {name: shop-repository}}
+YAML
+}
+
 case "$scenario" in
 on-demand)
   step "an on-demand backup completes and status, history and manifest agree with the database"
@@ -267,20 +285,7 @@ operator-restart)
   ;;
 wal-archiving)
   step "a BaseBackup policy runs its WAL streamer Deployment and takes base backups on demand"
-  kubectl apply -f - > /dev/null <<YAML
-apiVersion: lifeboat.dev/v1alpha1
-kind: BackupPolicy
-metadata: {name: wal, namespace: default}
-spec:
-  schedule: "0 3 * * *"
-  database:
-    method: BaseBackup
-    connection: {host: 127.0.0.1, port: $PG_PORT, sslMode: disable, credentialsSecret: {name: shop-postgres}}
-    walArchiving: {uploadInterval: 2s}
-  repository:
-    persistentVolumeClaim: {claimName: backups, path: restic}
-    encryption: {passwordSecret: {name: shop-repository}}
-YAML
+  apply_wal_policy
   streamer_running() { [ "$(jp wal '{.status.walArchive.state}')" = Running ]; }
   eventually 90 streamer_running || fail "the streamer is not Running: $(jp wal '{.status.walArchive}') $(kubectl get deploy,rs,pods -n default 2>&1)"
   expect_eq "$(condition wal WalStreaming)" "True/StreamerRunning" "WalStreaming condition"
@@ -378,20 +383,7 @@ wal-slot)
   # The replication slot lives as long as the policy archives WAL: a slot nobody reads fills the
   # primary's disk, so stopping to archive, or deleting the policy, drops it.
   step "a BaseBackup policy holds its slot with a finalizer"
-  kubectl apply -f - > /dev/null <<YAML
-apiVersion: lifeboat.dev/v1alpha1
-kind: BackupPolicy
-metadata: {name: wal, namespace: default}
-spec:
-  schedule: "0 3 * * *"
-  database:
-    method: BaseBackup
-    connection: {host: 127.0.0.1, port: $PG_PORT, sslMode: disable, credentialsSecret: {name: shop-postgres}}
-    walArchiving: {uploadInterval: 2s}
-  repository:
-    persistentVolumeClaim: {claimName: backups, path: restic}
-    encryption: {passwordSecret: {name: shop-repository}}
-YAML
+  apply_wal_policy
   streamer_running() { [ "$(jp wal '{.status.walArchive.state}')" = Running ]; }
   eventually 90 streamer_running || fail "the streamer is not Running: $(jp wal '{.status.walArchive}')"
   slot_count() { psql_shop postgres -At -c "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'lifeboat_default_wal'"; }

@@ -1,18 +1,8 @@
 #include "operator/agent/pg_session.h"
 
+#include "operator/core/libpq_conninfo.h"
+
 namespace lifeboat::agent {
-namespace {
-
-std::string QuoteConnValue(const std::string& value) {
-  std::string out = "'";
-  for (char c : value) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
-}
-
-}  // namespace
 
 std::string QuoteIdentifier(const std::string& name) {
   std::string out = "\"";
@@ -33,11 +23,11 @@ std::string QuoteLiteral(const std::string& text) {
 }
 
 std::string BuildConnectionString(const PgConnectionConfig& config, const std::string& database) {
-  std::string out = "dbname=" + QuoteConnValue(database) + " application_name='lifeboat-agent'";
-  if (!config.host.empty()) out += " host=" + QuoteConnValue(config.host);
-  if (!config.port.empty()) out += " port=" + QuoteConnValue(config.port);
-  if (!config.user.empty()) out += " user=" + QuoteConnValue(config.user);
-  if (!config.sslmode.empty()) out += " sslmode=" + QuoteConnValue(config.sslmode);
+  std::string out = "dbname=" + QuoteConnInfoValue(database) + " application_name='lifeboat-agent'";
+  if (!config.host.empty()) out += " host=" + QuoteConnInfoValue(config.host);
+  if (!config.port.empty()) out += " port=" + QuoteConnInfoValue(config.port);
+  if (!config.user.empty()) out += " user=" + QuoteConnInfoValue(config.user);
+  if (!config.sslmode.empty()) out += " sslmode=" + QuoteConnInfoValue(config.sslmode);
   return out;
 }
 

@@ -5,18 +5,10 @@
 
 #include "operator/agent/external_programs.h"
 #include "operator/agent/wal_names.h"
+#include "operator/core/libpq_conninfo.h"
 
 namespace lifeboat::agent {
 namespace {
-
-std::string Quote(const std::string& value) {
-  std::string out = "'";
-  for (char c : value) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
-}
 
 std::vector<std::string> Fields(const std::string& output) {
   std::string line = output.substr(0, output.find('\n'));
@@ -32,10 +24,10 @@ std::vector<std::string> Fields(const std::string& output) {
 
 std::string ReplicationConnInfo(const PgConnectionConfig& pg) {
   std::string info = "dbname=replication replication=true application_name=lifeboat-wal";
-  if (!pg.host.empty()) info += " host=" + Quote(pg.host);
-  if (!pg.port.empty()) info += " port=" + Quote(pg.port);
-  if (!pg.user.empty()) info += " user=" + Quote(pg.user);
-  if (!pg.sslmode.empty()) info += " sslmode=" + Quote(pg.sslmode);
+  if (!pg.host.empty()) info += " host=" + QuoteConnInfoValue(pg.host);
+  if (!pg.port.empty()) info += " port=" + QuoteConnInfoValue(pg.port);
+  if (!pg.user.empty()) info += " user=" + QuoteConnInfoValue(pg.user);
+  if (!pg.sslmode.empty()) info += " sslmode=" + QuoteConnInfoValue(pg.sslmode);
   return info;
 }
 

@@ -5,14 +5,6 @@
 namespace lifeboat::agent {
 namespace {
 
-bool IsHex(const std::string& text) {
-  if (text.empty()) return false;
-  for (char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
 std::uint64_t Hex(const std::string& text) { return std::stoull(text, nullptr, 16); }
 
 std::string Hex8(std::uint64_t value) {
@@ -33,7 +25,7 @@ std::optional<WalFileName> ParseWalFileName(const std::string& name, std::uint64
   const std::string history_suffix = ".history", partial_suffix = ".partial";
   if (name.size() == 8 + history_suffix.size() && name.compare(8, std::string::npos, history_suffix) == 0) {
     std::string timeline = name.substr(0, 8);
-    if (!IsHex(timeline)) return std::nullopt;
+    if (!IsHexDigits(timeline)) return std::nullopt;
     return WalFileName{WalFileKind::kHistory, static_cast<std::uint32_t>(Hex(timeline)), 0};
   }
   WalFileKind kind = WalFileKind::kSegment;
@@ -42,7 +34,7 @@ std::optional<WalFileName> ParseWalFileName(const std::string& name, std::uint64
     kind = WalFileKind::kPartialSegment;
     base = name.substr(0, 24);
   }
-  if (base.size() != 24 || !IsHex(base)) return std::nullopt;
+  if (base.size() != 24 || !IsHexDigits(base)) return std::nullopt;
   std::uint64_t low = Hex(base.substr(16, 8));
   if (low >= SegmentsPerId(segment_size)) return std::nullopt;
   std::uint64_t segno = Hex(base.substr(8, 8)) * SegmentsPerId(segment_size) + low;

@@ -5,9 +5,7 @@
 #include "operator/core/time_format.h"
 
 namespace lifeboat {
-namespace {
-
-bool IsHex(const std::string& text) {
+bool IsHexDigits(const std::string& text) {
   if (text.empty()) return false;
   for (char c : text) {
     if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f'))) return false;
@@ -15,13 +13,11 @@ bool IsHex(const std::string& text) {
   return true;
 }
 
-}  // namespace
-
 StatusOr<std::uint64_t> ParseLsn(const std::string& text, char separator) {
   auto split = text.find(separator);
   std::string high = split == std::string::npos ? "" : text.substr(0, split);
   std::string low = split == std::string::npos ? "" : text.substr(split + 1);
-  if (!IsHex(high) || !IsHex(low) || high.size() > 8 || low.size() > 8) {
+  if (!IsHexDigits(high) || !IsHexDigits(low) || high.size() > 8 || low.size() > 8) {
     return InvalidArgumentError("WAL position \"" + text + "\" is not of the form X" + separator + "Y (hexadecimal)");
   }
   return (std::stoull(high, nullptr, 16) << 32) | std::stoull(low, nullptr, 16);

@@ -16,6 +16,8 @@ namespace lifeboat {
 // "0/3009310" <-> 0x3009310; `separator` '-' gives the form restic tags and Kubernetes names allow
 // ("0-3009310"). InvalidArgument for anything else.
 StatusOr<std::uint64_t> ParseLsn(const std::string& text, char separator = '/');
+// Non-empty and only hexadecimal digits (either case): LSN halves and WAL file names.
+bool IsHexDigits(const std::string& text);
 std::string FormatLsn(std::uint64_t lsn, char separator = '/');
 
 struct RecoveryTarget {

@@ -17,22 +17,6 @@ const Condition* Cond(const api::RestoreRequestStatus& s, const std::string& typ
   return FindCondition(s.conditions, type);
 }
 
-std::vector<std::string> Args(const nlohmann::json& job) {
-  return job["spec"]["template"]["spec"]["containers"][0]["args"].get<std::vector<std::string>>();
-}
-
-bool HasArg(const nlohmann::json& job, const std::string& arg) {
-  auto args = Args(job);
-  return std::find(args.begin(), args.end(), arg) != args.end();
-}
-
-const api::Step* StepNamed(const api::RestoreRequestStatus& s, const std::string& name) {
-  for (const auto& step : s.steps) {
-    if (step.name == name) return &step;
-  }
-  return nullptr;
-}
-
 // Nothing in the world is touched: no metadata patch, no scale, no Job.
 void ExpectNothingChanged(const RestorePlan& plan) {
   EXPECT_TRUE(plan.metadata_patch.is_null());

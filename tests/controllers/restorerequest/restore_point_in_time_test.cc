@@ -17,29 +17,6 @@ using namespace std::chrono_literals;
 
 const WallTime kNow = At("2026-11-22T02:00:10Z");
 
-std::vector<std::string> Args(const nlohmann::json& job) {
-  return job["spec"]["template"]["spec"]["containers"][0]["args"].get<std::vector<std::string>>();
-}
-
-// The value following `flag` in the Job's arguments ("" when absent).
-std::string ArgValue(const nlohmann::json& job, const std::string& flag) {
-  auto args = Args(job);
-  auto it = std::find(args.begin(), args.end(), flag);
-  return it == args.end() || it + 1 == args.end() ? "" : *(it + 1);
-}
-
-bool HasArg(const nlohmann::json& job, const std::string& arg) {
-  auto args = Args(job);
-  return std::find(args.begin(), args.end(), arg) != args.end();
-}
-
-const api::Step* StepNamed(const api::RestoreRequestStatus& s, const std::string& name) {
-  for (const auto& step : s.steps) {
-    if (step.name == name) return &step;
-  }
-  return nullptr;
-}
-
 nlohmann::json BaseBackupPolicy() {
   nlohmann::json policy = PolicyObject();
   policy["spec"]["database"]["method"] = "BaseBackup";

@@ -15,9 +15,6 @@ using namespace std::chrono_literals;
 
 const WallTime kNow = At("2026-11-22T02:00:10Z");
 
-std::vector<std::string> Args(const nlohmann::json& job) {
-  return job["spec"]["template"]["spec"]["containers"][0]["args"].get<std::vector<std::string>>();
-}
 bool HasArgs(const nlohmann::json& job, const std::vector<std::string>& wanted) {
   auto args = Args(job);
   return std::search(args.begin(), args.end(), wanted.begin(), wanted.end()) != args.end();

@@ -7,6 +7,8 @@
 // default outcome refers to the world).
 #pragma once
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -21,6 +23,27 @@
 #include "operator/core/time_format.h"
 
 namespace lifeboat::controllers::restorerequest {
+
+// The agent container's arguments of a Job.
+inline std::vector<std::string> Args(const nlohmann::json& job) {
+  return job["spec"]["template"]["spec"]["containers"][0]["args"].get<std::vector<std::string>>();
+}
+inline bool HasArg(const nlohmann::json& job, const std::string& arg) {
+  auto args = Args(job);
+  return std::find(args.begin(), args.end(), arg) != args.end();
+}
+// The value following `flag` in the Job's arguments ("" when absent).
+inline std::string ArgValue(const nlohmann::json& job, const std::string& flag) {
+  auto args = Args(job);
+  auto it = std::find(args.begin(), args.end(), flag);
+  return it == args.end() || it + 1 == args.end() ? "" : *(it + 1);
+}
+inline const api::Step* StepNamed(const api::RestoreRequestStatus& s, const std::string& name) {
+  for (const auto& step : s.steps) {
+    if (step.name == name) return &step;
+  }
+  return nullptr;
+}
 
 inline WallTime At(const std::string& text) {
   auto t = ParseRfc3339(text);
