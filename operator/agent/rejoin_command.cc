@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "operator/core/libpq_conninfo.h"
 
 namespace lifeboat::agent {
 namespace {
@@ -17,16 +18,6 @@ std::string ConfQuote(const std::string& value) {
     if (c == '\\') out += '\\';
     out += c;
     if (c == '\'') out += '\'';
-  }
-  return out + "'";
-}
-
-// A libpq keyword value: single-quoted, quotes and backslashes escaped.
-std::string ConnQuote(const std::string& value) {
-  std::string out = "'";
-  for (char c : value) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
   }
   return out + "'";
 }
@@ -52,9 +43,9 @@ constexpr const char* kOwnConfiguration[] = {"postgresql.conf", "pg_hba.conf", "
 }  // namespace
 
 std::string StandbySettings(const RejoinCommand& c, const std::string& user, const std::string& password) {
-  std::string conninfo = "host=" + ConnQuote(c.primary_host) + " port=" + std::to_string(c.primary_port) +
-                         " user=" + ConnQuote(user) + " password=" + ConnQuote(password) +
-                         " application_name=" + ConnQuote(c.application_name);
+  std::string conninfo = "host=" + QuoteConnInfoValue(c.primary_host) + " port=" + std::to_string(c.primary_port) +
+                         " user=" + QuoteConnInfoValue(user) + " password=" + QuoteConnInfoValue(password) +
+                         " application_name=" + QuoteConnInfoValue(c.application_name);
   return "# Added by lifeboat agent rejoin: this server follows the new primary.\n"
          "primary_conninfo = " + ConfQuote(conninfo) + "\n" +
          "primary_slot_name = " + ConfQuote(c.slot) + "\n" +
@@ -97,8 +88,8 @@ AgentResult RunRejoinCommand(const RejoinCommand& c, const CommandContext& conte
     if (auto text = ReadFile(c.data_dir + "/" + name); text.ok()) own[name] = *text;
   }
   ProcessSpec rewind{{bin + "/pg_rewind", "--target-pgdata=" + c.data_dir,
-                      "--source-server=host=" + ConnQuote(c.primary_host) + " port=" + std::to_string(c.primary_port) +
-                          " user=" + ConnQuote(c.source_user) + " dbname=postgres"},
+                      "--source-server=host=" + QuoteConnInfoValue(c.primary_host) + " port=" + std::to_string(c.primary_port) +
+                          " user=" + QuoteConnInfoValue(c.source_user) + " dbname=postgres"},
                      {}, {}, "", "", ""};
   context.log("info", "Rejoin started data_dir=" + c.data_dir + " primary=" + c.primary_host + ":" + std::to_string(c.primary_port));
   std::string output;
