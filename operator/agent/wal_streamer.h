@@ -138,11 +138,10 @@ class WalStreamer {
   std::string group_;                           // The group being filled ("" until the first segment).
   std::uint64_t uploaded_completed_ = 0;        // Completed segments of the group in its last upload.
   std::optional<SteadyTime> last_upload_;
-  bool slot_needs_reset_ = false;
+  bool slot_needs_reset_ = false;  // After a gap: the slot points at WAL the server no longer has.
   std::optional<SteadyTime> last_review_;
   std::optional<SteadyTime> last_publish_;
   std::function<void(const WalStreamStatus&)> on_publish_;
-  bool slot_needs_reset_placeholder_unused_ = false;  // After a gap: the slot points at WAL the server no longer has.
 };
 
 }  // namespace lifeboat::agent
